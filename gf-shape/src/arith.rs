@@ -1,0 +1,351 @@
+//! Size arithmetic between dimensions, done by the type checker when the dimensions are `Const`.
+//!
+//! Stable Rust cannot write `Const<{A * B}>` for generic `A`, `B`. GhostFlow therefore maps each
+//! `Const<N>` to a [typenum] number ([`DimTn`]), lets typenum do the arithmetic, and maps the result
+//! back to a dimension ([`ToDim`]):
+//!
+//! * results up to 1024 come back as plain `Const<N>`, so they unify with what users write
+//!   (`Const<24>` out of a 28-wide convolution with a 5-wide kernel);
+//! * larger results come back as [`Computed<T>`], an exact compile-time dim of another spelling
+//!   (a table of every number costs compile time on each use, see `DESIGN.md`);
+//! * a run-time `usize` anywhere in a formula makes the result a `usize` (the [`Dyn`] marker).
+//!
+//! Typenum's own mapping covers `Const<N>` for N in 0..=1024 and powers of 2 and 10; other `Const`
+//! dims work in every op that keeps sizes (elementwise, matmul, reductions), and use `usize` in
+//! ops that compute new sizes.
+
+use core::marker::PhantomData;
+use core::ops::{Add, Div, Mul, Rem, Sub};
+
+use typenum::{Bit, IsLessOrEqual, LeEq, UInt, UTerm, Unsigned, B0, B1, U1024};
+
+use crate::dim::{Const, ConstDim, Dim};
+
+/// The type-level stand-in for a run-time size: every arithmetic with it gives `Dyn`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Dyn;
+
+macro_rules! dyn_arith {
+    ($($tr:ident $f:ident),*) => {$(
+        impl<X> $tr<X> for Dyn {
+            type Output = Dyn;
+            fn $f(self, _: X) -> Dyn { Dyn }
+        }
+        impl<U, B> $tr<Dyn> for UInt<U, B> {
+            type Output = Dyn;
+            fn $f(self, _: Dyn) -> Dyn { Dyn }
+        }
+        impl $tr<Dyn> for UTerm {
+            type Output = Dyn;
+            fn $f(self, _: Dyn) -> Dyn { Dyn }
+        }
+    )*};
+}
+dyn_arith!(Add add, Sub sub, Mul mul, Div div, Rem rem);
+
+/// A dimension with a type-level size: a typenum number, or [`Dyn`] for `usize`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no compile-time size arithmetic",
+    label = "output sizes are computed when compiling for `Const<N>` with N up to 1024 (or a power of 2 or 10)",
+    note = "use a run-time `usize` dimension here; the size is then checked when running"
+)]
+pub trait DimTn: Dim {
+    /// The size as a typenum number ([`Dyn`] for `usize`).
+    type Tn;
+}
+
+impl DimTn for usize {
+    type Tn = Dyn;
+}
+
+impl<const N: usize> DimTn for Const<N>
+where
+    typenum::Const<N>: typenum::ToUInt,
+{
+    type Tn = typenum::U<N>;
+}
+
+/// An exact compile-time dimension that is too large to be spelled `Const<N>` by the type checker.
+///
+/// `Computed<T>` has the size of the typenum number `T`; it behaves like any other const dim.
+pub struct Computed<T>(PhantomData<T>);
+
+impl<T> Clone for Computed<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Computed<T> {}
+impl<T> Default for Computed<T> {
+    fn default() -> Self {
+        Computed(PhantomData)
+    }
+}
+impl<T> PartialEq for Computed<T> {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+impl<T> Eq for Computed<T> {}
+impl<T: Unsigned> core::fmt::Debug for Computed<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "Computed<{}>", T::USIZE)
+    }
+}
+impl<T: Unsigned + Send + Sync + 'static> Dim for Computed<T> {
+    fn size(&self) -> usize {
+        T::USIZE
+    }
+    fn from_size(size: usize) -> Option<Self> {
+        (size == T::USIZE).then(Self::default)
+    }
+}
+impl<T: Unsigned + Send + Sync + 'static> ConstDim for Computed<T> {
+    const SIZE: usize = T::USIZE;
+}
+impl<T: Unsigned + Send + Sync + 'static> DimTn for Computed<T> {
+    type Tn = T;
+}
+
+/// Maps a typenum number (or [`Dyn`]) back to a dimension type.
+pub trait ToDim {
+    /// `Const<N>` for N up to 1024, `Computed<T>` above, `usize` for [`Dyn`].
+    type Output: Dim;
+}
+
+impl ToDim for Dyn {
+    type Output = usize;
+}
+
+impl ToDim for UTerm {
+    type Output = Const<0>;
+}
+
+impl<U: Unsigned, B: Bit> ToDim for UInt<U, B>
+where
+    UInt<U, B>: IsLessOrEqual<U1024>,
+    (UInt<U, B>, LeEq<UInt<U, B>, U1024>): PickDim,
+{
+    type Output = <(UInt<U, B>, LeEq<UInt<U, B>, U1024>) as PickDim>::Output;
+}
+
+/// Chooses between the `Const` table (small numbers) and `Computed` (large ones).
+#[doc(hidden)]
+pub trait PickDim {
+    type Output: Dim;
+}
+
+impl<T: TableConst> PickDim for (T, B1) {
+    type Output = T::Const;
+}
+
+impl<T: Unsigned + Send + Sync + 'static> PickDim for (T, B0) {
+    type Output = Computed<T>;
+}
+
+/// The generated table from typenum numbers 0..=1024 to `Const<N>`.
+#[doc(hidden)]
+pub trait TableConst {
+    type Const: Dim;
+}
+
+include!(concat!(env!("OUT_DIR"), "/const_table.rs"));
+
+/// Marks a remainder that is zero, or unknown until run time.
+#[diagnostic::on_unimplemented(
+    message = "the sizes do not divide evenly",
+    label = "the input channels must be a multiple of the kernel's input channels (groups × kernel channels)"
+)]
+pub trait ZeroOrDyn {}
+impl ZeroOrDyn for UTerm {}
+impl ZeroOrDyn for Dyn {}
+
+/// `A + B` as a dimension.
+pub trait DimAdd<B: Dim>: Dim {
+    /// The dimension of the sum.
+    type Output: Dim;
+}
+impl<A: DimTn, B: DimTn> DimAdd<B> for A
+where
+    A::Tn: Add<B::Tn>,
+    <A::Tn as Add<B::Tn>>::Output: ToDim,
+{
+    type Output = <<A::Tn as Add<B::Tn>>::Output as ToDim>::Output;
+}
+
+/// `A * B` as a dimension.
+pub trait DimMul<B: Dim>: Dim {
+    /// The dimension of the product.
+    type Output: Dim;
+}
+impl<A: DimTn, B: DimTn> DimMul<B> for A
+where
+    A::Tn: Mul<B::Tn>,
+    <A::Tn as Mul<B::Tn>>::Output: ToDim,
+{
+    type Output = <<A::Tn as Mul<B::Tn>>::Output as ToDim>::Output;
+}
+
+/// `A` is a multiple of `B` (or one of them is only known at run time).
+pub trait DimMultipleOf<B: Dim>: Dim {}
+impl<A: DimTn, B: DimTn> DimMultipleOf<B> for A
+where
+    A::Tn: Rem<B::Tn>,
+    <A::Tn as Rem<B::Tn>>::Output: ZeroOrDyn,
+{
+}
+
+type Tn<D> = <D as DimTn>::Tn;
+type TAdd<A, B> = <A as Add<B>>::Output;
+type TSub<A, B> = <A as Sub<B>>::Output;
+type TMul<A, B> = <A as Mul<B>>::Output;
+type TDiv<A, B> = <A as Div<B>>::Output;
+type U1 = typenum::U1;
+type U2 = typenum::U2;
+
+/// The output size of a convolution or pooling window along one axis:
+/// `(size + 2·padding − dilation·(kernel − 1) − 1) / stride + 1`.
+///
+/// Implemented for every combination of `Const` and `usize` dims; a kernel wider than the padded
+/// input is a compile error when both are `Const`.
+#[diagnostic::on_unimplemented(
+    message = "cannot slide a window of size `{K}` (stride `{S}`, padding `{P}`, dilation `{L}`) over an axis of size `{Self}`",
+    label = "the padded input must be at least as large as the dilated kernel"
+)]
+pub trait ConvDim<K: Dim, S: Dim, P: Dim, L: Dim>: Dim {
+    /// The output dimension.
+    type Output: Dim;
+}
+
+impl<H, K, S, P, L> ConvDim<K, S, P, L> for H
+where
+    H: DimTn,
+    K: DimTn,
+    S: DimTn,
+    P: DimTn,
+    L: DimTn,
+    U2: Mul<Tn<P>>,
+    Tn<H>: Add<TMul<U2, Tn<P>>>,
+    Tn<K>: Sub<U1>,
+    Tn<L>: Mul<TSub<Tn<K>, U1>>,
+    TMul<Tn<L>, TSub<Tn<K>, U1>>: Add<U1>,
+    TAdd<Tn<H>, TMul<U2, Tn<P>>>: Sub<TAdd<TMul<Tn<L>, TSub<Tn<K>, U1>>, U1>>,
+    TSub<TAdd<Tn<H>, TMul<U2, Tn<P>>>, TAdd<TMul<Tn<L>, TSub<Tn<K>, U1>>, U1>>: Div<Tn<S>>,
+    TDiv<TSub<TAdd<Tn<H>, TMul<U2, Tn<P>>>, TAdd<TMul<Tn<L>, TSub<Tn<K>, U1>>, U1>>, Tn<S>>:
+        Add<U1>,
+    TAdd<TDiv<TSub<TAdd<Tn<H>, TMul<U2, Tn<P>>>, TAdd<TMul<Tn<L>, TSub<Tn<K>, U1>>, U1>>, Tn<S>>, U1>:
+        ToDim,
+{
+    type Output = <TAdd<
+        TDiv<TSub<TAdd<Tn<H>, TMul<U2, Tn<P>>>, TAdd<TMul<Tn<L>, TSub<Tn<K>, U1>>, U1>>, Tn<S>>,
+        U1,
+    > as ToDim>::Output;
+}
+
+/// The output size of a transposed convolution along one axis:
+/// `(size − 1)·stride + dilation·(kernel − 1) + 1 − 2·padding` (no output padding).
+#[diagnostic::on_unimplemented(
+    message = "cannot compute the transposed-convolution size of `{Self}` with kernel `{K}`, stride `{S}`, padding `{P}`, dilation `{L}`",
+    label = "the padding removes more than the output has"
+)]
+pub trait ConvTransposeDim<K: Dim, S: Dim, P: Dim, L: Dim>: Dim {
+    /// The output dimension.
+    type Output: Dim;
+}
+
+impl<H, K, S, P, L> ConvTransposeDim<K, S, P, L> for H
+where
+    H: DimTn,
+    K: DimTn,
+    S: DimTn,
+    P: DimTn,
+    L: DimTn,
+    Tn<H>: Sub<U1>,
+    TSub<Tn<H>, U1>: Mul<Tn<S>>,
+    Tn<K>: Sub<U1>,
+    Tn<L>: Mul<TSub<Tn<K>, U1>>,
+    TMul<TSub<Tn<H>, U1>, Tn<S>>: Add<TMul<Tn<L>, TSub<Tn<K>, U1>>>,
+    TAdd<TMul<TSub<Tn<H>, U1>, Tn<S>>, TMul<Tn<L>, TSub<Tn<K>, U1>>>: Add<U1>,
+    U2: Mul<Tn<P>>,
+    TAdd<TAdd<TMul<TSub<Tn<H>, U1>, Tn<S>>, TMul<Tn<L>, TSub<Tn<K>, U1>>>, U1>:
+        Sub<TMul<U2, Tn<P>>>,
+    TSub<TAdd<TAdd<TMul<TSub<Tn<H>, U1>, Tn<S>>, TMul<Tn<L>, TSub<Tn<K>, U1>>>, U1>, TMul<U2, Tn<P>>>:
+        ToDim,
+{
+    type Output = <TSub<
+        TAdd<TAdd<TMul<TSub<Tn<H>, U1>, Tn<S>>, TMul<Tn<L>, TSub<Tn<K>, U1>>>, U1>,
+        TMul<U2, Tn<P>>,
+    > as ToDim>::Output;
+}
+
+/// The run-time value of [`ConvDim`]; `None` when the window does not fit.
+pub fn conv_out_size(
+    size: usize,
+    kernel: usize,
+    stride: usize,
+    padding: usize,
+    dilation: usize,
+) -> Option<usize> {
+    let span = dilation.checked_mul(kernel.checked_sub(1)?)? + 1;
+    let padded = size + 2 * padding;
+    if stride == 0 || padded < span {
+        return None;
+    }
+    Some((padded - span) / stride + 1)
+}
+
+/// The run-time value of [`ConvTransposeDim`] with an extra `output_padding`.
+pub fn conv_transpose_out_size(
+    size: usize,
+    kernel: usize,
+    stride: usize,
+    padding: usize,
+    dilation: usize,
+    output_padding: usize,
+) -> Option<usize> {
+    let full = (size.checked_sub(1)?) * stride + dilation * (kernel.checked_sub(1)?) + 1;
+    (full + output_padding).checked_sub(2 * padding)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dim_of<D: Dim + Default>() -> D {
+        D::default()
+    }
+
+    #[test]
+    fn const_arithmetic_gives_plain_const() {
+        let _: Const<7> = dim_of::<<Const<3> as DimAdd<Const<4>>>::Output>();
+        let _: Const<12> = dim_of::<<Const<3> as DimMul<Const<4>>>::Output>();
+        let _: Const<24> = dim_of::<<Const<28> as ConvDim<Const<5>, Const<1>, Const<0>, Const<1>>>::Output>();
+        let _: Const<14> = dim_of::<<Const<28> as ConvDim<Const<3>, Const<2>, Const<1>, Const<1>>>::Output>();
+        let _: Const<56> =
+            dim_of::<<Const<28> as ConvTransposeDim<Const<4>, Const<2>, Const<1>, Const<1>>>::Output>();
+    }
+
+    #[test]
+    fn large_results_are_exact_computed_dims() {
+        let d = <<Const<64> as DimMul<Const<49>>>::Output as Default>::default();
+        assert_eq!(d.size(), 3136);
+        assert_eq!(<<Const<64> as DimMul<Const<49>>>::Output as ConstDim>::SIZE, 3136);
+    }
+
+    #[test]
+    fn runtime_dims_make_runtime_results() {
+        let d: <usize as DimMul<Const<4>>>::Output = 12usize;
+        assert_eq!(d, 12);
+        let d: <Const<28> as ConvDim<usize, Const<1>, Const<0>, Const<1>>>::Output = 3usize;
+        assert_eq!(d, 3);
+    }
+
+    #[test]
+    fn runtime_sizes_follow_pytorch_formulas() {
+        assert_eq!(conv_out_size(28, 5, 1, 0, 1), Some(24));
+        assert_eq!(conv_out_size(7, 3, 2, 1, 2), Some(3));
+        assert_eq!(conv_out_size(2, 5, 1, 0, 1), None);
+        assert_eq!(conv_transpose_out_size(28, 4, 2, 1, 1, 0), Some(56));
+        assert_eq!(conv_transpose_out_size(3, 3, 2, 1, 1, 1), Some(6));
+    }
+}

@@ -1,0 +1,295 @@
+//! Shapes: tuples of dims (rank 0..=6) and the dynamic-rank [`DynShape`].
+
+use core::fmt::Debug;
+
+use crate::arith::{DimTn, Dyn};
+use crate::dim::{Const, ConstDim, Dim};
+
+/// The dimensions of a tensor: a tuple of [`Dim`]s, or [`DynShape`] when even the rank is only
+/// known at run time.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a tensor shape",
+    label = "a shape is a tuple of up to 6 dims (`Const<N>` or `usize`) or a `DynShape`"
+)]
+pub trait Shape: 'static + Debug + Clone + Send + Sync + PartialEq + Eq {
+    /// The sizes (or strides) as a plain array: `[usize; RANK]`, or `Vec<usize>` for `DynShape`.
+    type Concrete: AsRef<[usize]>
+        + AsMut<[usize]>
+        + Clone
+        + Debug
+        + Send
+        + Sync
+        + PartialEq
+        + Eq
+        + 'static;
+
+    /// `true` for [`DynShape`], whose rank is chosen at run time and whose binary ops broadcast
+    /// the way numpy does.
+    const DYNAMIC: bool = false;
+
+    /// The sizes of the dimensions, outermost first.
+    fn concrete(&self) -> Self::Concrete;
+
+    /// Builds the shape from sizes; `None` when the rank differs or a `Const` dim gets another size.
+    fn from_concrete(dims: &[usize]) -> Option<Self>;
+
+    /// The number of dimensions.
+    fn num_dims(&self) -> usize {
+        self.concrete().as_ref().len()
+    }
+
+    /// The number of elements (1 for a scalar).
+    fn num_elements(&self) -> usize {
+        self.concrete().as_ref().iter().product()
+    }
+
+    /// Row-major (C order) strides for a contiguous tensor of this shape.
+    fn strides(&self) -> Self::Concrete {
+        let mut strides = self.concrete();
+        let mut acc = 1;
+        for (s, d) in strides
+            .as_mut()
+            .iter_mut()
+            .rev()
+            .zip(self.concrete().as_ref().iter().rev())
+        {
+            *s = acc;
+            acc *= *d;
+        }
+        strides
+    }
+}
+
+/// A shape whose every dim is `Const`, so the whole shape is known when compiling.
+pub trait ConstShape: Shape + Default {
+    /// The number of elements.
+    const NUM_ELEMENTS: usize;
+}
+
+/// Anything that has a shape (tensors, shapes themselves).
+pub trait HasShape {
+    /// The shape type.
+    type Shape: Shape;
+    /// The shape.
+    fn shape(&self) -> &Self::Shape;
+}
+
+/// A shape whose rank is only known at run time. Binary ops on it broadcast like numpy.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct DynShape(pub Vec<usize>);
+
+impl DynShape {
+    /// A dynamic shape with these sizes.
+    pub fn new(dims: impl Into<Vec<usize>>) -> Self {
+        DynShape(dims.into())
+    }
+}
+
+impl Shape for DynShape {
+    type Concrete = Vec<usize>;
+    const DYNAMIC: bool = true;
+    fn concrete(&self) -> Vec<usize> {
+        self.0.clone()
+    }
+    fn from_concrete(dims: &[usize]) -> Option<Self> {
+        Some(DynShape(dims.to_vec()))
+    }
+    fn num_dims(&self) -> usize {
+        self.0.len()
+    }
+    fn num_elements(&self) -> usize {
+        self.0.iter().product()
+    }
+}
+
+impl HasShape for DynShape {
+    type Shape = Self;
+    fn shape(&self) -> &Self {
+        self
+    }
+}
+
+/// The numpy broadcast of two shapes: `None` when a pair of sizes is neither equal nor 1.
+pub fn broadcast_shapes(a: &[usize], b: &[usize]) -> Option<Vec<usize>> {
+    let rank = a.len().max(b.len());
+    let mut out = vec![0; rank];
+    for i in 0..rank {
+        let da = if i < rank - a.len() { 1 } else { a[i - (rank - a.len())] };
+        let db = if i < rank - b.len() { 1 } else { b[i - (rank - b.len())] };
+        out[i] = match (da, db) {
+            (x, y) if x == y => x,
+            (1, y) => y,
+            (x, 1) => x,
+            _ => return None,
+        };
+    }
+    Some(out)
+}
+
+/// Two shapes that elementwise ops may combine: the same type (the same sizes are checked at run
+/// time for `usize` dims; `DynShape` broadcasts).
+#[diagnostic::on_unimplemented(
+    message = "cannot combine tensors of shapes `{Self}` and `{S}` elementwise: the shapes differ",
+    label = "elementwise ops need the same shape",
+    note = "broadcast one operand first (`.broadcast()` / `.broadcast_like(&other)`) or reshape it"
+)]
+pub trait SameShapeAs<S: Shape>: Shape {}
+impl<S: Shape> SameShapeAs<S> for S {}
+
+/// The element count of a shape as a typenum number ([`Dyn`] when a dim is `usize`).
+pub trait NumelTn: Shape {
+    /// The element count, type-level.
+    type Numel;
+}
+
+impl NumelTn for DynShape {
+    type Numel = Dyn;
+}
+
+/// Element counts that agree: equal, or not known until run time.
+#[diagnostic::on_unimplemented(
+    message = "cannot reshape: the two shapes hold a different number of elements",
+    label = "a reshape keeps every element; the products of the dims must be equal"
+)]
+pub trait NumelAgree {}
+impl<X> NumelAgree for (Dyn, X) {}
+impl<U, B> NumelAgree for (typenum::UInt<U, B>, Dyn) {}
+impl NumelAgree for (typenum::UTerm, Dyn) {}
+impl<T: typenum::Unsigned> NumelAgree for (T, T) {}
+
+/// A shape that can be reshaped to `Dst`: same element count (checked at run time with `usize`).
+pub trait ReshapeTo<Dst: Shape>: Shape {}
+impl<Src: NumelTn, Dst: NumelTn> ReshapeTo<Dst> for Src where (Src::Numel, Dst::Numel): NumelAgree {}
+
+macro_rules! tuple_shape {
+    ($n:literal; $($d:ident $i:tt),*) => {
+        impl<$($d: Dim),*> Shape for ($($d,)*) {
+            type Concrete = [usize; $n];
+            fn concrete(&self) -> [usize; $n] {
+                [$(self.$i.size()),*]
+            }
+            #[allow(unused_variables)]
+            fn from_concrete(dims: &[usize]) -> Option<Self> {
+                if dims.len() != $n {
+                    return None;
+                }
+                Some(($($d::from_size(dims[$i])?,)*))
+            }
+            fn num_dims(&self) -> usize {
+                $n
+            }
+        }
+        impl<$($d: ConstDim),*> ConstShape for ($($d,)*) {
+            const NUM_ELEMENTS: usize = 1 $(* $d::SIZE)*;
+        }
+        impl<$($d: Dim),*> HasShape for ($($d,)*) {
+            type Shape = Self;
+            fn shape(&self) -> &Self {
+                self
+            }
+        }
+    };
+}
+
+tuple_shape!(0;);
+tuple_shape!(1; D0 0);
+tuple_shape!(2; D0 0, D1 1);
+tuple_shape!(3; D0 0, D1 1, D2 2);
+tuple_shape!(4; D0 0, D1 1, D2 2, D3 3);
+tuple_shape!(5; D0 0, D1 1, D2 2, D3 3, D4 4);
+tuple_shape!(6; D0 0, D1 1, D2 2, D3 3, D4 4, D5 5);
+
+impl NumelTn for () {
+    type Numel = typenum::U1;
+}
+
+macro_rules! numel_for {
+    ($($d:ident),+) => {
+        numel_for!(@go [$($d),+] [] [typenum::U1] $($d),+);
+    };
+    (@go [$($all:ident),+] [$($b:tt)*] [$acc:ty] $h:ident $(, $t:ident)*) => {
+        numel_for!(
+            @go [$($all),+]
+            [$($b)* $acc: core::ops::Mul<<$h as DimTn>::Tn>,]
+            [<$acc as core::ops::Mul<<$h as DimTn>::Tn>>::Output]
+            $($t),*
+        );
+    };
+    (@go [$($all:ident),+] [$($b:tt)*] [$acc:ty]) => {
+        impl<$($all: DimTn),+> NumelTn for ($($all,)+)
+        where
+            $($b)*
+        {
+            type Numel = $acc;
+        }
+    };
+}
+
+numel_for!(D0);
+numel_for!(D0, D1);
+numel_for!(D0, D1, D2);
+numel_for!(D0, D1, D2, D3);
+numel_for!(D0, D1, D2, D3, D4);
+numel_for!(D0, D1, D2, D3, D4, D5);
+
+/// A scalar shape.
+pub type Rank0 = ();
+/// A vector of `M` elements.
+pub type Rank1<const M: usize> = (Const<M>,);
+/// An `M × N` matrix.
+pub type Rank2<const M: usize, const N: usize> = (Const<M>, Const<N>);
+/// A rank-3 shape of const dims.
+pub type Rank3<const M: usize, const N: usize, const O: usize> = (Const<M>, Const<N>, Const<O>);
+/// A rank-4 shape of const dims.
+pub type Rank4<const M: usize, const N: usize, const O: usize, const P: usize> =
+    (Const<M>, Const<N>, Const<O>, Const<P>);
+/// A rank-5 shape of const dims.
+pub type Rank5<const M: usize, const N: usize, const O: usize, const P: usize, const Q: usize> =
+    (Const<M>, Const<N>, Const<O>, Const<P>, Const<Q>);
+/// A rank-6 shape of const dims.
+pub type Rank6<
+    const M: usize,
+    const N: usize,
+    const O: usize,
+    const P: usize,
+    const Q: usize,
+    const R: usize,
+> = (Const<M>, Const<N>, Const<O>, Const<P>, Const<Q>, Const<R>);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contiguous_strides_are_row_major() {
+        let s = (Const::<2>, 3usize, Const::<4>);
+        assert_eq!(s.concrete(), [2, 3, 4]);
+        assert_eq!(s.strides(), [12, 4, 1]);
+        assert_eq!(s.num_elements(), 24);
+        assert_eq!(().num_elements(), 1);
+        assert_eq!(DynShape::new([5, 2]).strides(), vec![2, 1]);
+    }
+
+    #[test]
+    fn from_concrete_checks_const_sizes_and_rank() {
+        assert_eq!(<(Const<2>, usize)>::from_concrete(&[2, 7]), Some((Const, 7)));
+        assert_eq!(<(Const<2>, usize)>::from_concrete(&[3, 7]), None);
+        assert_eq!(<(Const<2>, usize)>::from_concrete(&[2]), None);
+    }
+
+    #[test]
+    fn numpy_broadcasting() {
+        assert_eq!(broadcast_shapes(&[3, 1, 5], &[4, 1]), Some(vec![3, 4, 5]));
+        assert_eq!(broadcast_shapes(&[], &[2]), Some(vec![2]));
+        assert_eq!(broadcast_shapes(&[3], &[4]), None);
+    }
+
+    fn reshapes<A: ReshapeTo<B>, B: Shape>() {}
+
+    #[test]
+    fn reshape_relation_accepts_equal_counts_and_runtime_dims() {
+        reshapes::<Rank2<2, 6>, Rank3<3, 2, 2>>();
+        reshapes::<(usize, Const<4>), Rank1<12>>();
+        reshapes::<DynShape, Rank1<12>>();
+    }
+}
