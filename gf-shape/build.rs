@@ -21,12 +21,22 @@ fn axes(ix: &[usize]) -> String {
     if ix.len() == 1 {
         format!("Axis<{}>", ix[0])
     } else {
-        format!("({})", ix.iter().map(|i| format!("Axis<{i}>")).collect::<Vec<_>>().join(", "))
+        format!(
+            "({})",
+            ix.iter()
+                .map(|i| format!("Axis<{i}>"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
     }
 }
 
 fn generics(items: &[String]) -> String {
-    items.iter().map(|d| format!("{d}: Dim")).collect::<Vec<_>>().join(", ")
+    items
+        .iter()
+        .map(|d| format!("{d}: Dim"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn permutations(n: usize) -> Vec<Vec<usize>> {
@@ -50,7 +60,11 @@ fn main() {
 
     let mut table = String::new();
     for n in 0..=TABLE_MAX {
-        writeln!(table, "impl TableConst for typenum::consts::U{n} {{ type Const = Const<{n}>; }}").unwrap();
+        writeln!(
+            table,
+            "impl TableConst for typenum::consts::U{n} {{ type Const = Const<{n}>; }}"
+        )
+        .unwrap();
     }
     std::fs::write(out.join("const_table.rs"), table).unwrap();
 
@@ -61,8 +75,18 @@ fn main() {
         // Reductions over every non-empty subset of axes.
         for mask in 1u32..(1 << r) {
             let ax: Vec<usize> = (0..r).filter(|i| mask & (1 << i) != 0).collect();
-            let kept: Vec<String> = (0..r).filter(|i| mask & (1 << i) == 0).map(|i| d[i].clone()).collect();
-            writeln!(s, "impl<{g}> ReduceShape<{}> for {} {{ type Reduced = {}; }}", axes(&ax), tuple(&d), tuple(&kept)).unwrap();
+            let kept: Vec<String> = (0..r)
+                .filter(|i| mask & (1 << i) == 0)
+                .map(|i| d[i].clone())
+                .collect();
+            writeln!(
+                s,
+                "impl<{g}> ReduceShape<{}> for {} {{ type Reduced = {}; }}",
+                axes(&ax),
+                tuple(&d),
+                tuple(&kept)
+            )
+            .unwrap();
         }
         // Flatten from each axis.
         for k in 0..r {
@@ -74,7 +98,13 @@ fn main() {
             }
             let mut flat: Vec<String> = d[..k].to_vec();
             flat.push(acc);
-            writeln!(s, "impl<{g}> FlattenShape<Axis<{k}>> for {} where {bounds} {{ type Flat = {}; }}", tuple(&d), tuple(&flat)).unwrap();
+            writeln!(
+                s,
+                "impl<{g}> FlattenShape<Axis<{k}>> for {} where {bounds} {{ type Flat = {}; }}",
+                tuple(&d),
+                tuple(&flat)
+            )
+            .unwrap();
         }
         // Concat along each axis: the rhs differs only there.
         for k in 0..r {
@@ -84,14 +114,39 @@ fn main() {
             o[k] = format!("<{} as DimAdd<R>>::Output", d[k]);
             writeln!(s, "impl<{g}, R: Dim> ConcatShape<{}, Axis<{k}>> for {} where {}: DimAdd<R> {{ type Output = {}; }}", tuple(&rhs), tuple(&d), d[k], tuple(&o)).unwrap();
         }
+        // Replace the dim at each axis (narrow, slice).
+        for k in 0..r {
+            let mut o = d.clone();
+            o[k] = "N".into();
+            writeln!(
+                s,
+                "impl<{g}, N: Dim> ReplaceDim<Axis<{k}>, N> for {} {{ type Output = {}; }}",
+                tuple(&d),
+                tuple(&o)
+            )
+            .unwrap();
+        }
         if r >= 2 {
             for p in permutations(r) {
                 let pd: Vec<String> = p.iter().map(|&i| d[i].clone()).collect();
-                writeln!(s, "impl<{g}> PermuteShape<{}> for {} {{ type Permuted = {}; }}", axes_tuple_always(&p), tuple(&d), tuple(&pd)).unwrap();
+                writeln!(
+                    s,
+                    "impl<{g}> PermuteShape<{}> for {} {{ type Permuted = {}; }}",
+                    axes_tuple_always(&p),
+                    tuple(&d),
+                    tuple(&pd)
+                )
+                .unwrap();
             }
             let mut t = d.clone();
             t.swap(r - 1, r - 2);
-            writeln!(s, "impl<{g}> TransposeShape for {} {{ type Transposed = {}; }}", tuple(&d), tuple(&t)).unwrap();
+            writeln!(
+                s,
+                "impl<{g}> TransposeShape for {} {{ type Transposed = {}; }}",
+                tuple(&d),
+                tuple(&t)
+            )
+            .unwrap();
         }
     }
     for r in 0..MAX_RANK {
@@ -101,7 +156,13 @@ fn main() {
             let mut o = d.clone();
             o.insert(k, "N".into());
             let sep = if g.is_empty() { "" } else { ", " };
-            writeln!(s, "impl<{g}{sep}N: Dim> InsertAxis<Axis<{k}>, N> for {} {{ type Output = {}; }}", tuple(&d), tuple(&o)).unwrap();
+            writeln!(
+                s,
+                "impl<{g}{sep}N: Dim> InsertAxis<Axis<{k}>, N> for {} {{ type Output = {}; }}",
+                tuple(&d),
+                tuple(&o)
+            )
+            .unwrap();
         }
     }
     std::fs::write(out.join("relations.rs"), s).unwrap();
@@ -109,5 +170,11 @@ fn main() {
 }
 
 fn axes_tuple_always(ix: &[usize]) -> String {
-    format!("({},)", ix.iter().map(|i| format!("Axis<{i}>")).collect::<Vec<_>>().join(", "))
+    format!(
+        "({},)",
+        ix.iter()
+            .map(|i| format!("Axis<{i}>"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
 }

@@ -1,1 +1,44 @@
-//! gf-grad
+//! Gradients for GhostFlow: the recording [`OwnedTape`], [`Backward`] on traced scalars, and
+//! [`gradcheck`], a finite-difference check anyone can run on their own compositions.
+//!
+//! ```
+//! use gf_core::prelude::*;
+//! use gf_grad::prelude::*;
+//!
+//! let dev = Cpu::default();
+//! let w = dev.tensor([1.0f32, -2.0, 3.0]);
+//! let loss = w.trace().square().sum::<Axis<0>>(); // Σ w²
+//! let grads = loss.backward();
+//! assert_eq!(grads.get(&w).unwrap().to_vec(), vec![2.0, -4.0, 6.0]);
+//! ```
+//!
+//! `backward()` exists only for a scalar that records a tape:
+//!
+//! ```compile_fail
+//! use gf_core::prelude::*;
+//! use gf_grad::prelude::*;
+//! let w = Cpu::default().tensor([1.0f32, 2.0]);
+//! let g = w.square().sum::<Axis<0>>().backward(); // never traced: nothing was recorded
+//! ```
+//!
+//! ```compile_fail
+//! use gf_core::prelude::*;
+//! use gf_grad::prelude::*;
+//! let w = Cpu::default().tensor([1.0f32, 2.0]);
+//! let g = w.trace().square().backward(); // not a scalar: reduce it first
+//! ```
+
+mod backward;
+mod check;
+mod tape;
+
+pub use backward::{Backward, Trace};
+pub use check::{gradcheck, GradcheckError};
+pub use gf_core::Gradients;
+pub use tape::OwnedTape;
+
+/// The traits and types a training loop needs.
+pub mod prelude {
+    pub use crate::{gradcheck, Backward, OwnedTape, Trace};
+    pub use gf_core::Gradients;
+}

@@ -233,8 +233,10 @@ where
     TSub<TAdd<Tn<H>, TMul<U2, Tn<P>>>, TAdd<TMul<Tn<L>, TSub<Tn<K>, U1>>, U1>>: Div<Tn<S>>,
     TDiv<TSub<TAdd<Tn<H>, TMul<U2, Tn<P>>>, TAdd<TMul<Tn<L>, TSub<Tn<K>, U1>>, U1>>, Tn<S>>:
         Add<U1>,
-    TAdd<TDiv<TSub<TAdd<Tn<H>, TMul<U2, Tn<P>>>, TAdd<TMul<Tn<L>, TSub<Tn<K>, U1>>, U1>>, Tn<S>>, U1>:
-        ToDim,
+    TAdd<
+        TDiv<TSub<TAdd<Tn<H>, TMul<U2, Tn<P>>>, TAdd<TMul<Tn<L>, TSub<Tn<K>, U1>>, U1>>, Tn<S>>,
+        U1,
+    >: ToDim,
 {
     type Output = <TAdd<
         TDiv<TSub<TAdd<Tn<H>, TMul<U2, Tn<P>>>, TAdd<TMul<Tn<L>, TSub<Tn<K>, U1>>, U1>>, Tn<S>>,
@@ -269,8 +271,10 @@ where
     U2: Mul<Tn<P>>,
     TAdd<TAdd<TMul<TSub<Tn<H>, U1>, Tn<S>>, TMul<Tn<L>, TSub<Tn<K>, U1>>>, U1>:
         Sub<TMul<U2, Tn<P>>>,
-    TSub<TAdd<TAdd<TMul<TSub<Tn<H>, U1>, Tn<S>>, TMul<Tn<L>, TSub<Tn<K>, U1>>>, U1>, TMul<U2, Tn<P>>>:
-        ToDim,
+    TSub<
+        TAdd<TAdd<TMul<TSub<Tn<H>, U1>, Tn<S>>, TMul<Tn<L>, TSub<Tn<K>, U1>>>, U1>,
+        TMul<U2, Tn<P>>,
+    >: ToDim,
 {
     type Output = <TSub<
         TAdd<TAdd<TMul<TSub<Tn<H>, U1>, Tn<S>>, TMul<Tn<L>, TSub<Tn<K>, U1>>>, U1>,
@@ -319,17 +323,23 @@ mod tests {
     fn const_arithmetic_gives_plain_const() {
         let _: Const<7> = dim_of::<<Const<3> as DimAdd<Const<4>>>::Output>();
         let _: Const<12> = dim_of::<<Const<3> as DimMul<Const<4>>>::Output>();
-        let _: Const<24> = dim_of::<<Const<28> as ConvDim<Const<5>, Const<1>, Const<0>, Const<1>>>::Output>();
-        let _: Const<14> = dim_of::<<Const<28> as ConvDim<Const<3>, Const<2>, Const<1>, Const<1>>>::Output>();
-        let _: Const<56> =
-            dim_of::<<Const<28> as ConvTransposeDim<Const<4>, Const<2>, Const<1>, Const<1>>>::Output>();
+        let _: Const<24> =
+            dim_of::<<Const<28> as ConvDim<Const<5>, Const<1>, Const<0>, Const<1>>>::Output>();
+        let _: Const<14> =
+            dim_of::<<Const<28> as ConvDim<Const<3>, Const<2>, Const<1>, Const<1>>>::Output>();
+        let _: Const<56> = dim_of::<
+            <Const<28> as ConvTransposeDim<Const<4>, Const<2>, Const<1>, Const<1>>>::Output,
+        >();
     }
 
     #[test]
     fn large_results_are_exact_computed_dims() {
         let d = <<Const<64> as DimMul<Const<49>>>::Output as Default>::default();
         assert_eq!(d.size(), 3136);
-        assert_eq!(<<Const<64> as DimMul<Const<49>>>::Output as ConstDim>::SIZE, 3136);
+        assert_eq!(
+            <<Const<64> as DimMul<Const<49>>>::Output as ConstDim>::SIZE,
+            3136
+        );
     }
 
     #[test]

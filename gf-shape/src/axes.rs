@@ -49,7 +49,10 @@ pub trait ReduceShape<Ax: Axes>: Shape {
     label = "the dims of the target outside the new axes must equal the source's dims"
 )]
 pub trait BroadcastShapeFrom<Src: Shape, Ax: Axes>: Shape {}
-impl<Src: Shape, Ax: Axes, Dst: ReduceShape<Ax, Reduced = Src>> BroadcastShapeFrom<Src, Ax> for Dst {}
+impl<Src: Shape, Ax: Axes, Dst: ReduceShape<Ax, Reduced = Src>> BroadcastShapeFrom<Src, Ax>
+    for Dst
+{
+}
 
 /// The shape with its axes reordered as `Ax` lists them: `(Axis<1>, Axis<0>)` swaps a matrix.
 #[diagnostic::on_unimplemented(
@@ -102,6 +105,20 @@ pub trait InsertAxis<Ax: Axes, N: Dim>: Shape {
     type Output: Shape;
 }
 
+/// The shape with the dim at `Ax` replaced by `N` (narrowing an axis makes it `usize`).
+#[diagnostic::on_unimplemented(
+    message = "cannot replace axis `{Ax}` of a tensor of shape `{Self}`",
+    label = "the tensor has no such axis"
+)]
+pub trait ReplaceDim<Ax: Axes, N: Dim>: Shape {
+    /// The shape with the replaced dim.
+    type Output: Shape;
+}
+
+impl<Ax: Axes, N: Dim> ReplaceDim<Ax, N> for DynShape {
+    type Output = DynShape;
+}
+
 impl<Ax: Axes> ReduceShape<Ax> for DynShape {
     type Reduced = DynShape;
 }
@@ -140,7 +157,8 @@ mod tests {
 
     #[test]
     fn permute_and_transpose_reorder_dims() {
-        let p: <Rank3<2, 3, 4> as PermuteShape<(Axis<2>, Axis<0>, Axis<1>)>>::Permuted = Default::default();
+        let p: <Rank3<2, 3, 4> as PermuteShape<(Axis<2>, Axis<0>, Axis<1>)>>::Permuted =
+            Default::default();
         same(p, (Const::<4>, Const::<2>, Const::<3>));
         let t: <Rank2<2, 3> as TransposeShape>::Transposed = Default::default();
         same(t, (Const::<3>, Const::<2>));

@@ -33,7 +33,7 @@ pub use arith::{
 };
 pub use axes::{
     Axes, Axis, BroadcastShapeFrom, ConcatShape, FlattenShape, InsertAxis, PermuteShape,
-    ReduceShape, TransposeShape,
+    ReduceShape, ReplaceDim, TransposeShape,
 };
 pub use dim::{Const, ConstDim, Dim};
 pub use matmul::MatMulShape;

@@ -114,8 +114,16 @@ pub fn broadcast_shapes(a: &[usize], b: &[usize]) -> Option<Vec<usize>> {
     let rank = a.len().max(b.len());
     let mut out = vec![0; rank];
     for i in 0..rank {
-        let da = if i < rank - a.len() { 1 } else { a[i - (rank - a.len())] };
-        let db = if i < rank - b.len() { 1 } else { b[i - (rank - b.len())] };
+        let da = if i < rank - a.len() {
+            1
+        } else {
+            a[i - (rank - a.len())]
+        };
+        let db = if i < rank - b.len() {
+            1
+        } else {
+            b[i - (rank - b.len())]
+        };
         out[i] = match (da, db) {
             (x, y) if x == y => x,
             (1, y) => y,
@@ -272,7 +280,10 @@ mod tests {
 
     #[test]
     fn from_concrete_checks_const_sizes_and_rank() {
-        assert_eq!(<(Const<2>, usize)>::from_concrete(&[2, 7]), Some((Const, 7)));
+        assert_eq!(
+            <(Const<2>, usize)>::from_concrete(&[2, 7]),
+            Some((Const, 7))
+        );
         assert_eq!(<(Const<2>, usize)>::from_concrete(&[3, 7]), None);
         assert_eq!(<(Const<2>, usize)>::from_concrete(&[2]), None);
     }

@@ -1,0 +1,60 @@
+//! Element types.
+
+use core::fmt::Debug;
+
+/// Anything a tensor may hold: floats for data, `bool` for masks, `usize` for indices.
+pub trait Unit:
+    'static + Copy + Clone + Default + Debug + PartialEq + PartialOrd + Send + Sync
+{
+}
+
+impl Unit for f32 {}
+impl Unit for f64 {}
+impl Unit for bool {}
+impl Unit for usize {}
+
+/// A floating-point element type that ops compute with and differentiate through.
+///
+/// Implemented for `f32` and `f64`; half types can join by implementing it.
+pub trait Dtype:
+    Unit
+    + num_traits::Float
+    + num_traits::FloatConst
+    + core::ops::AddAssign
+    + core::ops::SubAssign
+    + core::ops::MulAssign
+    + core::ops::DivAssign
+    + core::iter::Sum
+    + core::fmt::Display
+{
+    /// The name users see in messages and file formats ("f32").
+    const NAME: &'static str;
+    /// Converts from `f64`, rounding if needed.
+    fn from_f64(x: f64) -> Self;
+    /// Converts to `f64`.
+    fn as_f64(self) -> f64;
+    /// Converts from `usize` (for counts in means and the like).
+    fn from_usize(n: usize) -> Self {
+        Self::from_f64(n as f64)
+    }
+}
+
+impl Dtype for f32 {
+    const NAME: &'static str = "f32";
+    fn from_f64(x: f64) -> Self {
+        x as f32
+    }
+    fn as_f64(self) -> f64 {
+        self as f64
+    }
+}
+
+impl Dtype for f64 {
+    const NAME: &'static str = "f64";
+    fn from_f64(x: f64) -> Self {
+        x
+    }
+    fn as_f64(self) -> f64 {
+        self
+    }
+}

@@ -1,0 +1,143 @@
+//! Strided layouts: how a tensor's logical elements sit in its buffer.
+
+/// Sizes, strides (in elements) and starting offset of a tensor view.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Layout {
+    /// Size of each dimension.
+    pub dims: Vec<usize>,
+    /// Step in the buffer for each dimension; 0 repeats (broadcasts) an element.
+    pub strides: Vec<usize>,
+    /// Offset of the first element.
+    pub offset: usize,
+}
+
+impl Layout {
+    /// The contiguous row-major layout of these sizes.
+    pub fn contiguous(dims: &[usize]) -> Self {
+        Layout {
+            dims: dims.to_vec(),
+            strides: contiguous_strides(dims),
+            offset: 0,
+        }
+    }
+
+    /// The number of logical elements.
+    pub fn num_elements(&self) -> usize {
+        self.dims.iter().product()
+    }
+
+    /// `true` when the elements are the buffer slice `offset..offset + n` in row-major order.
+    pub fn is_contiguous(&self) -> bool {
+        let mut expected = 1;
+        for (&d, &s) in self.dims.iter().zip(&self.strides).rev() {
+            if d != 1 && s != expected {
+                return false;
+            }
+            expected *= d;
+        }
+        true
+    }
+
+    /// Calls `f` with the buffer offset of every logical element, in row-major order.
+    #[inline]
+    pub fn for_each_offset(&self, mut f: impl FnMut(usize)) {
+        let n = self.num_elements();
+        if n == 0 {
+            return;
+        }
+        if self.is_contiguous() {
+            (self.offset..self.offset + n).for_each(f);
+            return;
+        }
+        let rank = self.dims.len();
+        let mut idx = vec![0usize; rank];
+        let mut off = self.offset;
+        let last = rank - 1;
+        let (inner_n, inner_s) = (self.dims[last], self.strides[last]);
+        loop {
+            for j in 0..inner_n {
+                f(off + j * inner_s);
+            }
+            // advance the outer dims like an odometer
+            let mut ax = last;
+            loop {
+                if ax == 0 {
+                    return;
+                }
+                ax -= 1;
+                idx[ax] += 1;
+                off += self.strides[ax];
+                if idx[ax] < self.dims[ax] {
+                    break;
+                }
+                off -= self.strides[ax] * self.dims[ax];
+                idx[ax] = 0;
+            }
+        }
+    }
+
+    /// The buffer offsets of every logical element, in row-major order.
+    pub fn offsets(&self) -> Vec<usize> {
+        let mut v = Vec::with_capacity(self.num_elements());
+        self.for_each_offset(|o| v.push(o));
+        v
+    }
+}
+
+/// Row-major strides for `dims`.
+pub fn contiguous_strides(dims: &[usize]) -> Vec<usize> {
+    let mut strides = vec![0; dims.len()];
+    let mut acc = 1;
+    for (s, d) in strides.iter_mut().zip(dims).rev() {
+        *s = acc;
+        acc *= d;
+    }
+    strides
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_walk_strided_views_in_row_major_order() {
+        let t = Layout {
+            dims: vec![3, 2],
+            strides: vec![1, 3],
+            offset: 0,
+        };
+        assert_eq!(t.offsets(), vec![0, 3, 1, 4, 2, 5]);
+        let b = Layout {
+            dims: vec![2, 3],
+            strides: vec![0, 1],
+            offset: 4,
+        };
+        assert_eq!(b.offsets(), vec![4, 5, 6, 4, 5, 6]);
+        assert_eq!(
+            Layout {
+                dims: vec![],
+                strides: vec![],
+                offset: 7
+            }
+            .offsets(),
+            vec![7]
+        );
+        assert_eq!(Layout::contiguous(&[2, 0]).offsets(), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn contiguity_ignores_unit_dims() {
+        assert!(Layout {
+            dims: vec![1, 4],
+            strides: vec![99, 1],
+            offset: 2
+        }
+        .is_contiguous());
+        assert!(!Layout {
+            dims: vec![2, 2],
+            strides: vec![1, 2],
+            offset: 0
+        }
+        .is_contiguous());
+    }
+}

@@ -1,0 +1,68 @@
+use super::{GemmDims, MatMulKernel, MatView};
+use crate::device::Cpu;
+use crate::dtype::Dtype;
+use crate::error::{Error, Result};
+
+#[cfg(feature = "rayon")]
+use rayon::prelude::*;
+
+impl<E: Dtype> MatMulKernel<E> for Cpu {
+    fn try_gemm(
+        &self,
+        d: GemmDims,
+        a: &Vec<E>,
+        av: MatView,
+        b: &Vec<E>,
+        bv: MatView,
+        c: &mut Vec<E>,
+        cv: MatView,
+    ) -> Result<()> {
+        if cv.col_stride != 1 || cv.row_stride != d.n {
+            return Err(Error::Device(
+                "gemm: the output must have contiguous rows".into(),
+            ));
+        }
+        for batch in 0..d.batch {
+            let (ao, bo) = (
+                av.offset + batch * av.batch_stride,
+                bv.offset + batch * bv.batch_stride,
+            );
+            let co = cv.offset + batch * cv.batch_stride;
+            let c_mat = &mut c[co..co + d.m * d.n];
+            let row = |i: usize, c_row: &mut [E]| {
+                for p in 0..d.k {
+                    let aip = a[ao + i * av.row_stride + p * av.col_stride];
+                    if aip == E::zero() {
+                        continue;
+                    }
+                    let b_row = bo + p * bv.row_stride;
+                    if bv.col_stride == 1 {
+                        for (cj, &bj) in c_row.iter_mut().zip(&b[b_row..b_row + d.n]) {
+                            *cj += aip * bj;
+                        }
+                    } else {
+                        for (j, cj) in c_row.iter_mut().enumerate() {
+                            *cj += aip * b[b_row + j * bv.col_stride];
+                        }
+                    }
+                }
+            };
+            if d.n == 0 {
+                continue;
+            }
+            #[cfg(feature = "rayon")]
+            if d.m * d.n * d.k >= 1 << 16 {
+                c_mat
+                    .par_chunks_mut(d.n)
+                    .enumerate()
+                    .for_each(|(i, r)| row(i, r));
+                continue;
+            }
+            c_mat
+                .chunks_mut(d.n)
+                .enumerate()
+                .for_each(|(i, r)| row(i, r));
+        }
+        Ok(())
+    }
+}

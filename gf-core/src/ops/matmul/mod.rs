@@ -1,0 +1,351 @@
+//! Matrix products: vector·matrix, matrix·vector, matrix·matrix, and batched 3-D / 4-D products
+//! with the right operand broadcast over the batch.
+
+mod cpu_kernel;
+
+use gf_shape::{MatMulShape, Shape};
+
+use crate::device::{AccumulateKernel, Storage, ViewKernel};
+use crate::dtype::Dtype;
+use crate::error::{Error, Result};
+use crate::tape::{Merge, Tape};
+use crate::tensor::Tensor;
+
+/// Where a batch of matrices sits in a buffer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MatView {
+    /// Offset of the first element of the first matrix.
+    pub offset: usize,
+    /// Step between matrices of the batch (0 repeats one matrix).
+    pub batch_stride: usize,
+    /// Step between rows.
+    pub row_stride: usize,
+    /// Step between columns.
+    pub col_stride: usize,
+}
+
+impl MatView {
+    /// The view of the transposed matrices.
+    pub fn t(self) -> Self {
+        MatView {
+            row_stride: self.col_stride,
+            col_stride: self.row_stride,
+            ..self
+        }
+    }
+}
+
+/// Sizes of a batched product `(batch, m, k) · (batch, k, n)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GemmDims {
+    /// Number of products.
+    pub batch: usize,
+    /// Rows of the left operand and the result.
+    pub m: usize,
+    /// Columns of the left operand, rows of the right.
+    pub k: usize,
+    /// Columns of the right operand and the result.
+    pub n: usize,
+}
+
+/// The matrix-multiplication kernel family.
+pub trait MatMulKernel<E: Dtype>: Storage<E> {
+    /// `c[b] += a[b] · b[b]` for each batch entry. `c` has unit column stride; when its batch
+    /// stride is 0 the products of the batch add up into one matrix.
+    #[allow(clippy::too_many_arguments)]
+    fn try_gemm(
+        &self,
+        dims: GemmDims,
+        a: &Self::Vec,
+        av: MatView,
+        b: &Self::Vec,
+        bv: MatView,
+        c: &mut Self::Vec,
+        cv: MatView,
+    ) -> Result<()>;
+}
+
+/// How the operands of a matmul of these ranks map onto a batched product.
+struct Plan {
+    dims: GemmDims,
+    out: Vec<usize>,
+    rhs_batched: bool,
+}
+
+fn plan(l: &[usize], r: &[usize]) -> Result<Plan> {
+    let bad = || {
+        Error::shape("matmul", format!("cannot matmul {l:?} by {r:?}: the inner dimensions differ or the ranks do not combine"))
+    };
+    let (lb, lm, lk) = match l.len() {
+        1 => (&l[..0], 1, l[0]),
+        n if n >= 2 => (&l[..n - 2], l[n - 2], l[n - 1]),
+        _ => return Err(bad()),
+    };
+    let (rb, rk, rn) = match r.len() {
+        1 => (&r[..0], r[0], 1),
+        n if n >= 2 => (&r[..n - 2], r[n - 2], r[n - 1]),
+        _ => return Err(bad()),
+    };
+    if lk != rk || !(rb.is_empty() || rb == lb) {
+        return Err(bad());
+    }
+    let mut out: Vec<usize> = lb.to_vec();
+    if l.len() >= 2 {
+        out.push(lm);
+    }
+    if r.len() >= 2 {
+        out.push(rn);
+    }
+    Ok(Plan {
+        dims: GemmDims {
+            batch: lb.iter().product(),
+            m: lm,
+            k: lk,
+            n: rn,
+        },
+        out,
+        rhs_batched: !rb.is_empty(),
+    })
+}
+
+/// The batched-matrix view of a tensor whose batch dims are collapsible into one stride.
+fn mat_view(
+    dims: &[usize],
+    strides: &[usize],
+    offset: usize,
+    vector_is_row: bool,
+) -> Option<MatView> {
+    match dims.len() {
+        1 if vector_is_row => Some(MatView {
+            offset,
+            batch_stride: 0,
+            row_stride: 0,
+            col_stride: strides[0],
+        }),
+        1 => Some(MatView {
+            offset,
+            batch_stride: 0,
+            row_stride: strides[0],
+            col_stride: 0,
+        }),
+        n => {
+            let (bd, bs) = (&dims[..n - 2], &strides[..n - 2]);
+            // batch dims collapse when each outer stride steps over the inner batch dims exactly
+            let collapsible = (1..bd.len()).all(|i| bd[i] == 1 || bs[i - 1] == bs[i] * bd[i]);
+            if !collapsible {
+                return None;
+            }
+            let batch_stride = bd
+                .iter()
+                .zip(bs)
+                .rev()
+                .find(|(&d, _)| d != 1)
+                .map_or(0, |(_, &s)| s);
+            Some(MatView {
+                offset,
+                batch_stride,
+                row_stride: strides[n - 2],
+                col_stride: strides[n - 1],
+            })
+        }
+    }
+}
+
+impl<
+        S: Shape,
+        E: Dtype,
+        D: MatMulKernel<E> + ViewKernel<E> + AccumulateKernel<E>,
+        T: Tape<E, D>,
+    > Tensor<S, E, D, T>
+{
+    /// The matrix product; see [`MatMulShape`] for the shapes that combine.
+    ///
+    /// ```
+    /// # use gf_core::prelude::*;
+    /// let dev = Cpu::default();
+    /// let a = dev.tensor([[1.0f32, 2.0], [3.0, 4.0]]);
+    /// let b = dev.tensor([[5.0f32], [6.0]]);
+    /// assert_eq!(a.matmul(b).to_vec(), vec![17.0, 39.0]);
+    /// ```
+    ///
+    /// Mismatched inner dimensions do not compile:
+    ///
+    /// ```compile_fail
+    /// # use gf_core::prelude::*;
+    /// let dev = Cpu::default();
+    /// let a: Tensor<Rank2<3, 4>, f32, _> = dev.zeros();
+    /// let b: Tensor<Rank2<5, 2>, f32, _> = dev.zeros();
+    /// let c = a.matmul(b);
+    /// ```
+    pub fn matmul<S2: Shape, R: Tape<E, D>>(
+        self,
+        rhs: Tensor<S2, E, D, R>,
+    ) -> Tensor<S::Output, E, D, T::Output>
+    where
+        S: MatMulShape<S2>,
+        T: Merge<R>,
+        T::Output: Tape<E, D>,
+    {
+        self.try_matmul(rhs).unwrap()
+    }
+
+    /// Fallible form of [`matmul`](Self::matmul): `Err` when run-time inner dims differ.
+    pub fn try_matmul<S2: Shape, R: Tape<E, D>>(
+        self,
+        rhs: Tensor<S2, E, D, R>,
+    ) -> Result<Tensor<S::Output, E, D, T::Output>>
+    where
+        S: MatMulShape<S2>,
+        T: Merge<R>,
+        T::Output: Tape<E, D>,
+    {
+        let p = plan(self.dims().as_ref(), rhs.dims().as_ref())?;
+        let shape = S::Output::from_concrete(&p.out).ok_or_else(|| {
+            Error::shape(
+                "matmul",
+                format!("{:?} does not fit the output type", p.out),
+            )
+        })?;
+        let view = |t: &Layout2, row| mat_view(&t.0, &t.1, t.2, row);
+        let lhs = if view(&lay(&self), true).is_some() {
+            self
+        } else {
+            self.try_contiguous()?
+        };
+        let rhs = if view(&lay(&rhs), false).is_some() {
+            rhs
+        } else {
+            rhs.try_contiguous()?
+        };
+        let (av, bv) = (
+            view(&lay(&lhs), true).expect("collapsible"),
+            view(&lay(&rhs), false).expect("collapsible"),
+        );
+        let bv = if p.rhs_batched {
+            bv
+        } else {
+            MatView {
+                batch_stride: 0,
+                ..bv
+            }
+        };
+        let (lhs, lt) = lhs.split_tape();
+        let (rhs, rt) = rhs.split_tape();
+        let mut tape = lt.merge(rt);
+        let d = p.dims;
+        let cv = MatView {
+            offset: 0,
+            batch_stride: d.m * d.n,
+            row_stride: d.n,
+            col_stride: 1,
+        };
+        let dev = lhs.device.clone();
+        let mut c = dev.try_alloc_zeros(d.batch * d.m * d.n)?;
+        dev.try_gemm(d, &lhs.data, av, &rhs.data, bv, &mut c, cv)?;
+        let out = lhs.with_new_buffer(c, shape);
+        if <T::Output as Tape<E, D>>::OWNS_TAPE {
+            let (lid, rid, oid) = (lhs.id, rhs.id, out.id);
+            let (ln, rn) = (lhs.num_elements(), rhs.num_elements());
+            let (adata, bdata) = (lhs.data.clone(), rhs.data.clone());
+            let rhs_batched = p.rhs_batched;
+            tape.add_backward_op(move |grads| {
+                let Some(g) = grads.take(oid) else {
+                    return Ok(());
+                };
+                let gv = cv;
+                // dA = dC · Bᵀ, dB = Aᵀ · dC; both written contiguous in the operand's own shape
+                let ga_v = MatView {
+                    offset: 0,
+                    batch_stride: d.m * d.k,
+                    row_stride: d.k,
+                    col_stride: 1,
+                };
+                let gb_v = MatView {
+                    offset: 0,
+                    batch_stride: if rhs_batched { d.k * d.n } else { 0 },
+                    row_stride: d.n,
+                    col_stride: 1,
+                };
+                let mut ga = grads
+                    .take(lid)
+                    .map_or_else(|| dev.try_alloc_zeros(ln), Ok)?;
+                dev.try_gemm(
+                    GemmDims {
+                        batch: d.batch,
+                        m: d.m,
+                        k: d.n,
+                        n: d.k,
+                    },
+                    &g,
+                    gv,
+                    &bdata,
+                    bv.t(),
+                    &mut ga,
+                    ga_v,
+                )?;
+                grads.insert(lid, ga);
+                let gb = grads.get_or_alloc_mut(rid, &dev, rn)?;
+                dev.try_gemm(
+                    GemmDims {
+                        batch: d.batch,
+                        m: d.k,
+                        k: d.m,
+                        n: d.n,
+                    },
+                    &adata,
+                    av.t(),
+                    &g,
+                    gv,
+                    gb,
+                    gb_v,
+                )
+            });
+        }
+        Ok(out.put_tape(tape))
+    }
+}
+
+type Layout2 = (Vec<usize>, Vec<usize>, usize);
+fn lay<S: Shape, E: crate::dtype::Unit, D: Storage<E>, T>(t: &Tensor<S, E, D, T>) -> Layout2 {
+    (
+        t.dims().as_ref().to_vec(),
+        t.strides().as_ref().to_vec(),
+        t.offset(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::prelude::*;
+
+    #[test]
+    fn batched_and_broadcast_products() {
+        let dev = Cpu::default();
+        let a = dev.tensor([[[1.0f32, 2.0], [3.0, 4.0]], [[1.0, 0.0], [0.0, 1.0]]]);
+        let b = dev.tensor([[1.0f32, 1.0], [0.0, 2.0]]);
+        assert_eq!(
+            a.clone().matmul(b.clone()).to_vec(),
+            vec![1.0, 5.0, 3.0, 11.0, 1.0, 1.0, 0.0, 2.0]
+        );
+        let bb = dev.tensor([[[1.0f32, 1.0], [0.0, 2.0]], [[2.0, 0.0], [0.0, 2.0]]]);
+        assert_eq!(
+            a.matmul(bb).to_vec(),
+            vec![1.0, 5.0, 3.0, 11.0, 2.0, 0.0, 0.0, 2.0]
+        );
+        let v = dev.tensor([1.0f32, 1.0]);
+        assert_eq!(v.clone().matmul(b.clone()).to_vec(), vec![1.0, 3.0]);
+        assert_eq!(b.clone().matmul(v).to_vec(), vec![2.0, 2.0]);
+        assert_eq!(
+            b.clone().transpose().matmul(b).to_vec(),
+            vec![1.0, 1.0, 1.0, 5.0]
+        );
+    }
+
+    #[test]
+    fn runtime_inner_mismatch_is_an_error() {
+        let dev = Cpu::default();
+        let a: Tensor<(usize, usize), f32, Cpu> = dev.zeros_like(&(2, 3));
+        let b: Tensor<(usize, usize), f32, Cpu> = dev.zeros_like(&(4, 2));
+        assert!(a.try_matmul(b).is_err());
+    }
+}

@@ -1,0 +1,106 @@
+use super::{reduced_last, ReduceKernel, ReduceOp};
+use crate::device::Cpu;
+use crate::dtype::Dtype;
+use crate::error::Result;
+use crate::layout::Layout;
+
+impl<E: Dtype> ReduceKernel<E> for Cpu {
+    fn try_reduce(
+        &self,
+        op: ReduceOp,
+        inp: &Vec<E>,
+        layout: &Layout,
+        axes: &[usize],
+    ) -> Result<Vec<E>> {
+        let (l, n) = reduced_last(layout, axes);
+        let out_len = if n == 0 {
+            l.dims[..l.dims.len() - axes.len()].iter().product()
+        } else {
+            l.num_elements() / n
+        };
+        let init = match op {
+            ReduceOp::Sum => E::zero(),
+            ReduceOp::Max => E::neg_infinity(),
+            ReduceOp::Min => E::infinity(),
+        };
+        let mut out = vec![init; out_len];
+        let mut i = 0;
+        l.for_each_offset(|o| {
+            let x = inp[o];
+            let acc = &mut out[i / n];
+            *acc = match op {
+                ReduceOp::Sum => *acc + x,
+                // NaN propagates, as in PyTorch
+                ReduceOp::Max => {
+                    if x > *acc || x.is_nan() {
+                        x
+                    } else {
+                        *acc
+                    }
+                }
+                ReduceOp::Min => {
+                    if x < *acc || x.is_nan() {
+                        x
+                    } else {
+                        *acc
+                    }
+                }
+            };
+            i += 1;
+        });
+        Ok(out)
+    }
+
+    fn try_extremum_bwd(
+        &self,
+        inp: &Vec<E>,
+        layout: &Layout,
+        axes: &[usize],
+        out: &Vec<E>,
+        grad_inp: &mut Vec<E>,
+        grad_out: &Vec<E>,
+    ) -> Result<()> {
+        let (l, n) = reduced_last(layout, axes);
+        let offsets = l.offsets();
+        // the gradient buffer is contiguous in the input's own order: map permuted positions back
+        let (gl, _) = reduced_last(&Layout::contiguous(&layout.dims), axes);
+        let gpos = gl.offsets();
+        for (j, block) in offsets.chunks(n.max(1)).enumerate() {
+            let ties = block.iter().filter(|&&o| inp[o] == out[j]).count();
+            if ties == 0 {
+                continue;
+            }
+            let share = grad_out[j] / E::from_usize(ties);
+            for (k, &o) in block.iter().enumerate() {
+                if inp[o] == out[j] {
+                    grad_inp[gpos[j * n + k]] += share;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn try_arg_reduce(
+        &self,
+        max: bool,
+        inp: &Vec<E>,
+        layout: &Layout,
+        axis: usize,
+    ) -> Result<Vec<usize>> {
+        let (l, n) = reduced_last(layout, &[axis]);
+        let offsets = l.offsets();
+        Ok(offsets
+            .chunks(n)
+            .map(|block| {
+                let mut best = 0;
+                for (k, &o) in block.iter().enumerate() {
+                    let (x, b) = (inp[o], inp[block[best]]);
+                    if (max && x > b) || (!max && x < b) || (x.is_nan() && !b.is_nan()) {
+                        best = k;
+                    }
+                }
+                best
+            })
+            .collect())
+    }
+}

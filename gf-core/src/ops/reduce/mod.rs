@@ -1,0 +1,396 @@
+//! Reductions over any set of axes, and the ops composed from them.
+//!
+//! `sum`, `max` and `min` are kernels; `mean`, `var`, `std`, `logsumexp`, `softmax` and
+//! `log_softmax` are compositions of differentiable ops, so their gradients come for free and
+//! stay correct.
+
+mod cpu_kernel;
+
+use gf_shape::{Axes, ReduceShape, Shape};
+
+use crate::device::{AccumulateKernel, Storage, ViewKernel};
+use crate::dtype::Dtype;
+use crate::error::{Error, Result};
+use crate::layout::Layout;
+use crate::ops::binary::BinaryKernel;
+use crate::ops::unary::UnaryKernel;
+use crate::tape::{Merge, NoneTape, Tape};
+use crate::tensor::Tensor;
+
+/// Which reduction a kernel computes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReduceOp {
+    /// The sum.
+    Sum,
+    /// The maximum.
+    Max,
+    /// The minimum.
+    Min,
+}
+
+/// The reduction kernel family.
+pub trait ReduceKernel<E: Dtype>: Storage<E> + Storage<usize> {
+    /// Reduces the view over `axes` (sorted, distinct) into a contiguous buffer of the kept dims.
+    fn try_reduce(
+        &self,
+        op: ReduceOp,
+        inp: &<Self as Storage<E>>::Vec,
+        layout: &Layout,
+        axes: &[usize],
+    ) -> Result<<Self as Storage<E>>::Vec>;
+    /// Backward of max/min: the gradient goes to the elements equal to the result, split evenly
+    /// among ties (like `torch.amax`).
+    #[allow(clippy::too_many_arguments)]
+    fn try_extremum_bwd(
+        &self,
+        inp: &<Self as Storage<E>>::Vec,
+        layout: &Layout,
+        axes: &[usize],
+        out: &<Self as Storage<E>>::Vec,
+        grad_inp: &mut <Self as Storage<E>>::Vec,
+        grad_out: &<Self as Storage<E>>::Vec,
+    ) -> Result<()>;
+    /// The index of the largest (`max = true`) or smallest element along `axis`; the first wins
+    /// ties, as in PyTorch.
+    fn try_arg_reduce(
+        &self,
+        max: bool,
+        inp: &<Self as Storage<E>>::Vec,
+        layout: &Layout,
+        axis: usize,
+    ) -> Result<<Self as Storage<usize>>::Vec>;
+}
+
+/// The layout with the `axes` moved last: each run of `prod(reduced dims)` consecutive logical
+/// elements then belongs to one output element.
+pub(crate) fn reduced_last(layout: &Layout, axes: &[usize]) -> (Layout, usize) {
+    let kept = (0..layout.dims.len()).filter(|a| !axes.contains(a));
+    let order: Vec<usize> = kept.chain(axes.iter().copied()).collect();
+    let n: usize = axes.iter().map(|&a| layout.dims[a]).product();
+    let l = Layout {
+        dims: order.iter().map(|&a| layout.dims[a]).collect(),
+        strides: order.iter().map(|&a| layout.strides[a]).collect(),
+        offset: layout.offset,
+    };
+    (l, n)
+}
+
+fn check_axes(op: &'static str, rank: usize, axes: &[usize]) -> Result<()> {
+    if axes.windows(2).any(|w| w[0] >= w[1]) || axes.iter().any(|&a| a >= rank) {
+        return Err(Error::shape(
+            op,
+            format!("axes {axes:?} are not distinct increasing axes of a rank-{rank} tensor"),
+        ));
+    }
+    Ok(())
+}
+
+/// A tape that can meet itself and untraced tensors in binary ops: what composite ops need.
+pub trait MergeSelf: Sized + Merge<NoneTape, Output = Self> + Merge<Self, Output = Self> {}
+impl<T: Merge<NoneTape, Output = T> + Merge<T, Output = T>> MergeSelf for T {}
+
+impl<
+        S: Shape,
+        E: Dtype,
+        D: ReduceKernel<E> + AccumulateKernel<E> + ViewKernel<E>,
+        T: Tape<E, D>,
+    > Tensor<S, E, D, T>
+{
+    /// Reduces over run-time `axes` (sorted, distinct) into shape `S2`; the engine behind every
+    /// typed reduction, and the form the dynamic (Python) layer calls.
+    pub fn try_reduce_axes<S2: Shape>(
+        self,
+        op: ReduceOp,
+        axes: &[usize],
+    ) -> Result<Tensor<S2, E, D, T>> {
+        let dims = self.dims().as_ref().to_vec();
+        check_axes("reduce", dims.len(), axes)?;
+        let kept: Vec<usize> = (0..dims.len())
+            .filter(|a| !axes.contains(a))
+            .map(|a| dims[a])
+            .collect();
+        let shape = S2::from_concrete(&kept).ok_or_else(|| {
+            Error::shape("reduce", format!("{kept:?} does not fit the output type"))
+        })?;
+        if op != ReduceOp::Sum && axes.iter().any(|&a| dims[a] == 0) {
+            return Err(Error::shape(
+                "reduce",
+                format!("cannot take the {op:?} of an empty axis of {dims:?}"),
+            ));
+        }
+        let (inp, mut tape) = self.split_tape();
+        let layout = inp.layout();
+        let buf = inp.device.try_reduce(op, &inp.data, &layout, axes)?;
+        let out = inp.with_new_buffer::<S2, E>(buf, shape);
+        if T::OWNS_TAPE {
+            let (iid, oid, n, dev) = (inp.id, out.id, inp.num_elements(), inp.device.clone());
+            let axes = axes.to_vec();
+            let (idata, odata) = (inp.data.clone(), out.data.clone());
+            tape.add_backward_op(move |grads| {
+                let Some(g) = grads.take(oid) else {
+                    return Ok(());
+                };
+                let gi = grads.get_or_alloc_mut(iid, &dev, n)?;
+                if op == ReduceOp::Sum {
+                    // every input element receives the gradient of the output it summed into
+                    let mut strides =
+                        crate::layout::contiguous_strides(&kept_dims(&layout.dims, &axes));
+                    for &a in &axes {
+                        strides.insert(a, 0);
+                    }
+                    let view = Layout {
+                        dims: layout.dims.clone(),
+                        strides,
+                        offset: 0,
+                    };
+                    let spread = dev.try_contiguous(&g, &view)?;
+                    dev.try_scatter_add(gi, &Layout::contiguous(&layout.dims), &spread)
+                } else {
+                    dev.try_extremum_bwd(&idata, &layout, &axes, &odata, gi, &g)
+                }
+            });
+        }
+        Ok(out.put_tape(tape))
+    }
+}
+
+fn kept_dims(dims: &[usize], axes: &[usize]) -> Vec<usize> {
+    (0..dims.len())
+        .filter(|a| !axes.contains(a))
+        .map(|a| dims[a])
+        .collect()
+}
+
+/// The kernel families the composite reductions use.
+pub trait CompositeKernels<E: Dtype>:
+    ReduceKernel<E> + AccumulateKernel<E> + ViewKernel<E> + UnaryKernel<E> + BinaryKernel<E>
+{
+}
+impl<
+        E: Dtype,
+        D: ReduceKernel<E> + AccumulateKernel<E> + ViewKernel<E> + UnaryKernel<E> + BinaryKernel<E>,
+    > CompositeKernels<E> for D
+{
+}
+
+impl<S: Shape, E: Dtype, D: CompositeKernels<E>, T: Tape<E, D> + MergeSelf> Tensor<S, E, D, T> {
+    fn reduced_count(&self, axes: &[usize]) -> usize {
+        let dims = self.dims();
+        axes.iter()
+            .map(|&a| dims.as_ref().get(a).copied().unwrap_or(1))
+            .product()
+    }
+
+    /// The mean over run-time `axes`.
+    pub fn try_mean_axes<S2: Shape>(self, axes: &[usize]) -> Result<Tensor<S2, E, D, T>> {
+        let n = self.reduced_count(axes);
+        self.try_reduce_axes::<S2>(ReduceOp::Sum, axes)?
+            .try_div_scalar(E::from_usize(n))
+    }
+
+    /// The variance over run-time `axes`, dividing by `count − correction` (1 is PyTorch's
+    /// unbiased default, 0 numpy's).
+    pub fn try_var_axes<S2: Shape>(
+        self,
+        axes: &[usize],
+        correction: usize,
+    ) -> Result<Tensor<S2, E, D, T>> {
+        let n = self.reduced_count(axes);
+        if n <= correction {
+            return Err(Error::shape(
+                "var",
+                format!("{n} elements leave no degrees of freedom with correction {correction}"),
+            ));
+        }
+        let shape = self.shape.clone();
+        let mean = self
+            .clone()
+            .try_mean_axes::<gf_shape::DynShape>(axes)?
+            .try_broadcast_axes(shape, axes)?;
+        self.try_sub(mean)?
+            .try_square()?
+            .try_reduce_axes::<S2>(ReduceOp::Sum, axes)?
+            .try_div_scalar(E::from_usize(n - correction))
+    }
+
+    /// `log Σ exp(x)` over run-time `axes`, computed without overflow.
+    pub fn try_logsumexp_axes<S2: Shape>(self, axes: &[usize]) -> Result<Tensor<S2, E, D, T>> {
+        let shape = self.shape.clone();
+        let m = self.detach().try_reduce_axes::<S2>(ReduceOp::Max, axes)?;
+        let m = m.try_unary(FiniteOrZero)?;
+        let mb = m.clone().try_broadcast_axes(shape, axes)?;
+        self.try_sub(mb)?
+            .try_exp()?
+            .try_reduce_axes::<S2>(ReduceOp::Sum, axes)?
+            .try_ln()?
+            .try_add(m)
+    }
+
+    /// Softmax along run-time `axis`.
+    pub fn try_softmax_axis(self, axis: usize) -> Result<Self> {
+        let shape = self.shape.clone();
+        let m = self
+            .detach()
+            .try_reduce_axes::<gf_shape::DynShape>(ReduceOp::Max, &[axis])?
+            .try_unary(FiniteOrZero)?;
+        let e = self
+            .try_sub(m.try_broadcast_axes(shape.clone(), &[axis])?)?
+            .try_exp()?;
+        let s = e
+            .clone()
+            .try_reduce_axes::<gf_shape::DynShape>(ReduceOp::Sum, &[axis])?
+            .try_broadcast_axes(shape, &[axis])?;
+        e.try_div(s)
+    }
+
+    /// Log-softmax along run-time `axis`.
+    pub fn try_log_softmax_axis(self, axis: usize) -> Result<Self> {
+        let shape = self.shape.clone();
+        let m = self
+            .detach()
+            .try_reduce_axes::<gf_shape::DynShape>(ReduceOp::Max, &[axis])?
+            .try_unary(FiniteOrZero)?;
+        let shifted = self.try_sub(m.try_broadcast_axes(shape.clone(), &[axis])?)?;
+        let lse = shifted
+            .clone()
+            .try_exp()?
+            .try_reduce_axes::<gf_shape::DynShape>(ReduceOp::Sum, &[axis])?
+            .try_ln()?;
+        shifted.try_sub(lse.try_broadcast_axes(shape, &[axis])?)
+    }
+}
+
+/// Replaces ±∞ (the max of an all −∞ row) by 0 so the shift in logsumexp and softmax stays finite.
+#[derive(Clone, Copy, Debug)]
+struct FiniteOrZero;
+impl<E: Dtype> crate::ops::unary::UnaryOp<E> for FiniteOrZero {
+    const NAME: &'static str = "finite_or_zero";
+    const DF_USES_FX: bool = false;
+    fn f(&self, x: E) -> E {
+        if x.is_finite() {
+            x
+        } else {
+            E::zero()
+        }
+    }
+    fn df(&self, _: E) -> E {
+        E::zero()
+    }
+}
+
+macro_rules! typed_reductions {
+    ($($(#[$doc:meta])* $method:ident $try_method:ident => |$t:ident, $axes:ident| $body:expr;)*) => {
+        impl<S: Shape, E: Dtype, D: CompositeKernels<E>, T: Tape<E, D> + MergeSelf> Tensor<S, E, D, T> {$(
+            $(#[$doc])*
+            pub fn $method<Ax: Axes>(self) -> Tensor<S::Reduced, E, D, T>
+            where
+                S: ReduceShape<Ax>,
+            {
+                self.$try_method::<Ax>().unwrap()
+            }
+            #[doc = concat!("Fallible form of [`", stringify!($method), "`](Self::", stringify!($method), ").")]
+            pub fn $try_method<Ax: Axes>(self) -> Result<Tensor<S::Reduced, E, D, T>>
+            where
+                S: ReduceShape<Ax>,
+            {
+                let ($t, $axes) = (self, Ax::INDICES);
+                $body
+            }
+        )*}
+    };
+}
+
+typed_reductions! {
+    /// The sum over the axes `Ax`.
+    ///
+    /// ```
+    /// # use gf_core::prelude::*;
+    /// let t = Cpu::default().tensor([[1.0f32, 2.0], [3.0, 4.0]]);
+    /// assert_eq!(t.clone().sum::<Axis<0>>().to_vec(), vec![4.0, 6.0]);
+    /// assert_eq!(t.sum::<(Axis<0>, Axis<1>)>().scalar(), 10.0);
+    /// ```
+    sum try_sum => |t, axes| t.try_reduce_axes(ReduceOp::Sum, axes);
+    /// The maximum over the axes `Ax`; the gradient is split among ties.
+    max try_max => |t, axes| t.try_reduce_axes(ReduceOp::Max, axes);
+    /// The minimum over the axes `Ax`; the gradient is split among ties.
+    min try_min => |t, axes| t.try_reduce_axes(ReduceOp::Min, axes);
+    /// The mean over the axes `Ax`.
+    mean try_mean => |t, axes| t.try_mean_axes(axes);
+    /// The unbiased variance over `Ax` (divides by `n − 1`, like `torch.var`).
+    var try_var => |t, axes| t.try_var_axes(axes, 1);
+    /// The unbiased standard deviation over `Ax` (like `torch.std`).
+    std try_std => |t, axes| t.try_var_axes(axes, 1)?.try_sqrt();
+    /// `log Σ exp(x)` over `Ax`, stable for large inputs.
+    logsumexp try_logsumexp => |t, axes| t.try_logsumexp_axes(axes);
+}
+
+impl<S: Shape, E: Dtype, D: CompositeKernels<E>, T: Tape<E, D> + MergeSelf> Tensor<S, E, D, T> {
+    /// Softmax along the axis `Ax`.
+    ///
+    /// ```
+    /// # use gf_core::prelude::*;
+    /// let p = Cpu::default().tensor([[1.0f32, 2.0, 3.0]]).softmax::<Axis<1>>();
+    /// assert!((p.to_vec().iter().sum::<f32>() - 1.0).abs() < 1e-6);
+    /// ```
+    pub fn softmax<Ax: Axes>(self) -> Self
+    where
+        S: ReduceShape<Ax>,
+    {
+        self.try_softmax_axis(Ax::INDICES[0]).unwrap()
+    }
+
+    /// Log-softmax along the axis `Ax`.
+    pub fn log_softmax<Ax: Axes>(self) -> Self
+    where
+        S: ReduceShape<Ax>,
+    {
+        self.try_log_softmax_axis(Ax::INDICES[0]).unwrap()
+    }
+}
+
+impl<S: Shape, E: Dtype, D: ReduceKernel<E>, T> Tensor<S, E, D, T> {
+    /// The index of the largest element along `Ax` (the first of ties).
+    pub fn argmax<Ax: Axes>(&self) -> Tensor<S::Reduced, usize, D>
+    where
+        S: ReduceShape<Ax>,
+    {
+        self.try_arg_reduce_axis(true, Ax::INDICES[0]).unwrap()
+    }
+
+    /// The index of the smallest element along `Ax` (the first of ties).
+    pub fn argmin<Ax: Axes>(&self) -> Tensor<S::Reduced, usize, D>
+    where
+        S: ReduceShape<Ax>,
+    {
+        self.try_arg_reduce_axis(false, Ax::INDICES[0]).unwrap()
+    }
+
+    /// Arg-max (`max = true`) or arg-min along a run-time `axis`, into shape `S2`.
+    pub fn try_arg_reduce_axis<S2: Shape>(
+        &self,
+        max: bool,
+        axis: usize,
+    ) -> Result<Tensor<S2, usize, D>> {
+        let dims = self.dims().as_ref().to_vec();
+        check_axes("argmax", dims.len(), &[axis])?;
+        if dims[axis] == 0 {
+            return Err(Error::shape(
+                "argmax",
+                format!("axis {axis} of {dims:?} is empty"),
+            ));
+        }
+        let kept = kept_dims(&dims, &[axis]);
+        let shape = S2::from_concrete(&kept).ok_or_else(|| {
+            Error::shape("argmax", format!("{kept:?} does not fit the output type"))
+        })?;
+        let buf = self
+            .device
+            .try_arg_reduce(max, &self.data, &self.layout(), axis)?;
+        Ok(Tensor::from_buffer(
+            self.device.clone(),
+            buf,
+            shape,
+            NoneTape,
+        ))
+    }
+}

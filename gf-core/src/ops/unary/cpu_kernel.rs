@@ -1,0 +1,55 @@
+use super::{UnaryKernel, UnaryOp};
+use crate::device::Cpu;
+use crate::dtype::Dtype;
+use crate::error::Result;
+use crate::layout::Layout;
+
+#[cfg(feature = "rayon")]
+use rayon::prelude::*;
+
+use crate::device::PAR_THRESHOLD;
+
+impl<E: Dtype> UnaryKernel<E> for Cpu {
+    fn try_unary_fwd<Op: UnaryOp<E>>(
+        &self,
+        op: &Op,
+        inp: &Vec<E>,
+        layout: &Layout,
+    ) -> Result<Vec<E>> {
+        let n = layout.num_elements();
+        if layout.is_contiguous() {
+            let src = &inp[layout.offset..layout.offset + n];
+            #[cfg(feature = "rayon")]
+            if n >= PAR_THRESHOLD {
+                return Ok(src.par_iter().map(|&x| op.f(x)).collect());
+            }
+            return Ok(src.iter().map(|&x| op.f(x)).collect());
+        }
+        let mut out = Vec::with_capacity(n);
+        layout.for_each_offset(|o| out.push(op.f(inp[o])));
+        Ok(out)
+    }
+
+    fn try_unary_bwd<Op: UnaryOp<E>>(
+        &self,
+        op: &Op,
+        saved: &Vec<E>,
+        saved_layout: &Layout,
+        grad_inp: &mut Vec<E>,
+        grad_out: &Vec<E>,
+    ) -> Result<()> {
+        if saved_layout.is_contiguous() {
+            let s = &saved[saved_layout.offset..saved_layout.offset + grad_out.len()];
+            for ((gi, &go), &v) in grad_inp.iter_mut().zip(grad_out).zip(s) {
+                *gi += op.df(v) * go;
+            }
+            return Ok(());
+        }
+        let mut i = 0;
+        saved_layout.for_each_offset(|o| {
+            grad_inp[i] += op.df(saved[o]) * grad_out[i];
+            i += 1;
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,365 @@
+//! The tensor type.
+
+use std::sync::Arc;
+
+use gf_shape::{HasShape, Shape};
+
+use crate::device::{Storage, ViewKernel};
+use crate::dtype::Unit;
+use crate::layout::Layout;
+use crate::tape::{unique_id, NoneTape, UniqueId};
+
+/// An n-dimensional array of `E` on device `D`, with shape `S` and tape `T`.
+///
+/// * `S` is a tuple of dims (`(Const<2>, usize)`) or `DynShape`; ops check shapes through it.
+/// * `T` is [`NoneTape`] (record nothing) or a recording tape; `backward()` exists only for a
+///   scalar that owns one.
+///
+/// Tensors are cheap to clone: the buffer is shared, and views (reshape, permute, slice,
+/// broadcast) share it too.
+pub struct Tensor<S: Shape, E: Unit, D: Storage<E>, T = NoneTape> {
+    pub(crate) id: UniqueId,
+    pub(crate) data: Arc<D::Vec>,
+    pub(crate) shape: S,
+    pub(crate) strides: S::Concrete,
+    pub(crate) offset: usize,
+    pub(crate) device: D,
+    pub(crate) tape: T,
+}
+
+impl<S: Shape, E: Unit, D: Storage<E>, T: Clone> Clone for Tensor<S, E, D, T> {
+    fn clone(&self) -> Self {
+        Tensor {
+            id: self.id,
+            data: self.data.clone(),
+            shape: self.shape.clone(),
+            strides: self.strides.clone(),
+            offset: self.offset,
+            device: self.device.clone(),
+            tape: self.tape.clone(),
+        }
+    }
+}
+
+impl<S: Shape, E: Unit, D: Storage<E>, T> HasShape for Tensor<S, E, D, T> {
+    type Shape = S;
+    fn shape(&self) -> &S {
+        &self.shape
+    }
+}
+
+impl<S: Shape, E: Unit, D: Storage<E> + ViewKernel<E>, T> core::fmt::Debug for Tensor<S, E, D, T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Tensor")
+            .field("shape", &self.shape)
+            .field("data", &self.to_vec())
+            .finish()
+    }
+}
+
+impl<S: Shape, E: Unit, D: Storage<E>, T> Tensor<S, E, D, T> {
+    /// Builds a tensor over `data` with the given layout. Devices in other crates use this; it
+    /// checks that the view stays inside the buffer.
+    pub fn from_parts(
+        device: D,
+        data: Arc<D::Vec>,
+        shape: S,
+        strides: S::Concrete,
+        offset: usize,
+        tape: T,
+    ) -> crate::Result<Self> {
+        let len = device.buf_len(&data);
+        let dims = shape.concrete();
+        let last = dims
+            .as_ref()
+            .iter()
+            .zip(strides.as_ref())
+            .try_fold(offset, |acc, (&d, &s)| {
+                if d == 0 {
+                    None
+                } else {
+                    Some(acc + (d - 1) * s)
+                }
+            });
+        if let Some(last) = last {
+            if last >= len {
+                return Err(crate::Error::shape(
+                    "from_parts",
+                    format!(
+                        "a view of shape {dims:?} needs element {last}, the buffer holds {len}"
+                    ),
+                ));
+            }
+        }
+        Ok(Tensor {
+            id: unique_id(),
+            data,
+            shape,
+            strides,
+            offset,
+            device,
+            tape,
+        })
+    }
+
+    /// A contiguous tensor of `shape` over a fresh buffer.
+    pub(crate) fn from_buffer(device: D, data: D::Vec, shape: S, tape: T) -> Self {
+        let strides = shape.strides();
+        Tensor {
+            id: unique_id(),
+            data: Arc::new(data),
+            shape,
+            strides,
+            offset: 0,
+            device,
+            tape,
+        }
+    }
+
+    /// The id that names this tensor's gradient.
+    pub fn id(&self) -> UniqueId {
+        self.id
+    }
+
+    /// The sizes of the dimensions.
+    pub fn dims(&self) -> S::Concrete {
+        self.shape.concrete()
+    }
+
+    /// The strides of the view, in elements.
+    pub fn strides(&self) -> &S::Concrete {
+        &self.strides
+    }
+
+    /// The number of elements.
+    pub fn num_elements(&self) -> usize {
+        self.shape.num_elements()
+    }
+
+    /// The device the tensor lives on.
+    pub fn device(&self) -> &D {
+        &self.device
+    }
+
+    /// The shared buffer behind the view.
+    pub fn data(&self) -> &Arc<D::Vec> {
+        &self.data
+    }
+
+    /// Where the view starts in its buffer.
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+
+    /// The tape the tensor carries.
+    pub fn tape(&self) -> &T {
+        &self.tape
+    }
+
+    /// The view's layout.
+    pub fn layout(&self) -> Layout {
+        Layout {
+            dims: self.shape.concrete().as_ref().to_vec(),
+            strides: self.strides.as_ref().to_vec(),
+            offset: self.offset,
+        }
+    }
+
+    /// `true` when the elements lie in row-major order in one slice of the buffer.
+    pub fn is_contiguous(&self) -> bool {
+        self.layout().is_contiguous()
+    }
+
+    /// Separates the tape from the tensor.
+    pub fn split_tape(self) -> (Tensor<S, E, D, NoneTape>, T) {
+        let Tensor {
+            id,
+            data,
+            shape,
+            strides,
+            offset,
+            device,
+            tape,
+        } = self;
+        (
+            Tensor {
+                id,
+                data,
+                shape,
+                strides,
+                offset,
+                device,
+                tape: NoneTape,
+            },
+            tape,
+        )
+    }
+
+    /// Puts a tape on the tensor (the same id, so gradients recorded on it belong to this tensor).
+    pub fn put_tape<T2>(self, tape: T2) -> Tensor<S, E, D, T2> {
+        let Tensor {
+            id,
+            data,
+            shape,
+            strides,
+            offset,
+            device,
+            ..
+        } = self;
+        Tensor {
+            id,
+            data,
+            shape,
+            strides,
+            offset,
+            device,
+            tape,
+        }
+    }
+
+    /// A copy of the tensor with a fresh, default tape (untraced for [`NoneTape`]).
+    pub fn retaped<T2: Default>(&self) -> Tensor<S, E, D, T2> {
+        Tensor {
+            id: self.id,
+            data: self.data.clone(),
+            shape: self.shape.clone(),
+            strides: self.strides.clone(),
+            offset: self.offset,
+            device: self.device.clone(),
+            tape: T2::default(),
+        }
+    }
+
+    /// The same tensor with a dynamic-rank shape (same id, so gradients are shared).
+    pub fn into_dyn(self) -> Tensor<gf_shape::DynShape, E, D, T> {
+        let shape = gf_shape::DynShape::new(self.shape.concrete().as_ref());
+        let strides = self.strides.as_ref().to_vec();
+        let Tensor {
+            id,
+            data,
+            offset,
+            device,
+            tape,
+            ..
+        } = self;
+        Tensor {
+            id,
+            data,
+            shape,
+            strides,
+            offset,
+            device,
+            tape,
+        }
+    }
+
+    /// The same tensor under another shape type with the same sizes (`Err` when they differ);
+    /// e.g. from `DynShape` to `(usize, Const<3>)`. Same id, so gradients are shared.
+    pub fn try_into_shape<S2: Shape>(self) -> crate::Result<Tensor<S2, E, D, T>> {
+        let dims = self.shape.concrete();
+        let shape = S2::from_concrete(dims.as_ref()).ok_or_else(|| {
+            crate::Error::shape(
+                "into_shape",
+                format!(
+                    "{:?} does not fit {}",
+                    dims.as_ref(),
+                    core::any::type_name::<S2>()
+                ),
+            )
+        })?;
+        let mut strides = shape.strides();
+        strides.as_mut().copy_from_slice(self.strides.as_ref());
+        let Tensor {
+            id,
+            data,
+            offset,
+            device,
+            tape,
+            ..
+        } = self;
+        Ok(Tensor {
+            id,
+            data,
+            shape,
+            strides,
+            offset,
+            device,
+            tape,
+        })
+    }
+
+    /// The same data under a new id, without the tape: what `detach()` is in PyTorch.
+    pub fn detach(&self) -> Tensor<S, E, D, NoneTape> {
+        let mut t = self.retaped::<NoneTape>();
+        t.id = unique_id();
+        t
+    }
+
+    /// The same view under another shape type of the same rank and sizes (`S2: SameShapeAs<S>`
+    /// makes the types equal; generic code cannot see that, so it converts through here).
+    pub(crate) fn retype<S2: Shape>(self, shape: S2) -> Tensor<S2, E, D, T> {
+        let mut strides = shape.strides();
+        strides.as_mut().copy_from_slice(self.strides.as_ref());
+        let Tensor {
+            id,
+            data,
+            offset,
+            device,
+            tape,
+            ..
+        } = self;
+        Tensor {
+            id,
+            data,
+            shape,
+            strides,
+            offset,
+            device,
+            tape,
+        }
+    }
+
+    /// A tensor sharing this one's device and tape type, with a new shape over a new buffer.
+    pub(crate) fn with_new_buffer<S2: Shape, E2: Unit>(
+        &self,
+        data: <D as Storage<E2>>::Vec,
+        shape: S2,
+    ) -> Tensor<S2, E2, D, NoneTape>
+    where
+        D: Storage<E2>,
+    {
+        Tensor::from_buffer(self.device.clone(), data, shape, NoneTape)
+    }
+}
+
+impl<S: Shape, E: Unit, D: ViewKernel<E>, T> Tensor<S, E, D, T> {
+    /// The elements in row-major order, copied to host memory.
+    pub fn to_vec(&self) -> Vec<E> {
+        let buf = self
+            .device
+            .try_contiguous(&self.data, &self.layout())
+            .expect("contiguous copy");
+        self.device.to_host(&buf)
+    }
+
+    /// The elements in a contiguous buffer on the device (shared when already contiguous and whole).
+    pub(crate) fn contiguous_data(&self) -> crate::Result<Arc<D::Vec>> {
+        if self.offset == 0
+            && self.is_contiguous()
+            && self.device.buf_len(&self.data) == self.num_elements()
+        {
+            Ok(self.data.clone())
+        } else {
+            Ok(Arc::new(
+                self.device.try_contiguous(&self.data, &self.layout())?,
+            ))
+        }
+    }
+}
+
+impl<E: Unit, D: ViewKernel<E>, T> Tensor<(), E, D, T> {
+    /// The value of a scalar tensor.
+    pub fn scalar(&self) -> E {
+        self.to_vec()[0]
+    }
+}
