@@ -51,11 +51,11 @@ impl<E: Dtype, D: Storage<E>> Gradients<E, D> {
         device: &D,
         len: usize,
     ) -> Result<&mut D::Vec> {
-        if !self.grads.contains_key(&id) {
-            let zeros = device.try_alloc_zeros(len)?;
-            self.grads.insert(id, zeros);
+        use std::collections::hash_map::Entry;
+        match self.grads.entry(id) {
+            Entry::Occupied(o) => Ok(o.into_mut()),
+            Entry::Vacant(v) => Ok(v.insert(device.try_alloc_zeros(len)?)),
         }
-        Ok(self.grads.get_mut(&id).expect("inserted above"))
     }
 
     /// Removes and returns the gradient of `id`: a backward op takes its output's gradient, so

@@ -341,20 +341,6 @@ impl<S: Shape, E: Unit, D: ViewKernel<E>, T> Tensor<S, E, D, T> {
             .expect("contiguous copy");
         self.device.to_host(&buf)
     }
-
-    /// The elements in a contiguous buffer on the device (shared when already contiguous and whole).
-    pub(crate) fn contiguous_data(&self) -> crate::Result<Arc<D::Vec>> {
-        if self.offset == 0
-            && self.is_contiguous()
-            && self.device.buf_len(&self.data) == self.num_elements()
-        {
-            Ok(self.data.clone())
-        } else {
-            Ok(Arc::new(
-                self.device.try_contiguous(&self.data, &self.layout())?,
-            ))
-        }
-    }
 }
 
 impl<E: Unit, D: ViewKernel<E>, T> Tensor<(), E, D, T> {

@@ -6,28 +6,61 @@ use gf_core::{Dtype, Gradients, NoneTape, Result, Tensor};
 
 use crate::tape::OwnedTape;
 
-/// Runs the recorded ops backward from a scalar. Implemented only for scalar tensors that
-/// record a tape, so calling it on anything else does not compile.
-#[diagnostic::on_unimplemented(
-    message = "`backward()` needs a scalar tensor that records a tape, not `{Self}`",
-    label = "this tensor is not a traced scalar",
-    note = "trace the parameters before the forward pass (`w.trace()`), and reduce the output to a scalar (`.sum::<…>()`, `.mean::<…>()`)"
-)]
-pub trait Backward<E: Dtype, D: Storage<E>> {
+/// Runs the recorded ops backward from a scalar.
+///
+/// The method exists on every tensor, but its bounds ask for a scalar shape ([`ScalarShape`])
+/// and a recording tape ([`RecordsTape`]), so calling it on anything else is a compile error
+/// that says which of the two is missing.
+pub trait Backward<S: Shape, E: Dtype, D: Storage<E>, T> {
     /// The gradients of every traced leaf, with respect to this scalar.
-    fn try_backward(self) -> Result<Gradients<E, D>>;
+    fn try_backward(self) -> Result<Gradients<E, D>>
+    where
+        S: ScalarShape,
+        T: RecordsTape<E, D>;
     /// See [`try_backward`](Self::try_backward).
     fn backward(self) -> Gradients<E, D>
     where
         Self: Sized,
+        S: ScalarShape,
+        T: RecordsTape<E, D>,
     {
         self.try_backward().unwrap()
     }
 }
 
-impl<E: Dtype, D: Storage<E>> Backward<E, D> for Tensor<(), E, D, OwnedTape<E, D>> {
-    fn try_backward(self) -> Result<Gradients<E, D>> {
+/// The shape of a tensor `backward()` can start from: a scalar.
+#[diagnostic::on_unimplemented(
+    message = "`backward()` needs a scalar, but this tensor has shape `{Self}`",
+    label = "not a scalar",
+    note = "reduce the output to a scalar first, e.g. `.sum::<Axis<0>>()` or `.mean::<(Axis<0>, Axis<1>)>()`"
+)]
+pub trait ScalarShape: Shape {}
+impl ScalarShape for () {}
+
+/// The tape of a tensor `backward()` can start from: one that recorded the forward pass.
+#[diagnostic::on_unimplemented(
+    message = "`backward()` needs a tensor that records a tape, but this one carries `{Self}`",
+    label = "nothing was recorded for this tensor",
+    note = "trace the parameters before the forward pass: `w.trace()` (or `w.trace_into(&tape)`)"
+)]
+pub trait RecordsTape<E: Dtype, D: Storage<E>> {
+    /// The recording tape.
+    fn into_owned_tape(self) -> OwnedTape<E, D>;
+}
+impl<E: Dtype, D: Storage<E>> RecordsTape<E, D> for OwnedTape<E, D> {
+    fn into_owned_tape(self) -> OwnedTape<E, D> {
+        self
+    }
+}
+
+impl<S: Shape, E: Dtype, D: Storage<E>, T> Backward<S, E, D, T> for Tensor<S, E, D, T> {
+    fn try_backward(self) -> Result<Gradients<E, D>>
+    where
+        S: ScalarShape,
+        T: RecordsTape<E, D>,
+    {
         let (t, tape) = self.split_tape();
+        let tape = tape.into_owned_tape();
         let mut grads = Gradients::default();
         grads.insert(t.id(), t.device().try_from_host(&[E::one()])?);
         // each op takes its output's gradient as it runs, so intermediate gradients are freed

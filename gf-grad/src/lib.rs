@@ -32,7 +32,7 @@ mod backward;
 mod check;
 mod tape;
 
-pub use backward::{Backward, Trace};
+pub use backward::{Backward, RecordsTape, ScalarShape, Trace};
 pub use check::{gradcheck, GradcheckError};
 pub use gf_core::Gradients;
 pub use tape::OwnedTape;

@@ -166,7 +166,12 @@ impl NumelAgree for (typenum::UTerm, Dyn) {}
 impl<T: typenum::Unsigned> NumelAgree for (T, T) {}
 
 /// A shape that can be reshaped to `Dst`: same element count (checked at run time with `usize`).
+#[diagnostic::on_unimplemented(
+    message = "cannot reshape `{Self}` into `{Dst}`: the element counts differ",
+    label = "a reshape keeps every element; the products of the dims must be equal"
+)]
 pub trait ReshapeTo<Dst: Shape>: Shape {}
+#[diagnostic::do_not_recommend]
 impl<Src: NumelTn, Dst: NumelTn> ReshapeTo<Dst> for Src where (Src::Numel, Dst::Numel): NumelAgree {}
 
 macro_rules! tuple_shape {

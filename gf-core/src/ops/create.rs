@@ -229,7 +229,7 @@ pub trait TensorCreateFloat<E: Dtype>: TensorCreate<E> + RandomKernel<E> {
         low: E,
         high: E,
     ) -> Result<Tensor<S, E, Self>> {
-        if !(low < high) {
+        if low.partial_cmp(&high) != Some(core::cmp::Ordering::Less) {
             return Err(Error::argument(
                 "sample_uniform",
                 format!("low {low} must be below high {high}"),
@@ -251,7 +251,7 @@ pub trait TensorCreateFloat<E: Dtype>: TensorCreate<E> + RandomKernel<E> {
         mean: E,
         std: E,
     ) -> Result<Tensor<S, E, Self>> {
-        if !(std >= E::zero()) {
+        if std.is_nan() || std < E::zero() {
             return Err(Error::argument(
                 "sample_normal",
                 format!("std {std} must be non-negative"),

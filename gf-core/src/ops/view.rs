@@ -352,7 +352,7 @@ impl<S: Shape, E: Dtype, D: ViewKernel<E> + AccumulateKernel<E>, T: Tape<E, D>> 
         self,
         start: usize,
         len: usize,
-    ) -> Result<Tensor<<S as ReplaceDim<Ax, usize>>::Output, E, D, T>>
+    ) -> Result<Tensor<Narrowed<S, Ax>, E, D, T>>
     where
         S: ReplaceDim<Ax, usize>,
     {
@@ -364,7 +364,7 @@ impl<S: Shape, E: Dtype, D: ViewKernel<E> + AccumulateKernel<E>, T: Tape<E, D>> 
         self,
         start: usize,
         len: usize,
-    ) -> Tensor<<S as ReplaceDim<Ax, usize>>::Output, E, D, T>
+    ) -> Tensor<Narrowed<S, Ax>, E, D, T>
     where
         S: ReplaceDim<Ax, usize>,
     {
@@ -438,6 +438,9 @@ impl<S: Shape, E: Dtype, D: ViewKernel<E> + AccumulateKernel<E>, T: Tape<E, D>> 
         .unwrap()
     }
 }
+
+/// The shape of a tensor narrowed along `Ax`: that dim becomes `usize`.
+pub type Narrowed<S, Ax> = <S as ReplaceDim<Ax, usize>>::Output;
 
 /// Records the backward shared by every view and copy: scatter-add the output's gradient into
 /// the input's gradient through `grad_layout`.

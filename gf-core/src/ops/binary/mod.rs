@@ -75,6 +75,7 @@ macro_rules! binary_ops {
             $(#[$doc])*
             ///
             /// Panics on a run-time shape mismatch; see the `try_` form.
+            #[allow(clippy::should_implement_trait)] // the std operator forwards here
             pub fn $method<S2: SameShapeAs<S>, R>(self, rhs: Tensor<S2, E, D, R>) -> Tensor<S, E, D, T::Output>
             where
                 T: Merge<R>,

@@ -13,11 +13,7 @@ impl<E: Dtype> ReduceKernel<E> for Cpu {
         axes: &[usize],
     ) -> Result<Vec<E>> {
         let (l, n) = reduced_last(layout, axes);
-        let out_len = if n == 0 {
-            l.dims[..l.dims.len() - axes.len()].iter().product()
-        } else {
-            l.num_elements() / n
-        };
+        let out_len: usize = l.dims[..l.dims.len() - axes.len()].iter().product();
         let init = match op {
             ReduceOp::Sum => E::zero(),
             ReduceOp::Max => E::neg_infinity(),

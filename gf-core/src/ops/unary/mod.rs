@@ -110,6 +110,7 @@ macro_rules! unary_ops {
 
         impl<S: Shape, E: Dtype, D: UnaryKernel<E>, T: Tape<E, D>> Tensor<S, E, D, T> {
             $(#[$doc])*
+            #[allow(clippy::should_implement_trait)] // `-x` forwards to `neg`
             pub fn $method(self $(, $field: $fty)*) -> Self {
                 self.$try_method($($field),*).unwrap()
             }

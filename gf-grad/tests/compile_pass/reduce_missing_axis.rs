@@ -1,0 +1,7 @@
+use gf_core::prelude::*;
+
+fn main() {
+    let dev = Cpu::default();
+    let a: Tensor<Rank2<2, 3>, f32, Cpu> = dev.zeros();
+    let _: Tensor<Rank1<2>, f32, Cpu> = a.sum::<Axis<1>>();
+}
