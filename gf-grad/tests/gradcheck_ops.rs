@@ -62,8 +62,10 @@ fn check_unary(
 ) {
     for dims in SHAPES {
         let x = make(dims);
-        gradcheck(std::slice::from_ref(&x), |xs| weighted_sum(op(xs[0].clone())))
-            .unwrap_or_else(|e| panic!("{name} at {dims:?}: {e}"));
+        gradcheck(std::slice::from_ref(&x), |xs| {
+            weighted_sum(op(xs[0].clone()))
+        })
+        .unwrap_or_else(|e| panic!("{name} at {dims:?}: {e}"));
         gradcheck(&[x], |xs| weighted_sum(op(non_contiguous(xs[0].clone()))))
             .unwrap_or_else(|e| panic!("{name} at {dims:?}, non-contiguous: {e}"));
     }
@@ -180,8 +182,10 @@ fn check_reduction(name: &str, op: impl Fn(Traced, &[usize]) -> Traced) {
     ];
     for (dims, axes) in cases {
         let x = randn(dims);
-        gradcheck(std::slice::from_ref(&x), |xs| weighted_sum(op(xs[0].clone(), axes)))
-            .unwrap_or_else(|e| panic!("{name} of {dims:?} over {axes:?}: {e}"));
+        gradcheck(std::slice::from_ref(&x), |xs| {
+            weighted_sum(op(xs[0].clone(), axes))
+        })
+        .unwrap_or_else(|e| panic!("{name} of {dims:?} over {axes:?}: {e}"));
         if dims.len() > 1 {
             // the same reduction over the permuted tensor, with the axes renamed accordingly
             let r = dims.len();
@@ -340,8 +344,10 @@ fn views() {
         ),
     ];
     for (name, op) in cases {
-        gradcheck(std::slice::from_ref(&x), |xs| weighted_sum(op(xs[0].clone())))
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        gradcheck(std::slice::from_ref(&x), |xs| {
+            weighted_sum(op(xs[0].clone()))
+        })
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
     }
     // typed views
     let y = randn(&[2, 3]);

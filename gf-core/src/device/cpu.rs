@@ -105,8 +105,11 @@ impl<E: Unit> Storage<E> for Cpu {
 
 impl<E: Unit> ViewKernel<E> for Cpu {
     fn try_contiguous(&self, src: &Vec<E>, layout: &Layout) -> Result<Vec<E>> {
+        let n = layout.num_elements();
+        if n == 0 {
+            return Ok(Vec::new());
+        }
         if layout.is_contiguous() {
-            let n = layout.num_elements();
             return Ok(src[layout.offset..layout.offset + n].to_vec());
         }
         let mut out = Vec::with_capacity(layout.num_elements());

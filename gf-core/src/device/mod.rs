@@ -61,6 +61,8 @@ pub trait RandomKernel<E: Dtype>: Storage<E> {
 }
 
 pub use crate::ops::binary::BinaryKernel;
+pub use crate::ops::compare::CompareKernel;
+pub use crate::ops::index::IndexKernel;
 pub use crate::ops::matmul::MatMulKernel;
 pub use crate::ops::reduce::ReduceKernel;
 pub use crate::ops::unary::UnaryKernel;
@@ -79,6 +81,8 @@ pub trait Device<E: Dtype>:
     + BinaryKernel<E>
     + ReduceKernel<E>
     + MatMulKernel<E>
+    + CompareKernel<E>
+    + IndexKernel<E>
 {
 }
 
@@ -95,5 +99,7 @@ impl<E: Dtype, D> Device<E> for D where
         + BinaryKernel<E>
         + ReduceKernel<E>
         + MatMulKernel<E>
+        + CompareKernel<E>
+        + IndexKernel<E>
 {
 }

@@ -2,7 +2,9 @@
 //! kernel trait devices implement, and (in `cpu_kernel.rs`) the CPU kernel.
 
 pub mod binary;
+pub mod compare;
 pub mod create;
+pub mod index;
 pub mod matmul;
 pub mod reduce;
 pub mod unary;

@@ -360,11 +360,7 @@ impl<S: Shape, E: Dtype, D: ViewKernel<E> + AccumulateKernel<E>, T: Tape<E, D>> 
     }
 
     /// See [`try_narrow`](Self::try_narrow).
-    pub fn narrow<Ax: Axes>(
-        self,
-        start: usize,
-        len: usize,
-    ) -> Tensor<Narrowed<S, Ax>, E, D, T>
+    pub fn narrow<Ax: Axes>(self, start: usize, len: usize) -> Tensor<Narrowed<S, Ax>, E, D, T>
     where
         S: ReplaceDim<Ax, usize>,
     {

@@ -1,0 +1,104 @@
+use super::{CmpOp, CompareKernel};
+use crate::device::Cpu;
+use crate::dtype::Unit;
+use crate::error::Result;
+use crate::layout::Layout;
+
+#[cfg(feature = "rayon")]
+use rayon::prelude::*;
+
+/// The contiguous slice a view covers, when it covers one.
+fn as_slice<'a, E>(buf: &'a [E], layout: &Layout) -> Option<&'a [E]> {
+    let n = layout.num_elements();
+    if n == 0 {
+        return Some(&[]);
+    }
+    layout
+        .is_contiguous()
+        .then(|| &buf[layout.offset..layout.offset + n])
+}
+
+/// The one element a view repeats, when every stride is 0 (a broadcast scalar).
+fn as_repeated<E: Copy>(buf: &[E], layout: &Layout) -> Option<E> {
+    (layout.num_elements() > 0 && layout.strides.iter().all(|&s| s == 0))
+        .then(|| buf[layout.offset])
+}
+
+fn compare_with<E: Unit>(
+    lhs: &[E],
+    ll: &Layout,
+    rhs: &[E],
+    rl: &Layout,
+    f: impl Fn(E, E) -> bool + Sync,
+) -> Vec<bool> {
+    if let Some(a) = as_slice(lhs, ll) {
+        if let Some(b) = as_slice(rhs, rl) {
+            #[cfg(feature = "rayon")]
+            if a.len() >= crate::device::PAR_THRESHOLD {
+                return a.par_iter().zip(b).map(|(&x, &y)| f(x, y)).collect();
+            }
+            return a.iter().zip(b).map(|(&x, &y)| f(x, y)).collect();
+        }
+        if let Some(c) = as_repeated(rhs, rl) {
+            #[cfg(feature = "rayon")]
+            if a.len() >= crate::device::PAR_THRESHOLD {
+                return a.par_iter().map(|&x| f(x, c)).collect();
+            }
+            return a.iter().map(|&x| f(x, c)).collect();
+        }
+    }
+    let (lo, ro) = (ll.offsets(), rl.offsets());
+    lo.iter()
+        .zip(&ro)
+        .map(|(&i, &j)| f(lhs[i], rhs[j]))
+        .collect()
+}
+
+impl<E: Unit> CompareKernel<E> for Cpu {
+    fn try_compare(
+        &self,
+        op: CmpOp,
+        lhs: &Vec<E>,
+        ll: &Layout,
+        rhs: &Vec<E>,
+        rl: &Layout,
+    ) -> Result<Vec<bool>> {
+        // one monomorphized loop per op, so the comparison is not re-dispatched per element
+        Ok(match op {
+            CmpOp::Eq => compare_with(lhs, ll, rhs, rl, |x, y| x == y),
+            CmpOp::Ne => compare_with(lhs, ll, rhs, rl, |x, y| x != y),
+            CmpOp::Lt => compare_with(lhs, ll, rhs, rl, |x, y| x < y),
+            CmpOp::Le => compare_with(lhs, ll, rhs, rl, |x, y| x <= y),
+            CmpOp::Gt => compare_with(lhs, ll, rhs, rl, |x, y| x > y),
+            CmpOp::Ge => compare_with(lhs, ll, rhs, rl, |x, y| x >= y),
+        })
+    }
+
+    fn try_select(
+        &self,
+        mask: &Vec<bool>,
+        ml: &Layout,
+        on_true: &Vec<E>,
+        tl: &Layout,
+        on_false: &Vec<E>,
+        fl: &Layout,
+    ) -> Result<Vec<E>> {
+        if let (Some(m), Some(t), Some(f)) = (
+            as_slice(mask, ml),
+            as_slice(on_true, tl),
+            as_slice(on_false, fl),
+        ) {
+            return Ok(m
+                .iter()
+                .zip(t.iter().zip(f))
+                .map(|(&m, (&t, &f))| if m { t } else { f })
+                .collect());
+        }
+        let (mo, to, fo) = (ml.offsets(), tl.offsets(), fl.offsets());
+        Ok(mo
+            .iter()
+            .zip(to.iter().zip(&fo))
+            .map(|(&m, (&t, &f))| if mask[m] { on_true[t] } else { on_false[f] })
+            .collect())
+    }
+}

@@ -1,0 +1,961 @@
+//! Joining and indexing: concat, stack, index_select, gather, scatter_add and one_hot.
+//!
+//! Every op here is differentiable in its float tensors and never in its indices; indices are
+//! `usize` tensors (`Tensor<S, usize, D>`), and an index past the end of its axis is an
+//! [`Error::Index`] from the `try_` form, never a panic inside a kernel.
+//!
+//! The typed forms take the axis as a value, in PyTorch's argument order
+//! (`x.index_select(Axis::<0>, &rows)`, `x.gather(Axis::<1>, &index)`): the other type
+//! parameters come from the operands, so no `::<_, _>` placeholders are needed. Where the output
+//! type depends on the axis it is computed from gf-shape's relations: [`ConcatShape`] for
+//! [`concat_along`](Tensor::concat_along) (sizes add at compile time for `Const` dims),
+//! [`InsertAxis`] for [`stack`](Tensor::stack), [`ReplaceDim`] for
+//! [`index_select`](Tensor::index_select). The run-time forms (`try_concat_axis`,
+//! `try_stack_axis`, `try_index_select_axis`, `try_gather_axis`, `try_scatter_add_axis`) take a
+//! `usize` axis and, like [`try_narrow_axis`](Tensor::try_narrow_axis), an output shape type
+//! `S2` when the output is not the input's or the index's shape type; they serve `DynShape`.
+//!
+//! ```
+//! use gf_core::prelude::*;
+//! let dev = Cpu::default();
+//! let a = dev.tensor([[1.0f32, 2.0], [3.0, 4.0]]);
+//! let b = dev.tensor([[5.0f32], [6.0]]);
+//! let c: Tensor<Rank2<2, 3>, f32, _> = a.clone().concat_along(b, Axis::<1>);
+//! assert_eq!(c.to_vec(), vec![1.0, 2.0, 5.0, 3.0, 4.0, 6.0]);
+//!
+//! let rows = dev.tensor([1usize, 1, 0]);
+//! let picked: Tensor<Rank2<3, 2>, f32, _> = a.clone().index_select(Axis::<0>, &rows);
+//! assert_eq!(picked.to_vec(), vec![3.0, 4.0, 3.0, 4.0, 1.0, 2.0]);
+//!
+//! let s: Tensor<Rank3<2, 2, 2>, f32, _> = Tensor::stack_array([a.clone(), a]);
+//! assert_eq!(s.dims(), [2, 2, 2]);
+//! ```
+//!
+//! Joining tensors whose other dims differ does not compile:
+//!
+//! ```compile_fail
+//! use gf_core::prelude::*;
+//! let dev = Cpu::default();
+//! let a: Tensor<Rank2<2, 3>, f32, _> = dev.zeros();
+//! let b: Tensor<Rank2<3, 5>, f32, _> = dev.zeros();
+//! let c = a.concat_along(b, Axis::<1>); // 2 rows cannot sit beside 3
+//! ```
+//!
+//! Nor does indexing along an axis the tensor does not have:
+//!
+//! ```compile_fail
+//! use gf_core::prelude::*;
+//! let dev = Cpu::default();
+//! let a: Tensor<Rank2<2, 3>, f32, _> = dev.zeros();
+//! let rows = dev.tensor([0usize, 1]);
+//! let c = a.index_select(Axis::<2>, &rows);
+//! ```
+
+mod cpu_kernel;
+
+use std::sync::Arc;
+
+use gf_shape::{Axes, Axis, ConcatShape, Const, Dim, InsertAxis, ReplaceDim, Shape};
+
+use crate::device::{AccumulateKernel, Storage, ViewKernel};
+use crate::dtype::Dtype;
+use crate::error::{Error, Result};
+use crate::layout::{contiguous_strides, Layout};
+use crate::tape::{Merge, NoneTape, Tape, UniqueId};
+use crate::tensor::Tensor;
+
+/// The joining and indexing kernel family. Index buffers hold `usize`; every method returns
+/// [`Error::Index`] for an index outside its axis (and then writes nothing).
+pub trait IndexKernel<E: Dtype>: Storage<E> + Storage<usize> {
+    /// The views joined along `axis` into a contiguous buffer. The views have the same rank and
+    /// the same dims except along `axis`.
+    fn try_concat(
+        &self,
+        inputs: &[(&<Self as Storage<E>>::Vec, &Layout)],
+        axis: usize,
+    ) -> Result<<Self as Storage<E>>::Vec>;
+
+    /// `out[p] = inp[p with p[axis] = index[p]]` for every position `p` of `index_layout`, into a
+    /// contiguous buffer of the index's dims (`torch.gather`). The index has the input's rank and,
+    /// off `axis`, dims no larger than the input's.
+    fn try_gather(
+        &self,
+        inp: &<Self as Storage<E>>::Vec,
+        inp_layout: &Layout,
+        axis: usize,
+        index: &<Self as Storage<usize>>::Vec,
+        index_layout: &Layout,
+    ) -> Result<<Self as Storage<E>>::Vec>;
+
+    /// `dst[p with p[axis] = index[p]] += src[p]` for every position `p` of `index_layout`
+    /// (`torch.Tensor.scatter_add_`); repeated indices add up. `src_layout` has the index's dims;
+    /// off `axis`, the index dims are no larger than `dst`'s.
+    #[allow(clippy::too_many_arguments)]
+    fn try_scatter_add_axis(
+        &self,
+        dst: &mut <Self as Storage<E>>::Vec,
+        dst_layout: &Layout,
+        axis: usize,
+        index: &<Self as Storage<usize>>::Vec,
+        index_layout: &Layout,
+        src: &<Self as Storage<E>>::Vec,
+        src_layout: &Layout,
+    ) -> Result<()>;
+
+    /// A contiguous buffer of the index's dims followed by `num_classes`, holding 1 at each
+    /// index's class and 0 elsewhere.
+    fn try_one_hot(
+        &self,
+        index: &<Self as Storage<usize>>::Vec,
+        index_layout: &Layout,
+        num_classes: usize,
+    ) -> Result<<Self as Storage<E>>::Vec>;
+}
+
+/// One input of a join: whose gradient it is, its buffer, and its layout (with the new axis
+/// already inserted, for stack).
+struct Part<E: Dtype, D: Storage<E>> {
+    id: UniqueId,
+    data: Arc<D::Vec>,
+    layout: Layout,
+}
+
+impl<E: Dtype, D: Storage<E>> Part<E, D> {
+    fn of<S: Shape>(t: &Tensor<S, E, D>) -> Self {
+        Part {
+            id: t.id,
+            data: t.data.clone(),
+            layout: t.layout(),
+        }
+    }
+}
+
+/// Joins `parts` along `axis` into a tensor of shape type `S2`; the engine behind concat and
+/// stack. Its backward hands each part the slab of the output gradient it filled.
+fn try_join<
+    S2: Shape,
+    E: Dtype,
+    D: IndexKernel<E> + ViewKernel<E> + AccumulateKernel<E>,
+    Tp: Tape<E, D>,
+>(
+    op: &'static str,
+    device: D,
+    parts: Vec<Part<E, D>>,
+    axis: usize,
+    mut tape: Tp,
+) -> Result<Tensor<S2, E, D, Tp>> {
+    let first = &parts
+        .first()
+        .ok_or_else(|| Error::argument(op, "needs at least one tensor"))?
+        .layout
+        .dims;
+    let rank = first.len();
+    if axis >= rank {
+        return Err(Error::shape(
+            op,
+            format!("no axis {axis} in a tensor of shape {first:?}"),
+        ));
+    }
+    let mut out_dims = first.clone();
+    out_dims[axis] = 0;
+    for p in &parts {
+        let dims = &p.layout.dims;
+        let fits = dims.len() == rank && (0..rank).all(|a| a == axis || dims[a] == first[a]);
+        if !fits {
+            return Err(Error::shape(
+                op,
+                format!(
+                    "cannot join shapes {first:?} and {dims:?} along axis {axis}: the other dims differ"
+                ),
+            ));
+        }
+        out_dims[axis] += dims[axis];
+    }
+    let shape = S2::from_concrete(&out_dims)
+        .ok_or_else(|| Error::shape(op, format!("{out_dims:?} does not fit the output type")))?;
+    let inputs: Vec<_> = parts.iter().map(|p| (&*p.data, &p.layout)).collect();
+    let buf = device.try_concat(&inputs, axis)?;
+    let out = Tensor::from_buffer(device, buf, shape, NoneTape);
+    if Tp::OWNS_TAPE {
+        // each part's gradient is the slab of the output gradient it filled: its own dims, read
+        // with the output's strides from where it starts along the axis
+        let out_strides = contiguous_strides(&out_dims);
+        let mut start = 0;
+        let slabs: Vec<(UniqueId, Layout)> = parts
+            .iter()
+            .map(|p| {
+                let slab = Layout {
+                    dims: p.layout.dims.clone(),
+                    strides: out_strides.clone(),
+                    offset: start * out_strides[axis],
+                };
+                start += p.layout.dims[axis];
+                (p.id, slab)
+            })
+            .filter(|(_, slab)| slab.num_elements() > 0)
+            .collect();
+        let (oid, dev) = (out.id, out.device.clone());
+        tape.add_backward_op(move |grads| {
+            let Some(g) = grads.take(oid) else {
+                return Ok(());
+            };
+            for (id, slab) in &slabs {
+                let piece = dev.try_contiguous(&g, slab)?;
+                let gl = Layout::contiguous(&slab.dims);
+                let gi = grads.get_or_alloc_mut(*id, &dev, gl.num_elements())?;
+                dev.try_scatter_add(gi, &gl, &piece)?;
+            }
+            Ok(())
+        });
+    }
+    Ok(out.put_tape(tape))
+}
+
+/// The tensors without their tapes, and their tapes merged into one.
+fn split_tapes<S: Shape, E: Dtype, D: Storage<E>, T: Merge<T, Output = T> + Default>(
+    tensors: Vec<Tensor<S, E, D, T>>,
+) -> (Vec<Tensor<S, E, D>>, T) {
+    let mut tape: Option<T> = None;
+    let untaped = tensors
+        .into_iter()
+        .map(|t| {
+            let (t, tp) = t.split_tape();
+            tape = Some(match tape.take() {
+                Some(acc) => acc.merge(tp),
+                None => tp,
+            });
+            t
+        })
+        .collect();
+    (untaped, tape.unwrap_or_default())
+}
+
+/// The one axis `Ax` names (`DynShape` accepts any [`Axes`], so a tuple is caught here).
+fn single_axis<Ax: Axes>(op: &'static str) -> Result<usize> {
+    match Ax::INDICES {
+        [a] => Ok(*a),
+        many => Err(Error::shape(
+            op,
+            format!("expects a single axis, got axes {many:?}"),
+        )),
+    }
+}
+
+fn check_axis(op: &'static str, dims: &[usize], axis: usize) -> Result<()> {
+    if axis < dims.len() {
+        Ok(())
+    } else {
+        Err(Error::shape(
+            op,
+            format!("no axis {axis} in a tensor of shape {dims:?}"),
+        ))
+    }
+}
+
+/// Names `op` in an index error raised by a kernel shared between ops.
+fn renamed(op: &'static str) -> impl FnOnce(Error) -> Error {
+    move |e| match e {
+        Error::Index { index, size, .. } => Error::Index { op, index, size },
+        e => e,
+    }
+}
+
+/// Gathers through an index layout of the input's rank; the engine of gather and
+/// index_select. Its backward scatter-adds the output gradient through the same index.
+fn try_gather_layout<
+    S: Shape,
+    S2: Shape,
+    E: Dtype,
+    D: IndexKernel<E> + AccumulateKernel<E>,
+    T: Tape<E, D>,
+>(
+    x: Tensor<S, E, D, T>,
+    op: &'static str,
+    shape: S2,
+    axis: usize,
+    index: &Arc<<D as Storage<usize>>::Vec>,
+    index_layout: Layout,
+) -> Result<Tensor<S2, E, D, T>> {
+    let (inp, mut tape) = x.split_tape();
+    let layout = inp.layout();
+    let buf = inp
+        .device
+        .try_gather(&inp.data, &layout, axis, index, &index_layout)
+        .map_err(renamed(op))?;
+    let out = inp.with_new_buffer(buf, shape);
+    if T::OWNS_TAPE {
+        let (iid, oid, dev) = (inp.id, out.id, inp.device.clone());
+        let grad_layout = Layout::contiguous(&layout.dims);
+        let index = index.clone();
+        tape.add_backward_op(move |grads| {
+            let Some(g) = grads.take(oid) else {
+                return Ok(());
+            };
+            let gi = grads.get_or_alloc_mut(iid, &dev, grad_layout.num_elements())?;
+            let gl = Layout::contiguous(&index_layout.dims);
+            dev.try_scatter_add_axis(gi, &grad_layout, axis, &index, &index_layout, &g, &gl)
+        });
+    }
+    Ok(out.put_tape(tape))
+}
+
+impl<
+        S: Shape,
+        E: Dtype,
+        D: IndexKernel<E> + ViewKernel<E> + AccumulateKernel<E>,
+        T: Tape<E, D>,
+    > Tensor<S, E, D, T>
+{
+    /// Joins `self` and `rhs` along `axis`; the output dim is the sum, computed when compiling
+    /// for `Const` dims ([`ConcatShape`]). The tapes merge as in binary ops.
+    ///
+    /// ```
+    /// # use gf_core::prelude::*;
+    /// let dev = Cpu::default();
+    /// let a: Tensor<Rank2<2, 3>, f32, _> = dev.zeros();
+    /// let b: Tensor<Rank2<2, 5>, f32, _> = dev.ones();
+    /// let c: Tensor<Rank2<2, 8>, f32, _> = a.concat_along(b, Axis::<1>);
+    /// ```
+    ///
+    /// Panics when run-time dims differ; see [`try_concat_along`](Self::try_concat_along).
+    pub fn concat_along<S2: Shape, R: Tape<E, D>, Ax: Axes>(
+        self,
+        rhs: Tensor<S2, E, D, R>,
+        axis: Ax,
+    ) -> Tensor<S::Output, E, D, T::Output>
+    where
+        S: ConcatShape<S2, Ax>,
+        T: Merge<R>,
+        T::Output: Tape<E, D>,
+    {
+        self.try_concat_along(rhs, axis).unwrap()
+    }
+
+    /// Fallible form of [`concat_along`](Self::concat_along): `Err` when run-time dims other
+    /// than the axis differ.
+    pub fn try_concat_along<S2: Shape, R: Tape<E, D>, Ax: Axes>(
+        self,
+        rhs: Tensor<S2, E, D, R>,
+        _axis: Ax,
+    ) -> Result<Tensor<S::Output, E, D, T::Output>>
+    where
+        S: ConcatShape<S2, Ax>,
+        T: Merge<R>,
+        T::Output: Tape<E, D>,
+    {
+        let axis = single_axis::<Ax>("concat")?;
+        let (a, at) = self.split_tape();
+        let (b, bt) = rhs.split_tape();
+        let parts = vec![Part::of(&a), Part::of(&b)];
+        try_join("concat", a.device, parts, axis, at.merge(bt))
+    }
+
+    /// Joins tensors of one shape type along `axis`, which becomes a run-time (`usize`) dim;
+    /// the sizes along the axis may differ when it is a `usize` dim (`torch.cat`).
+    ///
+    /// ```
+    /// # use gf_core::prelude::*;
+    /// let dev = Cpu::default();
+    /// let rows = vec![dev.tensor([[1.0f32, 2.0]]), dev.tensor([[3.0f32, 4.0]])];
+    /// let m: Tensor<(usize, Const<2>), f32, _> = Tensor::concat(rows, Axis::<0>);
+    /// assert_eq!(m.dims(), [2, 2]);
+    /// ```
+    ///
+    /// Panics when the list is empty or run-time dims differ; see [`try_concat`](Self::try_concat).
+    pub fn concat<Ax: Axes>(tensors: Vec<Self>, axis: Ax) -> Tensor<S::Output, E, D, T>
+    where
+        S: ReplaceDim<Ax, usize>,
+        T: Merge<T, Output = T>,
+    {
+        Self::try_concat(tensors, axis).unwrap()
+    }
+
+    /// Fallible form of [`concat`](Self::concat): `Err` for an empty list or dims that differ
+    /// off the axis.
+    pub fn try_concat<Ax: Axes>(tensors: Vec<Self>, _axis: Ax) -> Result<Tensor<S::Output, E, D, T>>
+    where
+        S: ReplaceDim<Ax, usize>,
+        T: Merge<T, Output = T>,
+    {
+        Self::try_concat_axis(tensors, single_axis::<Ax>("concat")?)
+    }
+
+    /// Joins tensors along a run-time `axis` into shape type `S2` (`DynShape`, or any type
+    /// the joined dims fit). `Err` for an empty list, a missing axis, dims that differ off the
+    /// axis, or joined dims that do not fit `S2`.
+    pub fn try_concat_axis<S2: Shape>(
+        tensors: Vec<Self>,
+        axis: usize,
+    ) -> Result<Tensor<S2, E, D, T>>
+    where
+        T: Merge<T, Output = T>,
+    {
+        let (tensors, tape) = split_tapes(tensors);
+        let device = tensors
+            .first()
+            .ok_or_else(|| Error::argument("concat", "needs at least one tensor"))?
+            .device
+            .clone();
+        let parts = tensors.iter().map(Part::of).collect();
+        try_join("concat", device, parts, axis, tape)
+    }
+
+    /// Stacks tensors of one shape along a new axis at `axis`, of run-time size (the count).
+    ///
+    /// ```
+    /// # use gf_core::prelude::*;
+    /// let dev = Cpu::default();
+    /// let cols = vec![dev.tensor([1.0f32, 2.0]), dev.tensor([3.0f32, 4.0])];
+    /// let m: Tensor<(Const<2>, usize), f32, _> = Tensor::stack(cols, Axis::<1>);
+    /// assert_eq!(m.to_vec(), vec![1.0, 3.0, 2.0, 4.0]);
+    /// ```
+    ///
+    /// Panics when the list is empty or the shapes differ; see [`try_stack`](Self::try_stack).
+    pub fn stack<Ax: Axes>(tensors: Vec<Self>, axis: Ax) -> Tensor<S::Output, E, D, T>
+    where
+        S: InsertAxis<Ax, usize>,
+        T: Merge<T, Output = T>,
+    {
+        Self::try_stack(tensors, axis).unwrap()
+    }
+
+    /// Fallible form of [`stack`](Self::stack): `Err` for an empty list or shapes that differ.
+    pub fn try_stack<Ax: Axes>(tensors: Vec<Self>, _axis: Ax) -> Result<Tensor<S::Output, E, D, T>>
+    where
+        S: InsertAxis<Ax, usize>,
+        T: Merge<T, Output = T>,
+    {
+        Self::try_stack_axis(tensors, single_axis::<Ax>("stack")?)
+    }
+
+    /// Stacks `N` tensors of one shape along a new leading axis of size `Const<N>`.
+    ///
+    /// Panics when `N` is 0 or run-time shapes differ; see
+    /// [`try_stack_array`](Self::try_stack_array).
+    pub fn stack_array<const N: usize>(tensors: [Self; N]) -> Tensor<S::Output, E, D, T>
+    where
+        S: InsertAxis<Axis<0>, Const<N>>,
+        T: Merge<T, Output = T>,
+    {
+        Self::try_stack_array(tensors).unwrap()
+    }
+
+    /// Fallible form of [`stack_array`](Self::stack_array): `Err` when `N` is 0 or run-time
+    /// shapes differ.
+    pub fn try_stack_array<const N: usize>(tensors: [Self; N]) -> Result<Tensor<S::Output, E, D, T>>
+    where
+        S: InsertAxis<Axis<0>, Const<N>>,
+        T: Merge<T, Output = T>,
+    {
+        Self::try_stack_axis(tensors.into(), 0)
+    }
+
+    /// Stacks tensors of one shape along a new axis at run-time position `axis` (0 to the rank)
+    /// into shape type `S2`. `Err` for an empty list, shapes that differ, a position past the
+    /// rank, or a stacked shape that does not fit `S2`.
+    pub fn try_stack_axis<S2: Shape>(tensors: Vec<Self>, axis: usize) -> Result<Tensor<S2, E, D, T>>
+    where
+        T: Merge<T, Output = T>,
+    {
+        let (tensors, tape) = split_tapes(tensors);
+        let first = tensors
+            .first()
+            .ok_or_else(|| Error::argument("stack", "needs at least one tensor"))?;
+        let dims = first.layout().dims;
+        if axis > dims.len() {
+            return Err(Error::shape(
+                "stack",
+                format!("cannot insert axis {axis} into a tensor of shape {dims:?}"),
+            ));
+        }
+        let device = first.device.clone();
+        let mut parts = Vec::with_capacity(tensors.len());
+        for t in &tensors {
+            let mut part = Part::of(t);
+            if part.layout.dims != dims {
+                return Err(Error::shape(
+                    "stack",
+                    format!(
+                        "cannot stack shapes {dims:?} and {:?}: stacked tensors have one shape",
+                        part.layout.dims
+                    ),
+                ));
+            }
+            part.layout.dims.insert(axis, 1);
+            part.layout.strides.insert(axis, 0);
+            parts.push(part);
+        }
+        try_join("stack", device, parts, axis, tape)
+    }
+
+    /// The slices at `indices` along `axis`, in order and with repeats (`torch.index_select`);
+    /// the axis takes the index count's dim type (`Const<3>` for a `Rank1<3>` index tensor,
+    /// `usize` for `(usize,)`). The backward adds each output slice's gradient into the slice it
+    /// came from, so repeated indices accumulate.
+    ///
+    /// Panics on an index past the axis; see [`try_index_select`](Self::try_index_select).
+    pub fn index_select<Ax: Axes, I: Dim>(
+        self,
+        axis: Ax,
+        indices: &Tensor<(I,), usize, D>,
+    ) -> Tensor<S::Output, E, D, T>
+    where
+        S: ReplaceDim<Ax, I>,
+    {
+        self.try_index_select(axis, indices).unwrap()
+    }
+
+    /// Fallible form of [`index_select`](Self::index_select): [`Error::Index`] for an index past
+    /// the axis.
+    pub fn try_index_select<Ax: Axes, I: Dim>(
+        self,
+        _axis: Ax,
+        indices: &Tensor<(I,), usize, D>,
+    ) -> Result<Tensor<S::Output, E, D, T>>
+    where
+        S: ReplaceDim<Ax, I>,
+    {
+        self.try_index_select_axis(single_axis::<Ax>("index_select")?, indices)
+    }
+
+    /// [`index_select`](Self::index_select) along a run-time `axis`, with any 1-D index tensor,
+    /// into shape type `S2`. `Err` for a missing axis, indices that are not 1-D, an output that
+    /// does not fit `S2`, or ([`Error::Index`]) an index past the axis.
+    pub fn try_index_select_axis<S2: Shape, SI: Shape>(
+        self,
+        axis: usize,
+        indices: &Tensor<SI, usize, D>,
+    ) -> Result<Tensor<S2, E, D, T>> {
+        let op = "index_select";
+        let dims = self.layout().dims;
+        check_axis(op, &dims, axis)?;
+        let il = indices.layout();
+        if il.dims.len() != 1 {
+            return Err(Error::shape(
+                op,
+                format!("the indices must be 1-D, got shape {:?}", il.dims),
+            ));
+        }
+        let mut out_dims = dims.clone();
+        out_dims[axis] = il.dims[0];
+        let shape = S2::from_concrete(&out_dims).ok_or_else(|| {
+            Error::shape(op, format!("{out_dims:?} does not fit the output type"))
+        })?;
+        // the 1-D indices laid along `axis` and repeated over the other axes make a gather index
+        let mut strides = vec![0; dims.len()];
+        strides[axis] = il.strides[0];
+        let index_layout = Layout {
+            dims: out_dims,
+            strides,
+            offset: il.offset,
+        };
+        try_gather_layout(self, op, shape, axis, &indices.data, index_layout)
+    }
+
+    /// Picks along `axis` by an index tensor of the input's rank, like `torch.gather`:
+    /// `out[i][j] = x[index[i][j]][j]` along `Axis<0>`, `x[i][index[i][j]]` along `Axis<1>`. The
+    /// output has the index's shape; the backward scatter-adds into the picked positions.
+    ///
+    /// ```
+    /// # use gf_core::prelude::*;
+    /// let dev = Cpu::default();
+    /// let x = dev.tensor([[1.0f32, 2.0, 3.0], [4.0, 5.0, 6.0]]);
+    /// let index = dev.tensor([[2usize, 0], [1, 1]]);
+    /// assert_eq!(x.gather(Axis::<1>, &index).to_vec(), vec![3.0, 1.0, 5.0, 5.0]);
+    /// ```
+    ///
+    /// Panics on a bad index; see [`try_gather`](Self::try_gather).
+    pub fn gather<Ax: Axes, SI: Shape>(
+        self,
+        axis: Ax,
+        index: &Tensor<SI, usize, D>,
+    ) -> Tensor<SI, E, D, T>
+    where
+        S: ReplaceDim<Ax, usize>,
+    {
+        self.try_gather(axis, index).unwrap()
+    }
+
+    /// Fallible form of [`gather`](Self::gather); see [`try_gather_axis`](Self::try_gather_axis).
+    pub fn try_gather<Ax: Axes, SI: Shape>(
+        self,
+        _axis: Ax,
+        index: &Tensor<SI, usize, D>,
+    ) -> Result<Tensor<SI, E, D, T>>
+    where
+        S: ReplaceDim<Ax, usize>,
+    {
+        self.try_gather_axis(single_axis::<Ax>("gather")?, index)
+    }
+
+    /// [`gather`](Self::gather) along a run-time `axis`. `Err` for a missing axis, an index of
+    /// another rank or larger than the input off the axis, or ([`Error::Index`]) an index past
+    /// the axis.
+    pub fn try_gather_axis<SI: Shape>(
+        self,
+        axis: usize,
+        index: &Tensor<SI, usize, D>,
+    ) -> Result<Tensor<SI, E, D, T>> {
+        let op = "gather";
+        let (dims, il) = (self.layout().dims, index.layout());
+        check_axis(op, &dims, axis)?;
+        let fits = il.dims.len() == dims.len()
+            && (0..dims.len()).all(|a| a == axis || il.dims[a] <= dims[a]);
+        if !fits {
+            return Err(Error::shape(
+                op,
+                format!(
+                    "an index of shape {:?} does not fit an input of shape {dims:?}: it needs the same rank and no larger dims off axis {axis}",
+                    il.dims
+                ),
+            ));
+        }
+        try_gather_layout(self, op, index.shape.clone(), axis, &index.data, il)
+    }
+
+    /// `self` with `src` added at `index` along `axis`, like `torch.Tensor.scatter_add`:
+    /// `out[index[i][j]][j] += src[i][j]` along `Axis<0>`. Repeated indices add up. Only the
+    /// leading index-shaped block of `src` is read. Differentiable in `self` and `src`; the tapes
+    /// merge as in binary ops.
+    ///
+    /// ```
+    /// # use gf_core::prelude::*;
+    /// let dev = Cpu::default();
+    /// let x = dev.tensor([0.0f32, 0.0, 0.0]);
+    /// let index = dev.tensor([2usize, 0, 2]);
+    /// let src = dev.tensor([1.0f32, 2.0, 3.0]);
+    /// assert_eq!(x.scatter_add(Axis::<0>, &index, src).to_vec(), vec![2.0, 0.0, 4.0]);
+    /// ```
+    ///
+    /// Panics on a bad index; see [`try_scatter_add`](Self::try_scatter_add).
+    pub fn scatter_add<Ax: Axes, SI: Shape, S3: Shape, R: Tape<E, D>>(
+        self,
+        axis: Ax,
+        index: &Tensor<SI, usize, D>,
+        src: Tensor<S3, E, D, R>,
+    ) -> Tensor<S, E, D, T::Output>
+    where
+        S: ReplaceDim<Ax, usize>,
+        T: Merge<R>,
+        T::Output: Tape<E, D>,
+    {
+        self.try_scatter_add(axis, index, src).unwrap()
+    }
+
+    /// Fallible form of [`scatter_add`](Self::scatter_add); see
+    /// [`try_scatter_add_axis`](Self::try_scatter_add_axis).
+    pub fn try_scatter_add<Ax: Axes, SI: Shape, S3: Shape, R: Tape<E, D>>(
+        self,
+        _axis: Ax,
+        index: &Tensor<SI, usize, D>,
+        src: Tensor<S3, E, D, R>,
+    ) -> Result<Tensor<S, E, D, T::Output>>
+    where
+        S: ReplaceDim<Ax, usize>,
+        T: Merge<R>,
+        T::Output: Tape<E, D>,
+    {
+        self.try_scatter_add_axis(single_axis::<Ax>("scatter_add")?, index, src)
+    }
+
+    /// [`scatter_add`](Self::scatter_add) along a run-time `axis`. `Err` for a missing axis,
+    /// ranks that differ, an index larger than `src` (or than `self` off the axis), or
+    /// ([`Error::Index`]) an index past the axis.
+    pub fn try_scatter_add_axis<SI: Shape, S3: Shape, R: Tape<E, D>>(
+        self,
+        axis: usize,
+        index: &Tensor<SI, usize, D>,
+        src: Tensor<S3, E, D, R>,
+    ) -> Result<Tensor<S, E, D, T::Output>>
+    where
+        T: Merge<R>,
+        T::Output: Tape<E, D>,
+    {
+        let op = "scatter_add";
+        let (dims, il, sl) = (self.layout().dims, index.layout(), src.layout());
+        check_axis(op, &dims, axis)?;
+        let rank = dims.len();
+        let fits = il.dims.len() == rank
+            && sl.dims.len() == rank
+            && (0..rank).all(|a| il.dims[a] <= sl.dims[a] && (a == axis || il.dims[a] <= dims[a]));
+        if !fits {
+            return Err(Error::shape(
+                op,
+                format!(
+                    "an index of shape {:?} does not fit an input of shape {dims:?} and a source of shape {:?}: it needs their rank, no larger dims than the source, and no larger dims than the input off axis {axis}",
+                    il.dims, sl.dims
+                ),
+            ));
+        }
+        let src_block = Layout {
+            dims: il.dims.clone(),
+            strides: sl.strides.clone(),
+            offset: sl.offset,
+        };
+        let (x, xt) = self.split_tape();
+        let (s, st) = src.split_tape();
+        let mut tape = xt.merge(st);
+        let out_layout = Layout::contiguous(&dims);
+        let mut buf = x.device.try_contiguous(&x.data, &x.layout())?;
+        x.device.try_scatter_add_axis(
+            &mut buf,
+            &out_layout,
+            axis,
+            &index.data,
+            &il,
+            &s.data,
+            &src_block,
+        )?;
+        let out = x.with_new_buffer(buf, x.shape.clone());
+        if <T::Output as Tape<E, D>>::OWNS_TAPE {
+            let (xid, sid, oid, dev) = (x.id, s.id, out.id, x.device.clone());
+            let src_grad_len = sl.num_elements();
+            // the block of src's (contiguous) gradient that the index covers
+            let src_grad_block = Layout {
+                dims: il.dims.clone(),
+                strides: contiguous_strides(&sl.dims),
+                offset: 0,
+            };
+            let index = index.data.clone();
+            tape.add_backward_op(move |grads| {
+                let Some(g) = grads.take(oid) else {
+                    return Ok(());
+                };
+                // each src element moved into out[index]: it receives that element's gradient
+                let picked = dev.try_gather(&g, &out_layout, axis, &index, &il)?;
+                let gs = grads.get_or_alloc_mut(sid, &dev, src_grad_len)?;
+                dev.try_scatter_add(gs, &src_grad_block, &picked)?;
+                let gx = grads.get_or_alloc_mut(xid, &dev, out_layout.num_elements())?;
+                dev.try_scatter_add(gx, &out_layout, &g)
+            });
+        }
+        Ok(out.put_tape(tape))
+    }
+}
+
+impl<S: Shape, D: Storage<usize>, T> Tensor<S, usize, D, T> {
+    /// One-hot encoding: a float tensor with a new last axis of `num_classes`, 1 at each
+    /// element's class and 0 elsewhere (`torch.nn.functional.one_hot`, as floats). The output
+    /// shape type `S2` is the input's dims plus the class axis, usually known from context.
+    ///
+    /// ```
+    /// # use gf_core::prelude::*;
+    /// let labels = Cpu::default().tensor([2usize, 0]);
+    /// let y: Tensor<Rank2<2, 3>, f32, _> = labels.one_hot(3);
+    /// assert_eq!(y.to_vec(), vec![0.0, 0.0, 1.0, 1.0, 0.0, 0.0]);
+    /// ```
+    ///
+    /// Panics on a class past `num_classes`; see [`try_one_hot`](Self::try_one_hot).
+    pub fn one_hot<S2: Shape, E: Dtype>(&self, num_classes: usize) -> Tensor<S2, E, D>
+    where
+        D: IndexKernel<E>,
+    {
+        self.try_one_hot(num_classes).unwrap()
+    }
+
+    /// Fallible form of [`one_hot`](Self::one_hot): [`Error::Index`] for a class past
+    /// `num_classes`, `Err` when the output does not fit `S2`.
+    pub fn try_one_hot<S2: Shape, E: Dtype>(&self, num_classes: usize) -> Result<Tensor<S2, E, D>>
+    where
+        D: IndexKernel<E>,
+    {
+        let mut dims = self.layout().dims;
+        dims.push(num_classes);
+        let shape = S2::from_concrete(&dims).ok_or_else(|| {
+            Error::shape("one_hot", format!("{dims:?} does not fit the output type"))
+        })?;
+        let buf = self
+            .device
+            .try_one_hot(&self.data, &self.layout(), num_classes)?;
+        Ok(self.with_new_buffer(buf, shape))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::prelude::*;
+
+    fn same<T>(_: &T, _: &T) {}
+
+    #[test]
+    fn concat_types_add_along_the_axis() {
+        let dev = Cpu::default();
+        let a: Tensor<Rank2<2, 3>, f32, Cpu> = dev.zeros();
+        let b: Tensor<Rank2<2, 5>, f32, Cpu> = dev.ones();
+        let c = a.concat_along(b, Axis::<1>);
+        let expected: Tensor<Rank2<2, 8>, f32, Cpu> = dev.zeros();
+        same(&c, &expected);
+        assert_eq!(
+            c.to_vec(),
+            [[0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0]; 2].concat()
+        );
+        // a run-time dim stays run-time
+        let x: Tensor<(usize, Const<2>), f32, Cpu> = dev.zeros_like(&(3, Const));
+        let y: Tensor<(usize, Const<2>), f32, Cpu> = dev.zeros_like(&(4, Const));
+        let z: Tensor<(usize, Const<2>), f32, Cpu> = x.concat_along(y, Axis::<0>);
+        assert_eq!(z.dims(), [7, 2]);
+    }
+
+    #[test]
+    fn concat_known_values_and_strided_inputs() {
+        let dev = Cpu::default();
+        let a = dev.tensor([[1.0f64, 2.0], [3.0, 4.0]]);
+        let b = dev.tensor([[5.0f64, 6.0]]);
+        let c = a.clone().concat_along(b, Axis::<0>);
+        assert_eq!(c.to_vec(), vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+        // the transpose is read through its strides
+        let t = Tensor::concat(vec![a.clone().transpose(), a], Axis::<1>);
+        assert_eq!(t.dims(), [2, 4]);
+        assert_eq!(t.to_vec(), vec![1.0, 3.0, 1.0, 2.0, 2.0, 4.0, 3.0, 4.0]);
+    }
+
+    #[test]
+    fn runtime_concat_errors_are_errs() {
+        let dev = Cpu::default();
+        let a: Tensor<(usize, usize), f32, Cpu> = dev.zeros_like(&(2, 3));
+        let b: Tensor<(usize, usize), f32, Cpu> = dev.zeros_like(&(3, 3));
+        assert!(a.clone().try_concat_along(b.clone(), Axis::<1>).is_err());
+        assert!(a.clone().try_concat_along(b.clone(), Axis::<0>).is_ok());
+        let empty: Vec<Tensor<DynShape, f32, Cpu>> = vec![];
+        assert!(matches!(
+            Tensor::try_concat_axis::<DynShape>(empty, 0),
+            Err(Error::Argument { .. })
+        ));
+        let d = vec![a.clone().into_dyn(), b.into_dyn()];
+        assert!(Tensor::try_concat_axis::<DynShape>(d.clone(), 2).is_err());
+        assert_eq!(
+            Tensor::try_concat_axis::<DynShape>(d.clone(), 0)
+                .unwrap()
+                .dims(),
+            vec![5, 3]
+        );
+        // joined dims that do not fit the requested output type
+        assert!(Tensor::try_concat_axis::<Rank2<4, 3>>(d, 0).is_err());
+        let r: Tensor<DynShape, f32, Cpu> = dev.zeros_like(&DynShape::new([2]));
+        assert!(Tensor::try_concat_axis::<DynShape>(vec![r, a.into_dyn()], 0).is_err());
+    }
+
+    #[test]
+    fn stack_adds_an_axis() {
+        let dev = Cpu::default();
+        let a = dev.tensor([1.0f32, 2.0, 3.0]);
+        let b = dev.tensor([4.0f32, 5.0, 6.0]);
+        let s: Tensor<Rank2<2, 3>, f32, Cpu> = Tensor::stack_array([a.clone(), b.clone()]);
+        assert_eq!(s.to_vec(), vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+        let s: Tensor<(Const<3>, usize), f32, Cpu> = Tensor::stack(vec![a, b], Axis::<1>);
+        assert_eq!(s.to_vec(), vec![1.0, 4.0, 2.0, 5.0, 3.0, 6.0]);
+        let x: Tensor<(usize,), f32, Cpu> = dev.zeros_like(&(2,));
+        let y: Tensor<(usize,), f32, Cpu> = dev.zeros_like(&(3,));
+        assert!(Tensor::try_stack(vec![x.clone(), y], Axis::<0>).is_err());
+        assert!(Tensor::try_stack_axis::<DynShape>(vec![x.clone()], 2).is_err());
+        let none: [Tensor<(usize,), f32, Cpu>; 0] = [];
+        assert!(Tensor::try_stack_array(none).is_err());
+        let s = Tensor::try_stack_axis::<DynShape>(vec![x.clone(), x], 1).unwrap();
+        assert_eq!(s.dims(), vec![2, 2]);
+    }
+
+    #[test]
+    fn index_select_picks_slices_with_repeats() {
+        let dev = Cpu::default();
+        let x = dev.tensor([[1.0f32, 2.0, 3.0], [4.0, 5.0, 6.0]]);
+        let cols = dev.tensor(vec![2usize, 0, 2, 2]);
+        let y: Tensor<(Const<2>, usize), f32, Cpu> = x.clone().index_select(Axis::<1>, &cols);
+        assert_eq!(y.to_vec(), vec![3.0, 1.0, 3.0, 3.0, 6.0, 4.0, 6.0, 6.0]);
+        let rows = dev.tensor([1usize]);
+        let y: Tensor<Rank2<1, 3>, f32, Cpu> = x.clone().index_select(Axis::<0>, &rows);
+        assert_eq!(y.to_vec(), vec![4.0, 5.0, 6.0]);
+        let bad = dev.tensor([0usize, 3]);
+        assert_eq!(
+            x.clone().try_index_select(Axis::<1>, &bad).unwrap_err(),
+            Error::Index {
+                op: "index_select",
+                index: 3,
+                size: 3
+            }
+        );
+        let two_d = dev.tensor([[0usize]]);
+        assert!(x
+            .clone()
+            .into_dyn()
+            .try_index_select_axis::<DynShape, _>(0, &two_d)
+            .is_err());
+        assert!(x
+            .into_dyn()
+            .try_index_select_axis::<DynShape, _>(2, &rows)
+            .is_err());
+    }
+
+    #[test]
+    fn gather_and_scatter_add_follow_torch() {
+        let dev = Cpu::default();
+        let x = dev.tensor([[1.0f32, 2.0], [3.0, 4.0]]);
+        let index = dev.tensor([[0usize, 0], [1, 0]]);
+        // torch.gather(x, 1, index) = [[1, 1], [4, 3]]; along 0: [[1, 2], [3, 2]]
+        assert_eq!(
+            x.clone().gather(Axis::<1>, &index).to_vec(),
+            vec![1.0, 1.0, 4.0, 3.0]
+        );
+        assert_eq!(
+            x.clone().gather(Axis::<0>, &index).to_vec(),
+            vec![1.0, 2.0, 3.0, 2.0]
+        );
+        // a smaller index reads a block; the output has the index's shape
+        let small = dev.tensor([[1usize]]);
+        let g: Tensor<Rank2<1, 1>, f32, Cpu> = x.clone().gather(Axis::<0>, &small);
+        assert_eq!(g.to_vec(), vec![3.0]);
+        // scatter_add: out[i][index[i][j]] += src[i][j]
+        let src = dev.tensor([[10.0f32, 20.0], [30.0, 40.0]]);
+        let out = x.clone().scatter_add(Axis::<1>, &index, src.clone());
+        assert_eq!(out.to_vec(), vec![31.0, 2.0, 43.0, 34.0]);
+        let out = x.clone().scatter_add(Axis::<0>, &index, src);
+        assert_eq!(out.to_vec(), vec![11.0, 62.0, 33.0, 4.0]);
+    }
+
+    #[test]
+    fn bad_indices_are_errors_not_panics() {
+        let dev = Cpu::default();
+        let x = dev.tensor([[1.0f32, 2.0], [3.0, 4.0]]);
+        let far = dev.tensor([[0usize, 5]]);
+        assert_eq!(
+            x.clone().try_gather(Axis::<1>, &far).unwrap_err(),
+            Error::Index {
+                op: "gather",
+                index: 5,
+                size: 2
+            }
+        );
+        let src = dev.tensor([[1.0f32, 1.0]]);
+        assert!(matches!(
+            x.clone().try_scatter_add(Axis::<1>, &far, src.clone()),
+            Err(Error::Index {
+                op: "scatter_add",
+                ..
+            })
+        ));
+        // wrong rank, and an index larger than the input off the axis
+        let flat = dev.tensor([0usize, 1]);
+        assert!(x.clone().try_gather(Axis::<0>, &flat).is_err());
+        let wide = dev.tensor([[0usize, 0, 0]]);
+        assert!(x.clone().try_gather(Axis::<0>, &wide).is_err());
+        assert!(x.clone().try_scatter_add(Axis::<0>, &wide, src).is_err());
+        let labels = dev.tensor([0usize, 3]);
+        assert!(matches!(
+            labels.try_one_hot::<DynShape, f32>(3),
+            Err(Error::Index { index: 3, .. })
+        ));
+    }
+
+    #[test]
+    fn one_hot_adds_a_class_axis() {
+        let dev = Cpu::default();
+        let labels = dev.tensor([[1usize, 0], [2, 1]]);
+        let y: Tensor<Rank3<2, 2, 3>, f64, Cpu> = labels.one_hot(3);
+        assert_eq!(
+            y.to_vec(),
+            vec![0.0, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0, 0.0]
+        );
+        assert!(labels.try_one_hot::<Rank2<4, 3>, f64>(3).is_err());
+        let d: Tensor<DynShape, f32, Cpu> = labels.into_dyn().one_hot(4);
+        assert_eq!(d.dims(), vec![2, 2, 4]);
+    }
+}
