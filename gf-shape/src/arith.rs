@@ -187,7 +187,12 @@ where
 }
 
 /// `A` is a multiple of `B` (or one of them is only known at run time).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a multiple of `{B}`",
+    label = "the input channels must be the kernel's input channels (times the groups)"
+)]
 pub trait DimMultipleOf<B: Dim>: Dim {}
+#[diagnostic::do_not_recommend]
 impl<A: DimTn, B: DimTn> DimMultipleOf<B> for A
 where
     A::Tn: Rem<B::Tn>,

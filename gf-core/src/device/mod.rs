@@ -62,8 +62,10 @@ pub trait RandomKernel<E: Dtype>: Storage<E> {
 
 pub use crate::ops::binary::BinaryKernel;
 pub use crate::ops::compare::CompareKernel;
+pub use crate::ops::conv::ConvKernel;
 pub use crate::ops::index::IndexKernel;
 pub use crate::ops::matmul::MatMulKernel;
+pub use crate::ops::pool::PoolKernel;
 pub use crate::ops::reduce::ReduceKernel;
 pub use crate::ops::unary::UnaryKernel;
 
@@ -83,6 +85,8 @@ pub trait Device<E: Dtype>:
     + MatMulKernel<E>
     + CompareKernel<E>
     + IndexKernel<E>
+    + ConvKernel<E>
+    + PoolKernel<E>
 {
 }
 
@@ -101,5 +105,7 @@ impl<E: Dtype, D> Device<E> for D where
         + MatMulKernel<E>
         + CompareKernel<E>
         + IndexKernel<E>
+        + ConvKernel<E>
+        + PoolKernel<E>
 {
 }

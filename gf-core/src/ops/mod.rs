@@ -3,9 +3,12 @@
 
 pub mod binary;
 pub mod compare;
+pub mod conv;
 pub mod create;
+pub mod dropout;
 pub mod index;
 pub mod matmul;
+pub mod pool;
 pub mod reduce;
 pub mod unary;
 pub mod view;

@@ -1,0 +1,708 @@
+//! Convolutions: conv1d, conv2d (stride, padding, dilation, groups) and conv_transpose2d.
+//!
+//! Output sizes come from gf-shape's [`ConvDim`] / [`ConvTransposeDim`], so `Const` inputs give
+//! `Const` outputs when compiling: a 28×28 image under a 5×5 kernel is 24×24 in the type. The
+//! input channels must be a multiple of the kernel's input channels (`DimMultipleOf`); a
+//! mismatch of `Const` channels does not compile:
+//!
+//! ```
+//! # use gf_core::prelude::*;
+//! # use gf_core::ops::conv::Conv2dOpts;
+//! let dev = Cpu::default();
+//! let x: Tensor<Rank4<2, 3, 28, 28>, f32, _> = dev.zeros();
+//! let w: Tensor<Rank4<6, 3, 5, 5>, f32, _> = dev.zeros();
+//! let y: Tensor<Rank4<2, 6, 24, 24>, f32, _> = x.conv2d(w, Conv2dOpts::new());
+//! ```
+//!
+//! ```compile_fail
+//! # use gf_core::prelude::*;
+//! # use gf_core::ops::conv::Conv2dOpts;
+//! let dev = Cpu::default();
+//! let x: Tensor<Rank4<2, 3, 28, 28>, f32, _> = dev.zeros();
+//! let w: Tensor<Rank4<6, 4, 5, 5>, f32, _> = dev.zeros(); // 4 input channels, the image has 3
+//! let y = x.conv2d(w, Conv2dOpts::new());
+//! ```
+
+mod cpu_kernel;
+
+use gf_shape::{
+    conv_out_size, conv_transpose_out_size, Const, ConvDim, ConvTransposeDim, Dim, DimMultipleOf,
+    DynShape, Shape,
+};
+
+use crate::device::{AccumulateKernel, Storage, ViewKernel};
+use crate::dtype::Dtype;
+use crate::error::{Error, Result};
+use crate::layout::Layout;
+use crate::tape::{Merge, Tape};
+use crate::tensor::Tensor;
+
+/// A 2-D convolution problem in plain numbers: what a device kernel needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConvProblem {
+    /// Images in the batch.
+    pub batch: usize,
+    /// Input channels.
+    pub c_in: usize,
+    /// Input height.
+    pub h: usize,
+    /// Input width.
+    pub w: usize,
+    /// Output channels.
+    pub c_out: usize,
+    /// Kernel height.
+    pub kh: usize,
+    /// Kernel width.
+    pub kw: usize,
+    /// Output height.
+    pub oh: usize,
+    /// Output width.
+    pub ow: usize,
+    /// Step between windows (rows, columns).
+    pub stride: [usize; 2],
+    /// Zeros added on each side (rows, columns).
+    pub padding: [usize; 2],
+    /// Step between kernel taps (rows, columns).
+    pub dilation: [usize; 2],
+    /// Channel groups: each sees `c_in / groups` inputs and makes `c_out / groups` outputs.
+    pub groups: usize,
+}
+
+/// The convolution kernel family. Buffers are contiguous: input (batch, c_in, h, w), weight
+/// (c_out, c_in / groups, kh, kw), output (batch, c_out, oh, ow).
+pub trait ConvKernel<E: Dtype>: Storage<E> {
+    /// The convolution.
+    fn try_conv_fwd(&self, p: &ConvProblem, x: &Self::Vec, w: &Self::Vec) -> Result<Self::Vec>;
+    /// Adds the gradient with respect to the input into `gx` (also the transposed convolution).
+    fn try_conv_bwd_input(
+        &self,
+        p: &ConvProblem,
+        w: &Self::Vec,
+        gy: &Self::Vec,
+        gx: &mut Self::Vec,
+    ) -> Result<()>;
+    /// Adds the gradient with respect to the weight into `gw`.
+    fn try_conv_bwd_weight(
+        &self,
+        p: &ConvProblem,
+        x: &Self::Vec,
+        gy: &Self::Vec,
+        gw: &mut Self::Vec,
+    ) -> Result<()>;
+}
+
+/// Stride, padding and dilation (as dims, so `Const` values give `Const` output sizes), plus the
+/// run-time `groups` and, for transposed convolutions, `output_padding`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Conv2dOpts<S: Dim, P: Dim, L: Dim> {
+    /// Step between windows.
+    pub stride: S,
+    /// Zeros added on each side.
+    pub padding: P,
+    /// Step between kernel taps.
+    pub dilation: L,
+    /// Channel groups (1 by default).
+    pub groups: usize,
+    /// Extra size on one side of a transposed convolution's output (0 by default).
+    pub output_padding: usize,
+}
+
+impl Conv2dOpts<Const<1>, Const<0>, Const<1>> {
+    /// PyTorch's defaults: stride 1, padding 0, dilation 1, groups 1.
+    pub fn new() -> Self {
+        Conv2dOpts {
+            stride: Const,
+            padding: Const,
+            dilation: Const,
+            groups: 1,
+            output_padding: 0,
+        }
+    }
+}
+
+impl Default for Conv2dOpts<Const<1>, Const<0>, Const<1>> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<S: Dim, P: Dim, L: Dim> Conv2dOpts<S, P, L> {
+    /// Sets the stride (`Const::<2>` or `2usize`).
+    pub fn stride<S2: Dim>(self, stride: S2) -> Conv2dOpts<S2, P, L> {
+        Conv2dOpts {
+            stride,
+            padding: self.padding,
+            dilation: self.dilation,
+            groups: self.groups,
+            output_padding: self.output_padding,
+        }
+    }
+    /// Sets the padding.
+    pub fn padding<P2: Dim>(self, padding: P2) -> Conv2dOpts<S, P2, L> {
+        Conv2dOpts {
+            stride: self.stride,
+            padding,
+            dilation: self.dilation,
+            groups: self.groups,
+            output_padding: self.output_padding,
+        }
+    }
+    /// Sets the dilation.
+    pub fn dilation<L2: Dim>(self, dilation: L2) -> Conv2dOpts<S, P, L2> {
+        Conv2dOpts {
+            stride: self.stride,
+            padding: self.padding,
+            dilation,
+            groups: self.groups,
+            output_padding: self.output_padding,
+        }
+    }
+    /// Sets the number of channel groups.
+    pub fn groups(self, groups: usize) -> Self {
+        Conv2dOpts { groups, ..self }
+    }
+    /// Sets the output padding of a transposed convolution.
+    pub fn output_padding(self, output_padding: usize) -> Self {
+        Conv2dOpts {
+            output_padding,
+            ..self
+        }
+    }
+
+    fn args(&self, rows_too: bool) -> ConvArgs {
+        let (s, p, l) = (
+            self.stride.size(),
+            self.padding.size(),
+            self.dilation.size(),
+        );
+        // a 1-D convolution runs as a 2-D one of height 1: no stride, padding or dilation in rows
+        let two = |v: usize, row: usize| if rows_too { [v, v] } else { [row, v] };
+        ConvArgs {
+            stride: two(s, 1),
+            padding: two(p, 0),
+            dilation: two(l, 1),
+            groups: self.groups,
+            output_padding: self.output_padding,
+        }
+    }
+}
+
+/// [`Conv2dOpts`] in plain numbers (rows, columns).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConvArgs {
+    /// Step between windows.
+    pub stride: [usize; 2],
+    /// Zeros added on each side.
+    pub padding: [usize; 2],
+    /// Step between kernel taps.
+    pub dilation: [usize; 2],
+    /// Channel groups.
+    pub groups: usize,
+    /// Extra output size of a transposed convolution.
+    pub output_padding: usize,
+}
+
+type ConvOut<H, K, S, P, L> = <H as ConvDim<K, S, P, L>>::Output;
+type ConvTOut<H, K, S, P, L> = <H as ConvTransposeDim<K, S, P, L>>::Output;
+
+/// Input (batch, channels, h, w) of a rank-3 (unbatched) or rank-4 tensor.
+fn image_dims(op: &'static str, dims: &[usize]) -> Result<[usize; 4]> {
+    match *dims {
+        [c, h, w] => Ok([1, c, h, w]),
+        [b, c, h, w] => Ok([b, c, h, w]),
+        _ => Err(Error::shape(
+            op,
+            format!("expected (C, H, W) or (B, C, H, W), got {dims:?}"),
+        )),
+    }
+}
+
+fn check_args(op: &'static str, a: &ConvArgs) -> Result<()> {
+    if a.groups == 0 || a.stride.contains(&0) || a.dilation.contains(&0) {
+        return Err(Error::argument(
+            op,
+            format!(
+                "stride {:?}, dilation {:?} and groups {} must be positive",
+                a.stride, a.dilation, a.groups
+            ),
+        ));
+    }
+    Ok(())
+}
+
+impl<S: Shape, E: Dtype, D: ConvKernel<E> + ViewKernel<E> + AccumulateKernel<E>, T: Tape<E, D>>
+    Tensor<S, E, D, T>
+{
+    /// The engine behind every conv2d: run-time arguments, output shape `S2`. The input is
+    /// (C, H, W) or (B, C, H, W), the weight (O, C / groups, KH, KW).
+    pub fn try_conv2d_args<S2: Shape, SW: Shape, R: Tape<E, D>>(
+        self,
+        w: Tensor<SW, E, D, R>,
+        a: ConvArgs,
+    ) -> Result<Tensor<S2, E, D, T::Output>>
+    where
+        T: Merge<R>,
+        T::Output: Tape<E, D>,
+    {
+        let xd = self.dims().as_ref().to_vec();
+        let [batch, c_in, h, wd] = image_dims("conv2d", &xd)?;
+        let wdims = w.dims().as_ref().to_vec();
+        let [c_out, cw, kh, kw] = <[usize; 4]>::try_from(wdims.as_slice()).map_err(|_| {
+            Error::shape(
+                "conv2d",
+                format!("the weight must be (O, C / groups, KH, KW), got {wdims:?}"),
+            )
+        })?;
+        check_args("conv2d", &a)?;
+        if c_in != cw * a.groups || c_out % a.groups != 0 {
+            return Err(Error::shape("conv2d", format!("input {xd:?} and weight {wdims:?} do not fit {} groups: the input needs weight channels × groups channels", a.groups)));
+        }
+        let size = |n, k, i: usize| conv_out_size(n, k, a.stride[i], a.padding[i], a.dilation[i]);
+        let (Some(oh), Some(ow)) = (size(h, kh, 0), size(wd, kw, 1)) else {
+            return Err(Error::shape(
+                "conv2d",
+                format!(
+                    "a {kh}×{kw} kernel (dilation {:?}) does not fit a padded {h}×{wd} input",
+                    a.dilation
+                ),
+            ));
+        };
+        let out_dims: Vec<usize> = if xd.len() == 3 {
+            vec![c_out, oh, ow]
+        } else {
+            vec![batch, c_out, oh, ow]
+        };
+        let shape = S2::from_concrete(&out_dims).ok_or_else(|| {
+            Error::shape(
+                "conv2d",
+                format!("{out_dims:?} does not fit the output type"),
+            )
+        })?;
+        let p = ConvProblem {
+            batch,
+            c_in,
+            h,
+            w: wd,
+            c_out,
+            kh,
+            kw,
+            oh,
+            ow,
+            stride: a.stride,
+            padding: a.padding,
+            dilation: a.dilation,
+            groups: a.groups,
+        };
+        let (x, w) = (self.try_contiguous()?, w.try_contiguous()?);
+        let (x, xt) = x.split_tape();
+        let (w, wt) = w.split_tape();
+        let mut tape = xt.merge(wt);
+        let buf = x.device.try_conv_fwd(&p, &x.data, &w.data)?;
+        let out = x.with_new_buffer::<S2, E>(buf, shape);
+        if <T::Output as Tape<E, D>>::OWNS_TAPE {
+            let (xid, wid, oid, dev) = (x.id, w.id, out.id, x.device.clone());
+            let (xn, wn) = (x.num_elements(), w.num_elements());
+            let (xdata, wdata) = (x.data.clone(), w.data.clone());
+            tape.add_backward_op(move |grads| {
+                let Some(g) = grads.take(oid) else {
+                    return Ok(());
+                };
+                dev.try_conv_bwd_input(&p, &wdata, &g, grads.get_or_alloc_mut(xid, &dev, xn)?)?;
+                dev.try_conv_bwd_weight(&p, &xdata, &g, grads.get_or_alloc_mut(wid, &dev, wn)?)
+            });
+        }
+        Ok(out.put_tape(tape))
+    }
+
+    /// The engine behind every transposed conv2d. The input is (C, H, W) or (B, C, H, W), the
+    /// weight (C, O / groups, KH, KW) as in PyTorch.
+    pub fn try_conv_transpose2d_args<S2: Shape, SW: Shape, R: Tape<E, D>>(
+        self,
+        w: Tensor<SW, E, D, R>,
+        a: ConvArgs,
+    ) -> Result<Tensor<S2, E, D, T::Output>>
+    where
+        T: Merge<R>,
+        T::Output: Tape<E, D>,
+    {
+        let xd = self.dims().as_ref().to_vec();
+        let [batch, c, h, wd] = image_dims("conv_transpose2d", &xd)?;
+        let wdims = w.dims().as_ref().to_vec();
+        let [wc, og, kh, kw] = <[usize; 4]>::try_from(wdims.as_slice()).map_err(|_| {
+            Error::shape(
+                "conv_transpose2d",
+                format!("the weight must be (C, O / groups, KH, KW), got {wdims:?}"),
+            )
+        })?;
+        check_args("conv_transpose2d", &a)?;
+        if wc != c || c % a.groups != 0 {
+            return Err(Error::shape(
+                "conv_transpose2d",
+                format!(
+                    "input {xd:?} and weight {wdims:?} do not fit {} groups",
+                    a.groups
+                ),
+            ));
+        }
+        if a.output_padding >= a.stride[1].max(a.dilation[1]) {
+            return Err(Error::argument(
+                "conv_transpose2d",
+                format!(
+                    "output_padding {} must be below the stride or the dilation",
+                    a.output_padding
+                ),
+            ));
+        }
+        let size = |n, k, i: usize, op| {
+            conv_transpose_out_size(n, k, a.stride[i], a.padding[i], a.dilation[i], op)
+        };
+        let (Some(oh), Some(ow)) = (
+            size(h, kh, 0, a.output_padding),
+            size(wd, kw, 1, a.output_padding),
+        ) else {
+            return Err(Error::shape(
+                "conv_transpose2d",
+                format!(
+                    "padding {:?} removes more than a {h}×{wd} input makes",
+                    a.padding
+                ),
+            ));
+        };
+        let o = og * a.groups;
+        let out_dims: Vec<usize> = if xd.len() == 3 {
+            vec![o, oh, ow]
+        } else {
+            vec![batch, o, oh, ow]
+        };
+        let shape = S2::from_concrete(&out_dims).ok_or_else(|| {
+            Error::shape("conv_transpose2d", format!("{out_dims:?} does not fit the output type (output_padding and groups need run-time dims)"))
+        })?;
+        // the transposed convolution is the input-gradient of the convolution that maps the
+        // output back to the input
+        let p = ConvProblem {
+            batch,
+            c_in: o,
+            h: oh,
+            w: ow,
+            c_out: c,
+            kh,
+            kw,
+            oh: h,
+            ow: wd,
+            stride: a.stride,
+            padding: a.padding,
+            dilation: a.dilation,
+            groups: a.groups,
+        };
+        let (x, w) = (self.try_contiguous()?, w.try_contiguous()?);
+        let (x, xt) = x.split_tape();
+        let (w, wt) = w.split_tape();
+        let mut tape = xt.merge(wt);
+        let dev = x.device.clone();
+        let mut buf = dev.try_alloc_zeros(shape.num_elements())?;
+        dev.try_conv_bwd_input(&p, &w.data, &x.data, &mut buf)?;
+        let out = x.with_new_buffer::<S2, E>(buf, shape);
+        if <T::Output as Tape<E, D>>::OWNS_TAPE {
+            let (xid, wid, oid) = (x.id, w.id, out.id);
+            let (xn, wn) = (x.num_elements(), w.num_elements());
+            let (xdata, wdata) = (x.data.clone(), w.data.clone());
+            tape.add_backward_op(move |grads| {
+                let Some(g) = grads.take(oid) else {
+                    return Ok(());
+                };
+                let gx = dev.try_conv_fwd(&p, &g, &wdata)?;
+                dev.try_scatter_add(
+                    grads.get_or_alloc_mut(xid, &dev, xn)?,
+                    &Layout::contiguous(&[xn]),
+                    &gx,
+                )?;
+                dev.try_conv_bwd_weight(&p, &g, &xdata, grads.get_or_alloc_mut(wid, &dev, wn)?)
+            });
+        }
+        Ok(out.put_tape(tape))
+    }
+
+    /// The engine behind every conv1d: input (C, L) or (B, C, L), weight (O, C / groups, K),
+    /// run as a conv2d of height 1.
+    pub fn try_conv1d_args<S2: Shape, SW: Shape, R: Tape<E, D>>(
+        self,
+        w: Tensor<SW, E, D, R>,
+        a: ConvArgs,
+    ) -> Result<Tensor<S2, E, D, T::Output>>
+    where
+        T: Merge<R>,
+        T::Output: Tape<E, D>,
+    {
+        let xd = self.dims().as_ref().to_vec();
+        let wd = w.dims().as_ref().to_vec();
+        let x4 = match *xd.as_slice() {
+            [c, l] => vec![c, 1, l],
+            [b, c, l] => vec![b, c, 1, l],
+            _ => {
+                return Err(Error::shape(
+                    "conv1d",
+                    format!("expected (C, L) or (B, C, L), got {xd:?}"),
+                ))
+            }
+        };
+        let [o, cw, k] = <[usize; 3]>::try_from(wd.as_slice()).map_err(|_| {
+            Error::shape(
+                "conv1d",
+                format!("the weight must be (O, C / groups, K), got {wd:?}"),
+            )
+        })?;
+        let x = self.into_dyn().try_reshape_like(&DynShape::new(x4))?;
+        let w = w
+            .into_dyn()
+            .try_reshape_like(&DynShape::new([o, cw, 1, k]))?;
+        let y = x.try_conv2d_args::<DynShape, _, _>(w, a)?;
+        let mut yd = y.dims();
+        yd.remove(yd.len() - 2);
+        y.try_reshape_like(&DynShape::new(yd))?
+            .try_into_shape::<S2>()
+    }
+}
+
+macro_rules! typed_conv {
+    ($(#[$doc:meta])* $method:ident $try_method:ident, batched) => {
+        impl<B: Dim, C: Dim, H: Dim, W: Dim, E: Dtype, D: ConvKernel<E> + ViewKernel<E> + AccumulateKernel<E>, T: Tape<E, D>> Tensor<(B, C, H, W), E, D, T> {
+            $(#[$doc])*
+            #[allow(clippy::type_complexity)]
+            pub fn $try_method<O: Dim, CW: Dim, KH: Dim, KW: Dim, S: Dim, P: Dim, L: Dim, R: Tape<E, D>>(
+                self,
+                w: Tensor<(O, CW, KH, KW), E, D, R>,
+                opts: Conv2dOpts<S, P, L>,
+            ) -> Result<Tensor<(B, O, ConvOut<H, KH, S, P, L>, ConvOut<W, KW, S, P, L>), E, D, T::Output>>
+            where
+                C: DimMultipleOf<CW>,
+                H: ConvDim<KH, S, P, L>,
+                W: ConvDim<KW, S, P, L>,
+                T: Merge<R>,
+                T::Output: Tape<E, D>,
+            {
+                self.try_conv2d_args(w, opts.args(true))
+            }
+
+            #[doc = concat!("See [`", stringify!($try_method), "`](Self::", stringify!($try_method), ").")]
+            #[allow(clippy::type_complexity)]
+            pub fn $method<O: Dim, CW: Dim, KH: Dim, KW: Dim, S: Dim, P: Dim, L: Dim, R: Tape<E, D>>(
+                self,
+                w: Tensor<(O, CW, KH, KW), E, D, R>,
+                opts: Conv2dOpts<S, P, L>,
+            ) -> Tensor<(B, O, ConvOut<H, KH, S, P, L>, ConvOut<W, KW, S, P, L>), E, D, T::Output>
+            where
+                C: DimMultipleOf<CW>,
+                H: ConvDim<KH, S, P, L>,
+                W: ConvDim<KW, S, P, L>,
+                T: Merge<R>,
+                T::Output: Tape<E, D>,
+            {
+                self.$try_method(w, opts).unwrap()
+            }
+        }
+    };
+}
+
+typed_conv!(
+    /// 2-D convolution of a batch (B, C, H, W) with a weight (O, C / groups, KH, KW).
+    conv2d try_conv2d, batched
+);
+
+impl<
+        C: Dim,
+        H: Dim,
+        W: Dim,
+        E: Dtype,
+        D: ConvKernel<E> + ViewKernel<E> + AccumulateKernel<E>,
+        T: Tape<E, D>,
+    > Tensor<(C, H, W), E, D, T>
+{
+    /// 2-D convolution of one image (C, H, W) with a weight (O, C / groups, KH, KW).
+    #[allow(clippy::type_complexity)]
+    pub fn try_conv2d<O: Dim, CW: Dim, KH: Dim, KW: Dim, S: Dim, P: Dim, L: Dim, R: Tape<E, D>>(
+        self,
+        w: Tensor<(O, CW, KH, KW), E, D, R>,
+        opts: Conv2dOpts<S, P, L>,
+    ) -> Result<Tensor<(O, ConvOut<H, KH, S, P, L>, ConvOut<W, KW, S, P, L>), E, D, T::Output>>
+    where
+        C: DimMultipleOf<CW>,
+        H: ConvDim<KH, S, P, L>,
+        W: ConvDim<KW, S, P, L>,
+        T: Merge<R>,
+        T::Output: Tape<E, D>,
+    {
+        self.try_conv2d_args(w, opts.args(true))
+    }
+
+    /// See [`try_conv2d`](Self::try_conv2d).
+    #[allow(clippy::type_complexity)]
+    pub fn conv2d<O: Dim, CW: Dim, KH: Dim, KW: Dim, S: Dim, P: Dim, L: Dim, R: Tape<E, D>>(
+        self,
+        w: Tensor<(O, CW, KH, KW), E, D, R>,
+        opts: Conv2dOpts<S, P, L>,
+    ) -> Tensor<(O, ConvOut<H, KH, S, P, L>, ConvOut<W, KW, S, P, L>), E, D, T::Output>
+    where
+        C: DimMultipleOf<CW>,
+        H: ConvDim<KH, S, P, L>,
+        W: ConvDim<KW, S, P, L>,
+        T: Merge<R>,
+        T::Output: Tape<E, D>,
+    {
+        self.try_conv2d(w, opts).unwrap()
+    }
+}
+
+impl<
+        B: Dim,
+        C: Dim,
+        L0: Dim,
+        E: Dtype,
+        D: ConvKernel<E> + ViewKernel<E> + AccumulateKernel<E>,
+        T: Tape<E, D>,
+    > Tensor<(B, C, L0), E, D, T>
+{
+    /// 1-D convolution of a batch (B, C, L) with a weight (O, C / groups, K).
+    #[allow(clippy::type_complexity)]
+    pub fn try_conv1d<O: Dim, CW: Dim, K: Dim, S: Dim, P: Dim, L: Dim, R: Tape<E, D>>(
+        self,
+        w: Tensor<(O, CW, K), E, D, R>,
+        opts: Conv2dOpts<S, P, L>,
+    ) -> Result<Tensor<(B, O, ConvOut<L0, K, S, P, L>), E, D, T::Output>>
+    where
+        C: DimMultipleOf<CW>,
+        L0: ConvDim<K, S, P, L>,
+        T: Merge<R>,
+        T::Output: Tape<E, D>,
+    {
+        self.try_conv1d_args(w, opts.args(false))
+    }
+
+    /// See [`try_conv1d`](Self::try_conv1d).
+    #[allow(clippy::type_complexity)]
+    pub fn conv1d<O: Dim, CW: Dim, K: Dim, S: Dim, P: Dim, L: Dim, R: Tape<E, D>>(
+        self,
+        w: Tensor<(O, CW, K), E, D, R>,
+        opts: Conv2dOpts<S, P, L>,
+    ) -> Tensor<(B, O, ConvOut<L0, K, S, P, L>), E, D, T::Output>
+    where
+        C: DimMultipleOf<CW>,
+        L0: ConvDim<K, S, P, L>,
+        T: Merge<R>,
+        T::Output: Tape<E, D>,
+    {
+        self.try_conv1d(w, opts).unwrap()
+    }
+}
+
+impl<
+        B: Dim,
+        C: Dim,
+        H: Dim,
+        W: Dim,
+        E: Dtype,
+        D: ConvKernel<E> + ViewKernel<E> + AccumulateKernel<E>,
+        T: Tape<E, D>,
+    > Tensor<(B, C, H, W), E, D, T>
+{
+    /// Transposed 2-D convolution of a batch (B, C, H, W) with a weight (C, O, KH, KW). The
+    /// typed output has no room for `output_padding` or `groups`: use run-time dims
+    /// ([`try_conv_transpose2d_args`](Self::try_conv_transpose2d_args)) for those.
+    #[allow(clippy::type_complexity)]
+    pub fn try_conv_transpose2d<O: Dim, KH: Dim, KW: Dim, S: Dim, P: Dim, L: Dim, R: Tape<E, D>>(
+        self,
+        w: Tensor<(C, O, KH, KW), E, D, R>,
+        opts: Conv2dOpts<S, P, L>,
+    ) -> Result<Tensor<(B, O, ConvTOut<H, KH, S, P, L>, ConvTOut<W, KW, S, P, L>), E, D, T::Output>>
+    where
+        H: ConvTransposeDim<KH, S, P, L>,
+        W: ConvTransposeDim<KW, S, P, L>,
+        T: Merge<R>,
+        T::Output: Tape<E, D>,
+    {
+        self.try_conv_transpose2d_args(w, opts.args(true))
+    }
+
+    /// See [`try_conv_transpose2d`](Self::try_conv_transpose2d).
+    #[allow(clippy::type_complexity)]
+    pub fn conv_transpose2d<O: Dim, KH: Dim, KW: Dim, S: Dim, P: Dim, L: Dim, R: Tape<E, D>>(
+        self,
+        w: Tensor<(C, O, KH, KW), E, D, R>,
+        opts: Conv2dOpts<S, P, L>,
+    ) -> Tensor<(B, O, ConvTOut<H, KH, S, P, L>, ConvTOut<W, KW, S, P, L>), E, D, T::Output>
+    where
+        H: ConvTransposeDim<KH, S, P, L>,
+        W: ConvTransposeDim<KW, S, P, L>,
+        T: Merge<R>,
+        T::Output: Tape<E, D>,
+    {
+        self.try_conv_transpose2d(w, opts).unwrap()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::prelude::*;
+
+    #[test]
+    fn typed_output_sizes_are_computed_when_compiling() {
+        let dev = Cpu::default();
+        let x: Tensor<Rank4<1, 3, 28, 28>, f32, Cpu> = dev.zeros();
+        let w: Tensor<Rank4<6, 3, 5, 5>, f32, Cpu> = dev.zeros();
+        let _: Tensor<Rank4<1, 6, 24, 24>, f32, Cpu> =
+            x.clone().conv2d(w.clone(), Conv2dOpts::new());
+        let _: Tensor<Rank4<1, 6, 14, 14>, f32, Cpu> =
+            x.conv2d(w, Conv2dOpts::new().stride(Const::<2>).padding(Const::<2>));
+        let up: Tensor<Rank4<1, 4, 7, 7>, f32, Cpu> = dev.zeros();
+        let wt: Tensor<Rank4<4, 2, 4, 4>, f32, Cpu> = dev.zeros();
+        let _: Tensor<Rank4<1, 2, 14, 14>, f32, Cpu> =
+            up.conv_transpose2d(wt, Conv2dOpts::new().stride(Const::<2>).padding(Const::<1>));
+        let s: Tensor<Rank3<2, 3, 10>, f32, Cpu> = dev.zeros();
+        let k: Tensor<Rank3<4, 3, 3>, f32, Cpu> = dev.zeros();
+        let _: Tensor<Rank3<2, 4, 8>, f32, Cpu> = s.conv1d(k, Conv2dOpts::new());
+    }
+
+    #[test]
+    fn known_values() {
+        // a 3×3 image of 1..9, a 2×2 kernel of ones: each output sums a 2×2 window
+        let dev = Cpu::default();
+        let x = dev.tensor([[[1.0f32, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]]]);
+        let w = dev.tensor([[[[1.0f32, 1.0], [1.0, 1.0]]]]);
+        assert_eq!(
+            x.clone().conv2d(w.clone(), Conv2dOpts::new()).to_vec(),
+            vec![12.0, 16.0, 24.0, 28.0]
+        );
+        // padding 1, stride 2: windows at the corners
+        assert_eq!(
+            x.conv2d(w.clone(), Conv2dOpts::new().stride(2usize).padding(1usize))
+                .to_vec(),
+            vec![1.0, 5.0, 11.0, 28.0]
+        );
+        // transposed conv of a single 1 spreads the kernel
+        let one = dev.tensor([[[[1.0f32]]]]);
+        assert_eq!(
+            one.conv_transpose2d(w, Conv2dOpts::new()).to_vec(),
+            vec![1.0, 1.0, 1.0, 1.0]
+        );
+    }
+
+    #[test]
+    fn runtime_mismatches_are_errs() {
+        let dev = Cpu::default();
+        let x: Tensor<(usize, usize, usize, usize), f32, Cpu> = dev.zeros_like(&(1, 4, 5, 5));
+        let w3: Tensor<(usize, usize, usize, usize), f32, Cpu> = dev.zeros_like(&(2, 3, 3, 3));
+        assert!(x.clone().try_conv2d(w3.clone(), Conv2dOpts::new()).is_err());
+        let w2: Tensor<(usize, usize, usize, usize), f32, Cpu> = dev.zeros_like(&(2, 2, 3, 3));
+        assert!(x
+            .clone()
+            .try_conv2d(w2.clone(), Conv2dOpts::new().groups(2))
+            .is_ok());
+        assert!(x
+            .clone()
+            .try_conv2d(w2.clone(), Conv2dOpts::new().groups(3))
+            .is_err());
+        let big: Tensor<(usize, usize, usize, usize), f32, Cpu> = dev.zeros_like(&(2, 4, 7, 7));
+        assert!(x.clone().try_conv2d(big, Conv2dOpts::new()).is_err());
+        assert!(x.try_conv2d(w2, Conv2dOpts::new().stride(0usize)).is_err());
+    }
+}

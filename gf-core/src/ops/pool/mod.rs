@@ -1,0 +1,366 @@
+//! Pooling: max_pool2d, avg_pool2d and adaptive_avg_pool2d over (C, H, W) or (B, C, H, W).
+//!
+//! Output sizes of max and average pooling come from gf-shape's [`ConvDim`], so `Const` inputs
+//! give `Const` outputs; the stride defaults to the kernel size, as in PyTorch.
+
+mod cpu_kernel;
+
+use gf_shape::{Const, ConvDim, Dim, Shape};
+
+use crate::device::{Storage, ViewKernel};
+use crate::dtype::Dtype;
+use crate::error::{Error, Result};
+use crate::tape::Tape;
+use crate::tensor::Tensor;
+
+/// Which pooling a kernel computes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PoolKind {
+    /// The largest element of each window; the gradient goes to it (the first of ties).
+    Max,
+    /// The mean of each window, padding counted as zeros (`count_include_pad=True`).
+    Avg,
+    /// The mean of PyTorch's adaptive bins `floor(i·H/O) .. ceil((i+1)·H/O)`.
+    AdaptiveAvg,
+}
+
+/// A pooling problem in plain numbers: `planes` images of `h × w` (batch × channels).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolProblem {
+    /// What to compute.
+    pub kind: PoolKind,
+    /// Images (batch × channels).
+    pub planes: usize,
+    /// Input height and width.
+    pub input: [usize; 2],
+    /// Output height and width.
+    pub output: [usize; 2],
+    /// Window size (unused by adaptive pooling).
+    pub kernel: [usize; 2],
+    /// Step between windows (unused by adaptive pooling).
+    pub stride: [usize; 2],
+    /// Implicit padding on each side (unused by adaptive pooling).
+    pub padding: [usize; 2],
+}
+
+impl PoolProblem {
+    /// The input rows (or columns, `axis` 1) of output row `o`, clipped to the input, and the
+    /// window's full size for averaging.
+    pub fn window(&self, axis: usize, o: usize) -> (usize, usize, usize) {
+        let n = self.input[axis];
+        match self.kind {
+            PoolKind::AdaptiveAvg => {
+                let out = self.output[axis];
+                let (s, e) = (o * n / out, ((o + 1) * n).div_ceil(out));
+                (s, e, e - s)
+            }
+            _ => {
+                let start = (o * self.stride[axis]) as isize - self.padding[axis] as isize;
+                let end = start + self.kernel[axis] as isize;
+                (
+                    start.max(0) as usize,
+                    (end.max(0) as usize).min(n),
+                    self.kernel[axis],
+                )
+            }
+        }
+    }
+}
+
+/// The pooling kernel family; buffers are contiguous (planes, h, w).
+pub trait PoolKernel<E: Dtype>: Storage<E> {
+    /// Pools every window.
+    fn try_pool_fwd(&self, p: &PoolProblem, x: &Self::Vec) -> Result<Self::Vec>;
+    /// Adds the gradient with respect to the input into `gx`.
+    fn try_pool_bwd(
+        &self,
+        p: &PoolProblem,
+        x: &Self::Vec,
+        gy: &Self::Vec,
+        gx: &mut Self::Vec,
+    ) -> Result<()>;
+}
+
+/// Kernel size, stride and padding of a pooling window (as dims, so `Const` values give
+/// `Const` output sizes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pool2dOpts<K: Dim, S: Dim, P: Dim> {
+    /// Window size.
+    pub kernel: K,
+    /// Step between windows.
+    pub stride: S,
+    /// Implicit padding on each side (at most half the kernel).
+    pub padding: P,
+}
+
+impl<K: Dim> Pool2dOpts<K, K, Const<0>> {
+    /// A `kernel × kernel` window whose stride is the kernel size and with no padding.
+    pub fn new(kernel: K) -> Self {
+        Pool2dOpts {
+            kernel,
+            stride: kernel,
+            padding: Const,
+        }
+    }
+}
+
+impl<K: Dim, S: Dim, P: Dim> Pool2dOpts<K, S, P> {
+    /// Sets the stride.
+    pub fn stride<S2: Dim>(self, stride: S2) -> Pool2dOpts<K, S2, P> {
+        Pool2dOpts {
+            kernel: self.kernel,
+            stride,
+            padding: self.padding,
+        }
+    }
+    /// Sets the padding.
+    pub fn padding<P2: Dim>(self, padding: P2) -> Pool2dOpts<K, S, P2> {
+        Pool2dOpts {
+            kernel: self.kernel,
+            stride: self.stride,
+            padding,
+        }
+    }
+}
+
+type PoolOut<H, K, S, P> = <H as ConvDim<K, S, P, Const<1>>>::Output;
+
+/// (planes, h, w) of a (C, H, W) or (B, C, H, W) tensor, and the leading dims to keep.
+fn planes(op: &'static str, dims: &[usize]) -> Result<(usize, [usize; 2], Vec<usize>)> {
+    match *dims {
+        [c, h, w] => Ok((c, [h, w], vec![c])),
+        [b, c, h, w] => Ok((b * c, [h, w], vec![b, c])),
+        _ => Err(Error::shape(
+            op,
+            format!("expected (C, H, W) or (B, C, H, W), got {dims:?}"),
+        )),
+    }
+}
+
+impl<
+        S: Shape,
+        E: Dtype,
+        D: PoolKernel<E> + ViewKernel<E> + crate::device::AccumulateKernel<E>,
+        T: Tape<E, D>,
+    > Tensor<S, E, D, T>
+{
+    /// The engine behind every pooling op: run-time sizes, output shape `S2`.
+    pub fn try_pool2d_args<S2: Shape>(
+        self,
+        kind: PoolKind,
+        kernel: [usize; 2],
+        stride: [usize; 2],
+        padding: [usize; 2],
+        output: [usize; 2],
+    ) -> Result<Tensor<S2, E, D, T>> {
+        let dims = self.dims().as_ref().to_vec();
+        let (planes, input, lead) = planes("pool2d", &dims)?;
+        let output = if kind == PoolKind::AdaptiveAvg {
+            if output.contains(&0) || input.contains(&0) {
+                return Err(Error::shape(
+                    "adaptive_avg_pool2d",
+                    format!("cannot pool {input:?} into {output:?}"),
+                ));
+            }
+            output
+        } else {
+            if kernel.contains(&0)
+                || stride.contains(&0)
+                || (0..2).any(|i| 2 * padding[i] > kernel[i])
+            {
+                return Err(Error::argument("pool2d", format!("kernel {kernel:?} and stride {stride:?} must be positive and padding {padding:?} at most half the kernel")));
+            }
+            let size =
+                |i: usize| gf_shape::conv_out_size(input[i], kernel[i], stride[i], padding[i], 1);
+            match (size(0), size(1)) {
+                (Some(h), Some(w)) => [h, w],
+                _ => {
+                    return Err(Error::shape(
+                        "pool2d",
+                        format!("a {kernel:?} window does not fit a padded {input:?} input"),
+                    ))
+                }
+            }
+        };
+        let mut out_dims = lead;
+        out_dims.extend(output);
+        let shape = S2::from_concrete(&out_dims).ok_or_else(|| {
+            Error::shape(
+                "pool2d",
+                format!("{out_dims:?} does not fit the output type"),
+            )
+        })?;
+        let p = PoolProblem {
+            kind,
+            planes,
+            input,
+            output,
+            kernel,
+            stride,
+            padding,
+        };
+        let (x, mut tape) = self.try_contiguous()?.split_tape();
+        let buf = x.device.try_pool_fwd(&p, &x.data)?;
+        let out = x.with_new_buffer::<S2, E>(buf, shape);
+        if T::OWNS_TAPE {
+            let (xid, oid, n, dev, xdata) = (
+                x.id,
+                out.id,
+                x.num_elements(),
+                x.device.clone(),
+                x.data.clone(),
+            );
+            tape.add_backward_op(move |grads| {
+                let Some(g) = grads.take(oid) else {
+                    return Ok(());
+                };
+                dev.try_pool_bwd(&p, &xdata, &g, grads.get_or_alloc_mut(xid, &dev, n)?)
+            });
+        }
+        Ok(out.put_tape(tape))
+    }
+}
+
+macro_rules! typed_pool {
+    ($(#[$doc:meta])* $method:ident $try_method:ident $kind:ident) => {
+        impl<B: Dim, C: Dim, H: Dim, W: Dim, E: Dtype, D: PoolKernel<E> + ViewKernel<E> + crate::device::AccumulateKernel<E>, T: Tape<E, D>> Tensor<(B, C, H, W), E, D, T> {
+            $(#[$doc])*
+            #[allow(clippy::type_complexity)]
+            pub fn $try_method<K: Dim, S: Dim, P: Dim>(self, opts: Pool2dOpts<K, S, P>) -> Result<Tensor<(B, C, PoolOut<H, K, S, P>, PoolOut<W, K, S, P>), E, D, T>>
+            where
+                H: ConvDim<K, S, P, Const<1>>,
+                W: ConvDim<K, S, P, Const<1>>,
+            {
+                let (k, s, p) = (opts.kernel.size(), opts.stride.size(), opts.padding.size());
+                self.try_pool2d_args(PoolKind::$kind, [k, k], [s, s], [p, p], [0, 0])
+            }
+
+            #[doc = concat!("See [`", stringify!($try_method), "`](Self::", stringify!($try_method), ").")]
+            #[allow(clippy::type_complexity)]
+            pub fn $method<K: Dim, S: Dim, P: Dim>(self, opts: Pool2dOpts<K, S, P>) -> Tensor<(B, C, PoolOut<H, K, S, P>, PoolOut<W, K, S, P>), E, D, T>
+            where
+                H: ConvDim<K, S, P, Const<1>>,
+                W: ConvDim<K, S, P, Const<1>>,
+            {
+                self.$try_method(opts).unwrap()
+            }
+        }
+
+        impl<C: Dim, H: Dim, W: Dim, E: Dtype, D: PoolKernel<E> + ViewKernel<E> + crate::device::AccumulateKernel<E>, T: Tape<E, D>> Tensor<(C, H, W), E, D, T> {
+            $(#[$doc])*
+            #[allow(clippy::type_complexity)]
+            pub fn $try_method<K: Dim, S: Dim, P: Dim>(self, opts: Pool2dOpts<K, S, P>) -> Result<Tensor<(C, PoolOut<H, K, S, P>, PoolOut<W, K, S, P>), E, D, T>>
+            where
+                H: ConvDim<K, S, P, Const<1>>,
+                W: ConvDim<K, S, P, Const<1>>,
+            {
+                let (k, s, p) = (opts.kernel.size(), opts.stride.size(), opts.padding.size());
+                self.try_pool2d_args(PoolKind::$kind, [k, k], [s, s], [p, p], [0, 0])
+            }
+
+            #[doc = concat!("See [`", stringify!($try_method), "`](Self::", stringify!($try_method), ").")]
+            #[allow(clippy::type_complexity)]
+            pub fn $method<K: Dim, S: Dim, P: Dim>(self, opts: Pool2dOpts<K, S, P>) -> Tensor<(C, PoolOut<H, K, S, P>, PoolOut<W, K, S, P>), E, D, T>
+            where
+                H: ConvDim<K, S, P, Const<1>>,
+                W: ConvDim<K, S, P, Const<1>>,
+            {
+                self.$try_method(opts).unwrap()
+            }
+        }
+    };
+}
+
+typed_pool!(
+    /// Max pooling over `kernel × kernel` windows; the gradient goes to each window's maximum.
+    max_pool2d try_max_pool2d Max
+);
+typed_pool!(
+    /// Average pooling over `kernel × kernel` windows, padding counted as zeros.
+    avg_pool2d try_avg_pool2d Avg
+);
+
+impl<
+        B: Dim,
+        C: Dim,
+        H: Dim,
+        W: Dim,
+        E: Dtype,
+        D: PoolKernel<E> + ViewKernel<E> + crate::device::AccumulateKernel<E>,
+        T: Tape<E, D>,
+    > Tensor<(B, C, H, W), E, D, T>
+{
+    /// Average pooling into an `oh × ow` output whatever the input size (PyTorch's bins).
+    #[allow(clippy::type_complexity)]
+    pub fn try_adaptive_avg_pool2d<OH: Dim, OW: Dim>(
+        self,
+        oh: OH,
+        ow: OW,
+    ) -> Result<Tensor<(B, C, OH, OW), E, D, T>> {
+        self.try_pool2d_args(
+            PoolKind::AdaptiveAvg,
+            [0, 0],
+            [0, 0],
+            [0, 0],
+            [oh.size(), ow.size()],
+        )
+    }
+
+    /// See [`try_adaptive_avg_pool2d`](Self::try_adaptive_avg_pool2d).
+    pub fn adaptive_avg_pool2d<OH: Dim, OW: Dim>(
+        self,
+        oh: OH,
+        ow: OW,
+    ) -> Tensor<(B, C, OH, OW), E, D, T> {
+        self.try_adaptive_avg_pool2d(oh, ow).unwrap()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::prelude::*;
+
+    #[test]
+    fn known_values_and_typed_sizes() {
+        let dev = Cpu::default();
+        let x = dev.tensor([[
+            [1.0f32, 2.0, 3.0, 4.0],
+            [5.0, 6.0, 7.0, 8.0],
+            [9.0, 10.0, 11.0, 12.0],
+            [13.0, 14.0, 15.0, 16.0],
+        ]]);
+        let m: Tensor<Rank3<1, 2, 2>, f32, Cpu> = x.clone().max_pool2d(Pool2dOpts::new(Const::<2>));
+        assert_eq!(m.to_vec(), vec![6.0, 8.0, 14.0, 16.0]);
+        let a: Tensor<Rank3<1, 2, 2>, f32, Cpu> = x.clone().avg_pool2d(Pool2dOpts::new(Const::<2>));
+        assert_eq!(a.to_vec(), vec![3.5, 5.5, 11.5, 13.5]);
+        // padding 1, kernel 3, stride 2: corner windows see padded zeros for avg
+        let p = x
+            .clone()
+            .avg_pool2d(Pool2dOpts::new(3usize).stride(2usize).padding(1usize));
+        assert_eq!(p.dims(), [1, 2, 2]);
+        assert_eq!(p.to_vec()[0], (1.0 + 2.0 + 5.0 + 6.0) / 9.0);
+        let b = x.unsqueeze::<Axis<0>>();
+        let g: Tensor<Rank4<1, 1, 1, 1>, f32, Cpu> =
+            b.clone().adaptive_avg_pool2d(Const::<1>, Const::<1>);
+        assert_eq!(g.to_vec(), vec![8.5]);
+        // 4 → 3 adaptive bins: [0, 2), [1, 3), [2, 4)
+        let r = b.adaptive_avg_pool2d(Const::<3>, Const::<1>).to_vec();
+        assert_eq!(
+            r,
+            vec![(2.5 + 6.5) / 2.0, (6.5 + 10.5) / 2.0, (10.5 + 14.5) / 2.0]
+        );
+    }
+
+    #[test]
+    fn runtime_errors_are_errs() {
+        let dev = Cpu::default();
+        let x: Tensor<(usize, usize, usize), f32, Cpu> = dev.zeros_like(&(1, 3, 3));
+        assert!(x.clone().try_max_pool2d(Pool2dOpts::new(4usize)).is_err());
+        assert!(x
+            .clone()
+            .try_max_pool2d(Pool2dOpts::new(2usize).padding(2usize))
+            .is_err());
+        assert!(x.try_avg_pool2d(Pool2dOpts::new(0usize)).is_err());
+    }
+}

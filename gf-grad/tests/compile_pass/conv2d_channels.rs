@@ -1,0 +1,9 @@
+use gf_core::ops::conv::Conv2dOpts;
+use gf_core::prelude::*;
+
+fn main() {
+    let dev = Cpu::default();
+    let x: Tensor<Rank4<8, 3, 28, 28>, f32, Cpu> = dev.zeros();
+    let w: Tensor<Rank4<6, 3, 5, 5>, f32, Cpu> = dev.zeros();
+    let _: Tensor<Rank4<8, 6, 24, 24>, f32, Cpu> = x.conv2d(w, Conv2dOpts::new());
+}
