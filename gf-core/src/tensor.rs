@@ -233,24 +233,7 @@ impl<S: Shape, E: Unit, D: Storage<E>, T> Tensor<S, E, D, T> {
     /// The same tensor with a dynamic-rank shape (same id, so gradients are shared).
     pub fn into_dyn(self) -> Tensor<gf_shape::DynShape, E, D, T> {
         let shape = gf_shape::DynShape::new(self.shape.concrete().as_ref());
-        let strides = self.strides.as_ref().to_vec();
-        let Tensor {
-            id,
-            data,
-            offset,
-            device,
-            tape,
-            ..
-        } = self;
-        Tensor {
-            id,
-            data,
-            shape,
-            strides,
-            offset,
-            device,
-            tape,
-        }
+        self.retype(shape)
     }
 
     /// The same tensor under another shape type with the same sizes (`Err` when they differ);
@@ -258,34 +241,13 @@ impl<S: Shape, E: Unit, D: Storage<E>, T> Tensor<S, E, D, T> {
     pub fn try_into_shape<S2: Shape>(self) -> crate::Result<Tensor<S2, E, D, T>> {
         let dims = self.shape.concrete();
         let shape = S2::from_concrete(dims.as_ref()).ok_or_else(|| {
+            let want = core::any::type_name::<S2>();
             crate::Error::shape(
                 "into_shape",
-                format!(
-                    "{:?} does not fit {}",
-                    dims.as_ref(),
-                    core::any::type_name::<S2>()
-                ),
+                format!("{:?} does not fit {want}", dims.as_ref()),
             )
         })?;
-        let mut strides = shape.strides();
-        strides.as_mut().copy_from_slice(self.strides.as_ref());
-        let Tensor {
-            id,
-            data,
-            offset,
-            device,
-            tape,
-            ..
-        } = self;
-        Ok(Tensor {
-            id,
-            data,
-            shape,
-            strides,
-            offset,
-            device,
-            tape,
-        })
+        Ok(self.retype(shape))
     }
 
     /// The same data under a new id, without the tape: what `detach()` is in PyTorch.
@@ -295,8 +257,9 @@ impl<S: Shape, E: Unit, D: Storage<E>, T> Tensor<S, E, D, T> {
         t
     }
 
-    /// The same view under another shape type of the same rank and sizes (`S2: SameShapeAs<S>`
-    /// makes the types equal; generic code cannot see that, so it converts through here).
+    /// The same view under another shape type of the same sizes: the one place a tensor changes
+    /// shape type without changing layout (`S2: SameShapeAs<S>` makes the types equal, but
+    /// generic code cannot see that, so it converts through here too).
     pub(crate) fn retype<S2: Shape>(self, shape: S2) -> Tensor<S2, E, D, T> {
         let mut strides = shape.strides();
         strides.as_mut().copy_from_slice(self.strides.as_ref());

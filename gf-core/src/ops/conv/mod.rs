@@ -463,16 +463,19 @@ impl<S: Shape, E: Dtype, D: ConvKernel<E> + ViewKernel<E> + AccumulateKernel<E>,
     }
 }
 
-macro_rules! typed_conv {
-    ($(#[$doc:meta])* $method:ident $try_method:ident, batched) => {
-        impl<B: Dim, C: Dim, H: Dim, W: Dim, E: Dtype, D: ConvKernel<E> + ViewKernel<E> + AccumulateKernel<E>, T: Tape<E, D>> Tensor<(B, C, H, W), E, D, T> {
-            $(#[$doc])*
+/// The typed conv2d for inputs with leading dims `$lead` (a batch `B`, or none) before
+/// (C, H, W).
+macro_rules! typed_conv2d {
+    ($($lead:ident),*) => {
+        impl<$($lead: Dim,)* C: Dim, H: Dim, W: Dim, E: Dtype, D: ConvKernel<E> + ViewKernel<E> + AccumulateKernel<E>, T: Tape<E, D>> Tensor<($($lead,)* C, H, W), E, D, T> {
+            /// 2-D convolution with a weight (O, C / groups, KH, KW) of an image (C, H, W) or a
+            /// batch (B, C, H, W).
             #[allow(clippy::type_complexity)]
-            pub fn $try_method<O: Dim, CW: Dim, KH: Dim, KW: Dim, S: Dim, P: Dim, L: Dim, R: Tape<E, D>>(
+            pub fn try_conv2d<O: Dim, CW: Dim, KH: Dim, KW: Dim, S: Dim, P: Dim, L: Dim, R: Tape<E, D>>(
                 self,
                 w: Tensor<(O, CW, KH, KW), E, D, R>,
                 opts: Conv2dOpts<S, P, L>,
-            ) -> Result<Tensor<(B, O, ConvOut<H, KH, S, P, L>, ConvOut<W, KW, S, P, L>), E, D, T::Output>>
+            ) -> Result<Tensor<($($lead,)* O, ConvOut<H, KH, S, P, L>, ConvOut<W, KW, S, P, L>), E, D, T::Output>>
             where
                 C: DimMultipleOf<CW>,
                 H: ConvDim<KH, S, P, L>,
@@ -483,13 +486,13 @@ macro_rules! typed_conv {
                 self.try_conv2d_args(w, opts.args(true))
             }
 
-            #[doc = concat!("See [`", stringify!($try_method), "`](Self::", stringify!($try_method), ").")]
+            /// See [`try_conv2d`](Self::try_conv2d).
             #[allow(clippy::type_complexity)]
-            pub fn $method<O: Dim, CW: Dim, KH: Dim, KW: Dim, S: Dim, P: Dim, L: Dim, R: Tape<E, D>>(
+            pub fn conv2d<O: Dim, CW: Dim, KH: Dim, KW: Dim, S: Dim, P: Dim, L: Dim, R: Tape<E, D>>(
                 self,
                 w: Tensor<(O, CW, KH, KW), E, D, R>,
                 opts: Conv2dOpts<S, P, L>,
-            ) -> Tensor<(B, O, ConvOut<H, KH, S, P, L>, ConvOut<W, KW, S, P, L>), E, D, T::Output>
+            ) -> Tensor<($($lead,)* O, ConvOut<H, KH, S, P, L>, ConvOut<W, KW, S, P, L>), E, D, T::Output>
             where
                 C: DimMultipleOf<CW>,
                 H: ConvDim<KH, S, P, L>,
@@ -497,60 +500,14 @@ macro_rules! typed_conv {
                 T: Merge<R>,
                 T::Output: Tape<E, D>,
             {
-                self.$try_method(w, opts).unwrap()
+                self.try_conv2d(w, opts).unwrap()
             }
         }
     };
 }
 
-typed_conv!(
-    /// 2-D convolution of a batch (B, C, H, W) with a weight (O, C / groups, KH, KW).
-    conv2d try_conv2d, batched
-);
-
-impl<
-        C: Dim,
-        H: Dim,
-        W: Dim,
-        E: Dtype,
-        D: ConvKernel<E> + ViewKernel<E> + AccumulateKernel<E>,
-        T: Tape<E, D>,
-    > Tensor<(C, H, W), E, D, T>
-{
-    /// 2-D convolution of one image (C, H, W) with a weight (O, C / groups, KH, KW).
-    #[allow(clippy::type_complexity)]
-    pub fn try_conv2d<O: Dim, CW: Dim, KH: Dim, KW: Dim, S: Dim, P: Dim, L: Dim, R: Tape<E, D>>(
-        self,
-        w: Tensor<(O, CW, KH, KW), E, D, R>,
-        opts: Conv2dOpts<S, P, L>,
-    ) -> Result<Tensor<(O, ConvOut<H, KH, S, P, L>, ConvOut<W, KW, S, P, L>), E, D, T::Output>>
-    where
-        C: DimMultipleOf<CW>,
-        H: ConvDim<KH, S, P, L>,
-        W: ConvDim<KW, S, P, L>,
-        T: Merge<R>,
-        T::Output: Tape<E, D>,
-    {
-        self.try_conv2d_args(w, opts.args(true))
-    }
-
-    /// See [`try_conv2d`](Self::try_conv2d).
-    #[allow(clippy::type_complexity)]
-    pub fn conv2d<O: Dim, CW: Dim, KH: Dim, KW: Dim, S: Dim, P: Dim, L: Dim, R: Tape<E, D>>(
-        self,
-        w: Tensor<(O, CW, KH, KW), E, D, R>,
-        opts: Conv2dOpts<S, P, L>,
-    ) -> Tensor<(O, ConvOut<H, KH, S, P, L>, ConvOut<W, KW, S, P, L>), E, D, T::Output>
-    where
-        C: DimMultipleOf<CW>,
-        H: ConvDim<KH, S, P, L>,
-        W: ConvDim<KW, S, P, L>,
-        T: Merge<R>,
-        T::Output: Tape<E, D>,
-    {
-        self.try_conv2d(w, opts).unwrap()
-    }
-}
+typed_conv2d!(B);
+typed_conv2d!();
 
 impl<
         B: Dim,

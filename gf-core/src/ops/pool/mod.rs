@@ -221,12 +221,13 @@ impl<
     }
 }
 
+/// The typed pooling op `$method` for inputs with leading dims `$lead` before (C, H, W).
 macro_rules! typed_pool {
-    ($(#[$doc:meta])* $method:ident $try_method:ident $kind:ident) => {
-        impl<B: Dim, C: Dim, H: Dim, W: Dim, E: Dtype, D: PoolKernel<E> + ViewKernel<E> + crate::device::AccumulateKernel<E>, T: Tape<E, D>> Tensor<(B, C, H, W), E, D, T> {
+    ($(#[$doc:meta])* $method:ident $try_method:ident $kind:ident; $($lead:ident),*) => {
+        impl<$($lead: Dim,)* C: Dim, H: Dim, W: Dim, E: Dtype, D: PoolKernel<E> + ViewKernel<E> + crate::device::AccumulateKernel<E>, T: Tape<E, D>> Tensor<($($lead,)* C, H, W), E, D, T> {
             $(#[$doc])*
             #[allow(clippy::type_complexity)]
-            pub fn $try_method<K: Dim, S: Dim, P: Dim>(self, opts: Pool2dOpts<K, S, P>) -> Result<Tensor<(B, C, PoolOut<H, K, S, P>, PoolOut<W, K, S, P>), E, D, T>>
+            pub fn $try_method<K: Dim, S: Dim, P: Dim>(self, opts: Pool2dOpts<K, S, P>) -> Result<Tensor<($($lead,)* C, PoolOut<H, K, S, P>, PoolOut<W, K, S, P>), E, D, T>>
             where
                 H: ConvDim<K, S, P, Const<1>>,
                 W: ConvDim<K, S, P, Const<1>>,
@@ -237,30 +238,7 @@ macro_rules! typed_pool {
 
             #[doc = concat!("See [`", stringify!($try_method), "`](Self::", stringify!($try_method), ").")]
             #[allow(clippy::type_complexity)]
-            pub fn $method<K: Dim, S: Dim, P: Dim>(self, opts: Pool2dOpts<K, S, P>) -> Tensor<(B, C, PoolOut<H, K, S, P>, PoolOut<W, K, S, P>), E, D, T>
-            where
-                H: ConvDim<K, S, P, Const<1>>,
-                W: ConvDim<K, S, P, Const<1>>,
-            {
-                self.$try_method(opts).unwrap()
-            }
-        }
-
-        impl<C: Dim, H: Dim, W: Dim, E: Dtype, D: PoolKernel<E> + ViewKernel<E> + crate::device::AccumulateKernel<E>, T: Tape<E, D>> Tensor<(C, H, W), E, D, T> {
-            $(#[$doc])*
-            #[allow(clippy::type_complexity)]
-            pub fn $try_method<K: Dim, S: Dim, P: Dim>(self, opts: Pool2dOpts<K, S, P>) -> Result<Tensor<(C, PoolOut<H, K, S, P>, PoolOut<W, K, S, P>), E, D, T>>
-            where
-                H: ConvDim<K, S, P, Const<1>>,
-                W: ConvDim<K, S, P, Const<1>>,
-            {
-                let (k, s, p) = (opts.kernel.size(), opts.stride.size(), opts.padding.size());
-                self.try_pool2d_args(PoolKind::$kind, [k, k], [s, s], [p, p], [0, 0])
-            }
-
-            #[doc = concat!("See [`", stringify!($try_method), "`](Self::", stringify!($try_method), ").")]
-            #[allow(clippy::type_complexity)]
-            pub fn $method<K: Dim, S: Dim, P: Dim>(self, opts: Pool2dOpts<K, S, P>) -> Tensor<(C, PoolOut<H, K, S, P>, PoolOut<W, K, S, P>), E, D, T>
+            pub fn $method<K: Dim, S: Dim, P: Dim>(self, opts: Pool2dOpts<K, S, P>) -> Tensor<($($lead,)* C, PoolOut<H, K, S, P>, PoolOut<W, K, S, P>), E, D, T>
             where
                 H: ConvDim<K, S, P, Const<1>>,
                 W: ConvDim<K, S, P, Const<1>>,
@@ -273,11 +251,19 @@ macro_rules! typed_pool {
 
 typed_pool!(
     /// Max pooling over `kernel × kernel` windows; the gradient goes to each window's maximum.
-    max_pool2d try_max_pool2d Max
+    max_pool2d try_max_pool2d Max; B
+);
+typed_pool!(
+    /// Max pooling over `kernel × kernel` windows; the gradient goes to each window's maximum.
+    max_pool2d try_max_pool2d Max;
 );
 typed_pool!(
     /// Average pooling over `kernel × kernel` windows, padding counted as zeros.
-    avg_pool2d try_avg_pool2d Avg
+    avg_pool2d try_avg_pool2d Avg; B
+);
+typed_pool!(
+    /// Average pooling over `kernel × kernel` windows, padding counted as zeros.
+    avg_pool2d try_avg_pool2d Avg;
 );
 
 impl<
