@@ -44,12 +44,12 @@ impl ScalarShape for () {}
     note = "trace the parameters before the forward pass: `w.trace()` (or `w.trace_into(&tape)`)"
 )]
 pub trait RecordsTape<E: Dtype, D: Storage<E>> {
-    /// The recording tape.
-    fn into_owned_tape(self) -> OwnedTape<E, D>;
+    /// The recording tape; `Err` for a tape that turned out not to record (a run-time choice).
+    fn try_into_owned_tape(self) -> Result<OwnedTape<E, D>>;
 }
 impl<E: Dtype, D: Storage<E>> RecordsTape<E, D> for OwnedTape<E, D> {
-    fn into_owned_tape(self) -> OwnedTape<E, D> {
-        self
+    fn try_into_owned_tape(self) -> Result<OwnedTape<E, D>> {
+        Ok(self)
     }
 }
 
@@ -60,7 +60,7 @@ impl<S: Shape, E: Dtype, D: Storage<E>, T> Backward<S, E, D, T> for Tensor<S, E,
         T: RecordsTape<E, D>,
     {
         let (t, tape) = self.split_tape();
-        let tape = tape.into_owned_tape();
+        let tape = tape.try_into_owned_tape()?;
         let mut grads = Gradients::default();
         grads.insert(t.id(), t.device().try_from_host(&[E::one()])?);
         // each op takes its output's gradient as it runs, so intermediate gradients are freed
