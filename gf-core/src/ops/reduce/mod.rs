@@ -125,29 +125,29 @@ impl<
         if T::OWNS_TAPE {
             let (iid, oid, n, dev) = (inp.id, out.id, inp.num_elements(), inp.device.clone());
             let axes = axes.to_vec();
-            let (idata, odata) = (inp.data.clone(), out.data.clone());
+            // only max/min read values in their backward; a sum frees its input right away
+            let saved = (op != ReduceOp::Sum).then(|| (inp.data.clone(), out.data.clone()));
             tape.add_backward_op(move |grads| {
                 let Some(g) = grads.take(oid) else {
                     return Ok(());
                 };
                 let gi = grads.get_or_alloc_mut(iid, &dev, n)?;
-                if op == ReduceOp::Sum {
-                    // every input element receives the gradient of the output it summed into
-                    let mut strides =
-                        crate::layout::contiguous_strides(&kept_dims(&layout.dims, &axes));
-                    for &a in &axes {
-                        strides.insert(a, 0);
-                    }
-                    let view = Layout {
-                        dims: layout.dims.clone(),
-                        strides,
-                        offset: 0,
-                    };
-                    let spread = dev.try_contiguous(&g, &view)?;
-                    dev.try_scatter_add(gi, &Layout::contiguous(&layout.dims), &spread)
-                } else {
-                    dev.try_extremum_bwd(&idata, &layout, &axes, &odata, gi, &g)
+                if let Some((idata, odata)) = &saved {
+                    return dev.try_extremum_bwd(idata, &layout, &axes, odata, gi, &g);
                 }
+                // every input element receives the gradient of the output it summed into
+                let mut strides =
+                    crate::layout::contiguous_strides(&kept_dims(&layout.dims, &axes));
+                for &a in &axes {
+                    strides.insert(a, 0);
+                }
+                let view = Layout {
+                    dims: layout.dims.clone(),
+                    strides,
+                    offset: 0,
+                };
+                let spread = dev.try_contiguous(&g, &view)?;
+                dev.try_scatter_add(gi, &Layout::contiguous(&layout.dims), &spread)
             });
         }
         Ok(out.put_tape(tape))
