@@ -6,7 +6,7 @@
 //!
 //! The typed forms take the axis as a value, in PyTorch's argument order
 //! (`x.index_select(Axis::<0>, &rows)`, `x.gather(Axis::<1>, &index)`): the other type
-//! parameters come from the operands, so no `::<_, _>` placeholders are needed. Where the output
+//! parameters come from the operands, so no `::<_, _>` turbofish is needed. Where the output
 //! type depends on the axis it is computed from gf-shape's relations: [`ConcatShape`] for
 //! [`concat_along`](Tensor::concat_along) (sizes add at compile time for `Const` dims),
 //! [`InsertAxis`] for [`stack`](Tensor::stack), [`ReplaceDim`] for
