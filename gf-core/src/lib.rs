@@ -26,6 +26,7 @@ pub mod dtype;
 pub mod error;
 pub mod layout;
 pub mod ops;
+pub mod rng;
 pub mod tape;
 pub mod tensor;
 

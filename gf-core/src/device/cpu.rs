@@ -7,6 +7,7 @@ use super::{AccumulateKernel, RandomKernel, Storage, ViewKernel};
 use crate::dtype::{Dtype, Unit};
 use crate::error::Result;
 use crate::layout::Layout;
+use crate::rng::Xoshiro256;
 
 /// The CPU. Clones share one random generator, so a seeded program is reproducible.
 #[derive(Clone, Debug)]
@@ -35,52 +36,6 @@ impl Cpu {
 
     pub(crate) fn with_rng<R>(&self, f: impl FnOnce(&mut Xoshiro256) -> R) -> R {
         f(&mut self.rng.lock().expect("rng lock"))
-    }
-}
-
-/// xoshiro256** seeded through splitmix64: small, fast and good enough for ML sampling.
-#[derive(Debug, Clone)]
-pub(crate) struct Xoshiro256 {
-    s: [u64; 4],
-}
-
-impl Xoshiro256 {
-    pub(crate) fn new(seed: u64) -> Self {
-        let mut z = seed;
-        let mut next = || {
-            z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut x = z;
-            x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            x ^ (x >> 31)
-        };
-        Xoshiro256 {
-            s: [next(), next(), next(), next()],
-        }
-    }
-
-    pub(crate) fn next_u64(&mut self) -> u64 {
-        let result = self.s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
-        let t = self.s[1] << 17;
-        self.s[2] ^= self.s[0];
-        self.s[3] ^= self.s[1];
-        self.s[1] ^= self.s[2];
-        self.s[0] ^= self.s[3];
-        self.s[2] ^= t;
-        self.s[3] = self.s[3].rotate_left(45);
-        result
-    }
-
-    /// Uniform in `[0, 1)` with 53 random bits.
-    pub(crate) fn next_f64(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-    }
-
-    /// Standard normal by Box–Muller.
-    pub(crate) fn next_normal(&mut self) -> f64 {
-        let u1 = 1.0 - self.next_f64();
-        let u2 = self.next_f64();
-        (-2.0 * u1.ln()).sqrt() * (2.0 * core::f64::consts::PI * u2).cos()
     }
 }
 

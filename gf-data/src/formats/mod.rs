@@ -1,0 +1,1 @@
+//! File formats: CSV, NPY / NPZ, IDX (MNIST), safetensors, and image folders.
