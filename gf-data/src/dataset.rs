@@ -527,7 +527,7 @@ mod tests {
         assert_eq!(evens.indices(), &[0, 2, 4, 6, 8]);
         let doubled = evens.map(|x| Ok(x * 2));
         assert_eq!(doubled.get(4).unwrap(), 16);
-        let both = doubled.concat(base.subset(vec![9, 1]).unwrap().map(|x| Ok(x)));
+        let both = doubled.concat(base.subset(vec![9, 1]).unwrap().map(Ok));
         let all: Vec<i32> = (0..both.len()).map(|i| both.get(i).unwrap()).collect();
         assert_eq!(all, [0, 4, 8, 12, 16, 9, 1]);
         assert!(both.get(7).is_err());
