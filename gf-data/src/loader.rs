@@ -8,7 +8,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 
 use crate::collate::Collate;
-use crate::dataset::{Dataset, FetchContext};
+use crate::dataset::{Dataset, FetchContext, IterableDataset};
 use crate::error::{Error, Result};
 use crate::sampler::{BatchSampler, Batched, RandomSampler, Sampler, SequentialSampler};
 
@@ -375,5 +375,70 @@ impl<B> Drop for Batches<B> {
                 let _ = handle.join();
             }
         }
+    }
+}
+
+/// Batches of `batch_size` from one pass over an [`IterableDataset`], collated by the items'
+/// [`Collate`]; a short last batch is kept unless `drop_last`. An item the stream fails to
+/// produce is an `Err` naming its position in the stream, and the pass goes on after it.
+///
+/// ```
+/// use gf_data::{loader::stream_batches, FetchContext, IterFn};
+/// let stream = IterFn(|_: FetchContext| (0..5usize).map(Ok));
+/// let batches: Vec<Vec<usize>> = stream_batches(&stream, FetchContext::default(), 2, false)
+///     .map(|b| b.unwrap().to_vec())
+///     .collect();
+/// assert_eq!(batches, [vec![0, 1], vec![2, 3], vec![4]]);
+/// ```
+pub fn stream_batches<D>(
+    dataset: &D,
+    ctx: FetchContext,
+    batch_size: usize,
+    drop_last: bool,
+) -> StreamBatches<D::Iter>
+where
+    D: IterableDataset,
+    D::Item: Collate,
+{
+    StreamBatches {
+        inner: dataset.iter(ctx),
+        batch_size: batch_size.max(1),
+        drop_last,
+        position: 0,
+    }
+}
+
+/// The batches of one pass over a stream; made by [`stream_batches`].
+pub struct StreamBatches<I> {
+    inner: I,
+    batch_size: usize,
+    drop_last: bool,
+    position: usize,
+}
+
+impl<T: Collate, I: Iterator<Item = Result<T>>> Iterator for StreamBatches<I> {
+    type Item = Result<T::Batch>;
+
+    fn next(&mut self) -> Option<Result<T::Batch>> {
+        let mut items = Vec::with_capacity(self.batch_size);
+        let mut failure = None;
+        for item in self.inner.by_ref() {
+            let position = self.position;
+            self.position += 1;
+            match item {
+                Ok(item) => items.push(item),
+                Err(e) => failure = failure.or(Some(e.in_sample(position))),
+            }
+            if items.len() + usize::from(failure.is_some()) >= self.batch_size {
+                break;
+            }
+        }
+        if let Some(e) = failure {
+            return Some(Err(e));
+        }
+        if items.is_empty() || (self.drop_last && items.len() < self.batch_size) {
+            return None;
+        }
+        Some(T::collate(items))
     }
 }
