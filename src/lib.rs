@@ -14,6 +14,7 @@
 //! ```
 
 pub use gf_core as core;
+pub use gf_data as data;
 pub use gf_grad as grad;
 pub use gf_shape as shape;
 

@@ -140,33 +140,25 @@ impl<T: Clone + Send + Sync> Dataset for Vec<T> {
     }
 }
 
-/// A shared dataset is a dataset, so that splits and loaders can share one without copying.
-impl<D: Dataset + ?Sized> Dataset for Arc<D> {
-    type Item = D::Item;
-    fn len(&self) -> usize {
-        (**self).len()
-    }
-    fn get(&self, index: usize) -> Result<D::Item> {
-        (**self).get(index)
-    }
-    fn fetch(&self, index: usize, ctx: FetchContext) -> Result<D::Item> {
-        (**self).fetch(index, ctx)
-    }
+/// Datasets behind a pointer are datasets: `Arc` lets splits and loaders share one without
+/// copying, `Box` lets datasets of different types share one type.
+macro_rules! forward_dataset {
+    ($($ptr:ident),*) => {$(
+        impl<D: Dataset + ?Sized> Dataset for $ptr<D> {
+            type Item = D::Item;
+            fn len(&self) -> usize {
+                (**self).len()
+            }
+            fn get(&self, index: usize) -> Result<D::Item> {
+                (**self).get(index)
+            }
+            fn fetch(&self, index: usize, ctx: FetchContext) -> Result<D::Item> {
+                (**self).fetch(index, ctx)
+            }
+        }
+    )*};
 }
-
-/// A boxed dataset is a dataset, so that datasets of different types can share one type.
-impl<D: Dataset + ?Sized> Dataset for Box<D> {
-    type Item = D::Item;
-    fn len(&self) -> usize {
-        (**self).len()
-    }
-    fn get(&self, index: usize) -> Result<D::Item> {
-        (**self).get(index)
-    }
-    fn fetch(&self, index: usize, ctx: FetchContext) -> Result<D::Item> {
-        (**self).fetch(index, ctx)
-    }
-}
+forward_dataset!(Arc, Box);
 
 /// A dataset whose samples pass through a function; made by [`Dataset::map`].
 #[derive(Clone, Debug)]
