@@ -115,11 +115,7 @@ fn a_failing_sample_is_an_error_in_its_batch_place_naming_it() {
         let results: Vec<_> = loader.iter().collect();
         assert_eq!(results.len(), 4, "no batch is dropped");
         assert!(results[0].is_ok() && results[1].is_ok() && results[3].is_ok());
-        let err = results[2]
-            .as_ref()
-            .err()
-            .expect("batch 2 fails")
-            .to_string();
+        let err = results[2].as_ref().expect_err("batch 2 fails").to_string();
         assert_eq!(
             err,
             "sample 13: images/13.png: byte 33: unexpected end of file"
@@ -135,11 +131,7 @@ fn a_panicking_sample_is_an_error_not_a_hang() {
         let loader = DataLoader::new(ds).batch_size(4).num_workers(workers);
         let results: Vec<_> = loader.iter().collect();
         assert_eq!(results.len(), 3);
-        let err = results[1]
-            .as_ref()
-            .err()
-            .expect("batch 1 fails")
-            .to_string();
+        let err = results[1].as_ref().expect_err("batch 1 fails").to_string();
         assert!(err.contains("sample 5 exploded"), "{err}");
         assert!(results[2].is_ok());
     }
