@@ -1,0 +1,760 @@
+//! Feature scaling: [`StandardScaler`], [`MinMaxScaler`], [`MaxAbsScaler`], [`RobustScaler`] and
+//! the per-row [`Normalizer`].
+//!
+//! Like scikit-learn's, the scalers ignore NaNs when fitting and pass them through when
+//! transforming, so that they can run before a [`SimpleImputer`](super::SimpleImputer).
+
+use gf_core::shape::Dim;
+use gf_core::{Cpu, Dtype, Tensor};
+
+use super::{
+    check_not_empty, check_width, eps, handle_zeros_in_scale, not_fitted, same_shape, Matrix,
+};
+use crate::error::{Error, Result};
+
+/// Applies `f(value, column)` to every element of `x`, keeping its shape type.
+fn map_columns<F: Dim, E: Dtype>(
+    x: &Tensor<(usize, F), E, Cpu>,
+    f: impl Fn(f64, usize) -> f64,
+) -> Result<Tensor<(usize, F), E, Cpu>> {
+    let m = Matrix::of(x);
+    let data = m
+        .data
+        .iter()
+        .enumerate()
+        .map(|(k, &v)| f(v, k % m.cols.max(1)))
+        .collect();
+    same_shape(x, data)
+}
+
+/// The non-NaN values of column `j`.
+fn finite_column(m: &Matrix, j: usize) -> Vec<f64> {
+    m.column(j).filter(|v| !v.is_nan()).collect()
+}
+
+/// numpy's `percentile` (method "linear") of sorted, NaN-free `sorted`; NaN if empty.
+pub(crate) fn percentile_sorted(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let virtual_index = (sorted.len() - 1) as f64 * (q / 100.0);
+    let lo = (virtual_index.floor() as usize).min(sorted.len() - 1);
+    let hi = (lo + 1).min(sorted.len() - 1);
+    let t = virtual_index - lo as f64;
+    let (a, b) = (sorted[lo], sorted[hi]);
+    // numpy's _lerp: the form that is exact at the end nearer to t.
+    let diff = b - a;
+    if t >= 0.5 {
+        b - diff * (1.0 - t)
+    } else {
+        a + diff * t
+    }
+}
+
+/// numpy's `median` of NaN-free values: the middle one, or the mean of the two middle ones.
+pub(crate) fn median(values: &mut [f64]) -> f64 {
+    if values.is_empty() {
+        return f64::NAN;
+    }
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) / 2.0
+    }
+}
+
+/// Standardizes features by removing the mean and scaling to unit variance: scikit-learn's
+/// `StandardScaler`. `z = (x - mean_) / scale_`, with the population standard deviation
+/// (`ddof = 0`); features of (numerically) zero variance get `scale_ = 1`.
+#[derive(Clone, Debug)]
+pub struct StandardScaler {
+    with_mean: bool,
+    with_std: bool,
+    fitted: Option<StandardFit>,
+}
+
+#[derive(Clone, Debug)]
+struct StandardFit {
+    n_features: usize,
+    n_samples_seen: Vec<usize>,
+    mean: Option<Vec<f64>>,
+    var: Option<Vec<f64>>,
+    scale: Option<Vec<f64>>,
+}
+
+impl Default for StandardScaler {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl StandardScaler {
+    /// A scaler with scikit-learn's defaults: `with_mean = true`, `with_std = true`.
+    pub fn new() -> Self {
+        StandardScaler {
+            with_mean: true,
+            with_std: true,
+            fitted: None,
+        }
+    }
+
+    /// Whether to subtract the mean (default `true`).
+    pub fn with_mean(mut self, with_mean: bool) -> Self {
+        self.with_mean = with_mean;
+        self
+    }
+
+    /// Whether to divide by the standard deviation (default `true`).
+    pub fn with_std(mut self, with_std: bool) -> Self {
+        self.with_std = with_std;
+        self
+    }
+
+    /// Computes the per-feature mean and variance of `x`, ignoring NaNs.
+    pub fn fit<F: Dim, E: Dtype>(&mut self, x: &Tensor<(usize, F), E, Cpu>) -> Result<&mut Self> {
+        let m = Matrix::of(x);
+        check_not_empty("StandardScaler::fit", m.rows)?;
+        let mut counts = Vec::with_capacity(m.cols);
+        let mut means = Vec::with_capacity(m.cols);
+        let mut vars = Vec::with_capacity(m.cols);
+        for j in 0..m.cols {
+            let col = finite_column(&m, j);
+            let n = col.len() as f64;
+            let mean = col.iter().sum::<f64>() / n;
+            // scikit-learn's two-pass variance with its rounding correction.
+            let correction: f64 = col.iter().map(|v| v - mean).sum();
+            let squares: f64 = col.iter().map(|v| (v - mean) * (v - mean)).sum();
+            let var = (squares - correction * correction / n) / n;
+            counts.push(col.len());
+            means.push(mean);
+            vars.push(var);
+        }
+        let needs_stats = self.with_mean || self.with_std;
+        let scale = self.with_std.then(|| {
+            vars.iter()
+                .zip(&means)
+                .zip(&counts)
+                .map(|((&var, &mean), &n)| {
+                    // scikit-learn's _is_constant_feature: a variance within the rounding error
+                    // of the two-pass algorithm is zero.
+                    let n = n as f64;
+                    let e = f64::EPSILON;
+                    let bound = n * e * var + (n * mean * e) * (n * mean * e);
+                    if var <= bound {
+                        1.0
+                    } else {
+                        var.sqrt()
+                    }
+                })
+                .collect()
+        });
+        self.fitted = Some(StandardFit {
+            n_features: m.cols,
+            n_samples_seen: counts,
+            mean: needs_stats.then_some(means),
+            var: self.with_std.then_some(vars),
+            scale,
+        });
+        Ok(self)
+    }
+
+    fn state(&self, op: &'static str, width: usize) -> Result<&StandardFit> {
+        let fit = self
+            .fitted
+            .as_ref()
+            .ok_or_else(|| not_fitted(op, "StandardScaler"))?;
+        check_width(op, "StandardScaler", fit.n_features, width)?;
+        Ok(fit)
+    }
+
+    /// Standardizes `x` with the fitted statistics.
+    pub fn transform<F: Dim, E: Dtype>(
+        &self,
+        x: &Tensor<(usize, F), E, Cpu>,
+    ) -> Result<Tensor<(usize, F), E, Cpu>> {
+        let fit = self.state("StandardScaler::transform", x.dims()[1])?;
+        let mean = fit.mean.as_ref().filter(|_| self.with_mean);
+        let scale = fit.scale.as_ref();
+        map_columns(x, |v, j| {
+            let v = mean.map_or(v, |m| v - m[j]);
+            scale.map_or(v, |s| v / s[j])
+        })
+    }
+
+    /// [`fit`](Self::fit) then [`transform`](Self::transform).
+    pub fn fit_transform<F: Dim, E: Dtype>(
+        &mut self,
+        x: &Tensor<(usize, F), E, Cpu>,
+    ) -> Result<Tensor<(usize, F), E, Cpu>> {
+        self.fit(x)?.transform(x)
+    }
+
+    /// Undoes [`transform`](Self::transform): `x * scale_ + mean_`.
+    pub fn inverse_transform<F: Dim, E: Dtype>(
+        &self,
+        x: &Tensor<(usize, F), E, Cpu>,
+    ) -> Result<Tensor<(usize, F), E, Cpu>> {
+        let fit = self.state("StandardScaler::inverse_transform", x.dims()[1])?;
+        let mean = fit.mean.as_ref().filter(|_| self.with_mean);
+        let scale = fit.scale.as_ref();
+        map_columns(x, |v, j| {
+            let v = scale.map_or(v, |s| v * s[j]);
+            mean.map_or(v, |m| v + m[j])
+        })
+    }
+
+    /// The per-feature mean (`None` before `fit`, or with neither centring nor scaling).
+    pub fn mean_(&self) -> Option<&[f64]> {
+        self.fitted.as_ref()?.mean.as_deref()
+    }
+
+    /// The per-feature population variance (`None` before `fit` or with `with_std = false`).
+    pub fn var_(&self) -> Option<&[f64]> {
+        self.fitted.as_ref()?.var.as_deref()
+    }
+
+    /// The per-feature divisor: `sqrt(var_)`, or 1 for constant features (`None` before `fit`
+    /// or with `with_std = false`).
+    pub fn scale_(&self) -> Option<&[f64]> {
+        self.fitted.as_ref()?.scale.as_deref()
+    }
+
+    /// The number of non-NaN samples seen per feature.
+    pub fn n_samples_seen_(&self) -> Option<&[usize]> {
+        self.fitted.as_ref().map(|f| f.n_samples_seen.as_slice())
+    }
+
+    /// The number of features seen by `fit`.
+    pub fn n_features_in_(&self) -> Option<usize> {
+        self.fitted.as_ref().map(|f| f.n_features)
+    }
+}
+
+/// Scales each feature to a range, by default `[0, 1]`: scikit-learn's `MinMaxScaler`.
+/// `z = x * scale_ + min_` with `scale_ = (max - min) / (data_max_ - data_min_)`; constant
+/// features get a range of 1.
+#[derive(Clone, Debug)]
+pub struct MinMaxScaler {
+    feature_range: (f64, f64),
+    clip: bool,
+    fitted: Option<MinMaxFit>,
+}
+
+#[derive(Clone, Debug)]
+struct MinMaxFit {
+    data_min: Vec<f64>,
+    data_max: Vec<f64>,
+    data_range: Vec<f64>,
+    scale: Vec<f64>,
+    min: Vec<f64>,
+}
+
+impl Default for MinMaxScaler {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl MinMaxScaler {
+    /// A scaler with scikit-learn's defaults: `feature_range = (0, 1)`, `clip = false`.
+    pub fn new() -> Self {
+        MinMaxScaler {
+            feature_range: (0.0, 1.0),
+            clip: false,
+            fitted: None,
+        }
+    }
+
+    /// The range `(min, max)` the training data is mapped to; `fit` checks `min < max`.
+    pub fn feature_range(mut self, min: f64, max: f64) -> Self {
+        self.feature_range = (min, max);
+        self
+    }
+
+    /// Whether `transform` clips values of new data to `feature_range` (default `false`).
+    pub fn clip(mut self, clip: bool) -> Self {
+        self.clip = clip;
+        self
+    }
+
+    /// Computes the per-feature minimum and maximum of `x`, ignoring NaNs.
+    pub fn fit<F: Dim, E: Dtype>(&mut self, x: &Tensor<(usize, F), E, Cpu>) -> Result<&mut Self> {
+        let (lo, hi) = self.feature_range;
+        if lo.is_nan() || hi.is_nan() || lo >= hi {
+            return Err(Error::argument(
+                "MinMaxScaler::fit",
+                format!("minimum of desired feature range must be smaller than maximum, got ({lo}, {hi})"),
+            ));
+        }
+        let m = Matrix::of(x);
+        check_not_empty("MinMaxScaler::fit", m.rows)?;
+        let mut data_min = Vec::with_capacity(m.cols);
+        let mut data_max = Vec::with_capacity(m.cols);
+        for j in 0..m.cols {
+            let col = finite_column(&m, j);
+            let (mn, mx) = if col.is_empty() {
+                (f64::NAN, f64::NAN)
+            } else {
+                col.iter()
+                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+                        (a.min(v), b.max(v))
+                    })
+            };
+            data_min.push(mn);
+            data_max.push(mx);
+        }
+        let data_range: Vec<f64> = data_max.iter().zip(&data_min).map(|(a, b)| a - b).collect();
+        let mut safe_range = data_range.clone();
+        handle_zeros_in_scale(&mut safe_range, eps::<E>());
+        let scale: Vec<f64> = safe_range.iter().map(|r| (hi - lo) / r).collect();
+        let min = data_min
+            .iter()
+            .zip(&scale)
+            .map(|(d, s)| lo - d * s)
+            .collect();
+        self.fitted = Some(MinMaxFit {
+            data_min,
+            data_max,
+            data_range,
+            scale,
+            min,
+        });
+        Ok(self)
+    }
+
+    fn state(&self, op: &'static str, width: usize) -> Result<&MinMaxFit> {
+        let fit = self
+            .fitted
+            .as_ref()
+            .ok_or_else(|| not_fitted(op, "MinMaxScaler"))?;
+        check_width(op, "MinMaxScaler", fit.scale.len(), width)?;
+        Ok(fit)
+    }
+
+    /// Maps `x` with the fitted range (clipped to `feature_range` if `clip`).
+    pub fn transform<F: Dim, E: Dtype>(
+        &self,
+        x: &Tensor<(usize, F), E, Cpu>,
+    ) -> Result<Tensor<(usize, F), E, Cpu>> {
+        let fit = self.state("MinMaxScaler::transform", x.dims()[1])?;
+        let (lo, hi) = self.feature_range;
+        map_columns(x, |v, j| {
+            let z = v * fit.scale[j] + fit.min[j];
+            if self.clip {
+                z.clamp(lo, hi)
+            } else {
+                z
+            }
+        })
+    }
+
+    /// [`fit`](Self::fit) then [`transform`](Self::transform).
+    pub fn fit_transform<F: Dim, E: Dtype>(
+        &mut self,
+        x: &Tensor<(usize, F), E, Cpu>,
+    ) -> Result<Tensor<(usize, F), E, Cpu>> {
+        self.fit(x)?.transform(x)
+    }
+
+    /// Undoes [`transform`](Self::transform): `(x - min_) / scale_`.
+    pub fn inverse_transform<F: Dim, E: Dtype>(
+        &self,
+        x: &Tensor<(usize, F), E, Cpu>,
+    ) -> Result<Tensor<(usize, F), E, Cpu>> {
+        let fit = self.state("MinMaxScaler::inverse_transform", x.dims()[1])?;
+        map_columns(x, |v, j| (v - fit.min[j]) / fit.scale[j])
+    }
+
+    /// The per-feature minimum seen by `fit`.
+    pub fn data_min_(&self) -> Option<&[f64]> {
+        self.fitted.as_ref().map(|f| f.data_min.as_slice())
+    }
+
+    /// The per-feature maximum seen by `fit`.
+    pub fn data_max_(&self) -> Option<&[f64]> {
+        self.fitted.as_ref().map(|f| f.data_max.as_slice())
+    }
+
+    /// `data_max_ - data_min_`.
+    pub fn data_range_(&self) -> Option<&[f64]> {
+        self.fitted.as_ref().map(|f| f.data_range.as_slice())
+    }
+
+    /// The per-feature factor of `transform`.
+    pub fn scale_(&self) -> Option<&[f64]> {
+        self.fitted.as_ref().map(|f| f.scale.as_slice())
+    }
+
+    /// The per-feature offset of `transform`.
+    pub fn min_(&self) -> Option<&[f64]> {
+        self.fitted.as_ref().map(|f| f.min.as_slice())
+    }
+
+    /// The number of features seen by `fit`.
+    pub fn n_features_in_(&self) -> Option<usize> {
+        self.fitted.as_ref().map(|f| f.scale.len())
+    }
+}
+
+/// Scales each feature by its maximum absolute value, to `[-1, 1]`, without shifting (so
+/// sparsity is kept): scikit-learn's `MaxAbsScaler`.
+#[derive(Clone, Debug, Default)]
+pub struct MaxAbsScaler {
+    fitted: Option<(Vec<f64>, Vec<f64>)>,
+}
+
+impl MaxAbsScaler {
+    /// A scaler (it has no parameters).
+    pub fn new() -> Self {
+        MaxAbsScaler { fitted: None }
+    }
+
+    /// Computes the per-feature maximum absolute value of `x`, ignoring NaNs.
+    pub fn fit<F: Dim, E: Dtype>(&mut self, x: &Tensor<(usize, F), E, Cpu>) -> Result<&mut Self> {
+        let m = Matrix::of(x);
+        check_not_empty("MaxAbsScaler::fit", m.rows)?;
+        let max_abs: Vec<f64> = (0..m.cols)
+            .map(|j| {
+                let col = finite_column(&m, j);
+                if col.is_empty() {
+                    f64::NAN
+                } else {
+                    col.iter().fold(0.0, |a: f64, v| a.max(v.abs()))
+                }
+            })
+            .collect();
+        let mut scale = max_abs.clone();
+        handle_zeros_in_scale(&mut scale, eps::<E>());
+        self.fitted = Some((max_abs, scale));
+        Ok(self)
+    }
+
+    fn scale(&self, op: &'static str, width: usize) -> Result<&[f64]> {
+        let (_, scale) = self
+            .fitted
+            .as_ref()
+            .ok_or_else(|| not_fitted(op, "MaxAbsScaler"))?;
+        check_width(op, "MaxAbsScaler", scale.len(), width)?;
+        Ok(scale)
+    }
+
+    /// Divides `x` by the fitted maxima.
+    pub fn transform<F: Dim, E: Dtype>(
+        &self,
+        x: &Tensor<(usize, F), E, Cpu>,
+    ) -> Result<Tensor<(usize, F), E, Cpu>> {
+        let scale = self.scale("MaxAbsScaler::transform", x.dims()[1])?;
+        map_columns(x, |v, j| v / scale[j])
+    }
+
+    /// [`fit`](Self::fit) then [`transform`](Self::transform).
+    pub fn fit_transform<F: Dim, E: Dtype>(
+        &mut self,
+        x: &Tensor<(usize, F), E, Cpu>,
+    ) -> Result<Tensor<(usize, F), E, Cpu>> {
+        self.fit(x)?.transform(x)
+    }
+
+    /// Undoes [`transform`](Self::transform).
+    pub fn inverse_transform<F: Dim, E: Dtype>(
+        &self,
+        x: &Tensor<(usize, F), E, Cpu>,
+    ) -> Result<Tensor<(usize, F), E, Cpu>> {
+        let scale = self.scale("MaxAbsScaler::inverse_transform", x.dims()[1])?;
+        map_columns(x, |v, j| v * scale[j])
+    }
+
+    /// The per-feature maximum absolute value seen by `fit`.
+    pub fn max_abs_(&self) -> Option<&[f64]> {
+        self.fitted.as_ref().map(|f| f.0.as_slice())
+    }
+
+    /// The per-feature divisor (`max_abs_`, with zeros replaced by 1).
+    pub fn scale_(&self) -> Option<&[f64]> {
+        self.fitted.as_ref().map(|f| f.1.as_slice())
+    }
+}
+
+/// Scales features with statistics robust to outliers: subtracts the median and divides by the
+/// interquartile range (or another `quantile_range`): scikit-learn's `RobustScaler`. Percentiles
+/// are numpy's (linear interpolation), NaNs are ignored, a zero range becomes 1.
+#[derive(Clone, Debug)]
+pub struct RobustScaler {
+    with_centering: bool,
+    with_scaling: bool,
+    quantile_range: (f64, f64),
+    fitted: Option<RobustFit>,
+}
+
+#[derive(Clone, Debug)]
+struct RobustFit {
+    n_features: usize,
+    center: Option<Vec<f64>>,
+    scale: Option<Vec<f64>>,
+}
+
+impl Default for RobustScaler {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl RobustScaler {
+    /// A scaler with scikit-learn's defaults: centring and scaling on, `quantile_range =
+    /// (25, 75)`.
+    pub fn new() -> Self {
+        RobustScaler {
+            with_centering: true,
+            with_scaling: true,
+            quantile_range: (25.0, 75.0),
+            fitted: None,
+        }
+    }
+
+    /// Whether to subtract the median (default `true`).
+    pub fn with_centering(mut self, with_centering: bool) -> Self {
+        self.with_centering = with_centering;
+        self
+    }
+
+    /// Whether to divide by the quantile range (default `true`).
+    pub fn with_scaling(mut self, with_scaling: bool) -> Self {
+        self.with_scaling = with_scaling;
+        self
+    }
+
+    /// The percentiles `(q_min, q_max)`, `0 <= q_min <= q_max <= 100`, whose difference is the
+    /// scale (default `(25, 75)`, the interquartile range).
+    pub fn quantile_range(mut self, q_min: f64, q_max: f64) -> Self {
+        self.quantile_range = (q_min, q_max);
+        self
+    }
+
+    /// Computes the per-feature median and quantile range of `x`, ignoring NaNs.
+    pub fn fit<F: Dim, E: Dtype>(&mut self, x: &Tensor<(usize, F), E, Cpu>) -> Result<&mut Self> {
+        let (q_min, q_max) = self.quantile_range;
+        let valid = 0.0 <= q_min && q_min <= q_max && q_max <= 100.0;
+        if !valid {
+            return Err(Error::argument(
+                "RobustScaler::fit",
+                format!("invalid quantile range: ({q_min}, {q_max})"),
+            ));
+        }
+        let m = Matrix::of(x);
+        check_not_empty("RobustScaler::fit", m.rows)?;
+        let mut center = Vec::with_capacity(m.cols);
+        let mut scale = Vec::with_capacity(m.cols);
+        for j in 0..m.cols {
+            let mut col = finite_column(&m, j);
+            center.push(median(&mut col));
+            // `median` sorted the column.
+            scale.push(percentile_sorted(&col, q_max) - percentile_sorted(&col, q_min));
+        }
+        handle_zeros_in_scale(&mut scale, eps::<E>());
+        self.fitted = Some(RobustFit {
+            n_features: m.cols,
+            center: self.with_centering.then_some(center),
+            scale: self.with_scaling.then_some(scale),
+        });
+        Ok(self)
+    }
+
+    fn state(&self, op: &'static str, width: usize) -> Result<&RobustFit> {
+        let fit = self
+            .fitted
+            .as_ref()
+            .ok_or_else(|| not_fitted(op, "RobustScaler"))?;
+        check_width(op, "RobustScaler", fit.n_features, width)?;
+        Ok(fit)
+    }
+
+    /// Centres and scales `x` with the fitted statistics.
+    pub fn transform<F: Dim, E: Dtype>(
+        &self,
+        x: &Tensor<(usize, F), E, Cpu>,
+    ) -> Result<Tensor<(usize, F), E, Cpu>> {
+        let fit = self.state("RobustScaler::transform", x.dims()[1])?;
+        map_columns(x, |v, j| {
+            let v = fit.center.as_ref().map_or(v, |c| v - c[j]);
+            fit.scale.as_ref().map_or(v, |s| v / s[j])
+        })
+    }
+
+    /// [`fit`](Self::fit) then [`transform`](Self::transform).
+    pub fn fit_transform<F: Dim, E: Dtype>(
+        &mut self,
+        x: &Tensor<(usize, F), E, Cpu>,
+    ) -> Result<Tensor<(usize, F), E, Cpu>> {
+        self.fit(x)?.transform(x)
+    }
+
+    /// Undoes [`transform`](Self::transform).
+    pub fn inverse_transform<F: Dim, E: Dtype>(
+        &self,
+        x: &Tensor<(usize, F), E, Cpu>,
+    ) -> Result<Tensor<(usize, F), E, Cpu>> {
+        let fit = self.state("RobustScaler::inverse_transform", x.dims()[1])?;
+        map_columns(x, |v, j| {
+            let v = fit.scale.as_ref().map_or(v, |s| v * s[j]);
+            fit.center.as_ref().map_or(v, |c| v + c[j])
+        })
+    }
+
+    /// The per-feature median (`None` before `fit` or with `with_centering = false`).
+    pub fn center_(&self) -> Option<&[f64]> {
+        self.fitted.as_ref()?.center.as_deref()
+    }
+
+    /// The per-feature quantile range (`None` before `fit` or with `with_scaling = false`).
+    pub fn scale_(&self) -> Option<&[f64]> {
+        self.fitted.as_ref()?.scale.as_deref()
+    }
+}
+
+/// The norm a [`Normalizer`] divides each row by.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Norm {
+    /// Sum of absolute values.
+    L1,
+    /// Euclidean length (scikit-learn's default).
+    #[default]
+    L2,
+    /// Largest absolute value.
+    Max,
+}
+
+/// Scales each sample (row) to unit norm: scikit-learn's `Normalizer`. Stateless: `fit` only
+/// records the width (then checked by `transform`), and `transform` works without it. Rows of
+/// (near) zero norm are left as they are.
+#[derive(Clone, Debug, Default)]
+pub struct Normalizer {
+    norm: Norm,
+    n_features: Option<usize>,
+}
+
+impl Normalizer {
+    /// A normalizer with scikit-learn's default `norm = L2`.
+    pub fn new() -> Self {
+        Normalizer::default()
+    }
+
+    /// The norm to divide by (default [`Norm::L2`]).
+    pub fn norm(mut self, norm: Norm) -> Self {
+        self.norm = norm;
+        self
+    }
+
+    /// Records the width of `x`; nothing else is learned.
+    pub fn fit<F: Dim, E: Dtype>(&mut self, x: &Tensor<(usize, F), E, Cpu>) -> Result<&mut Self> {
+        self.n_features = Some(x.dims()[1]);
+        Ok(self)
+    }
+
+    /// Divides each row of `x` by its norm.
+    pub fn transform<F: Dim, E: Dtype>(
+        &self,
+        x: &Tensor<(usize, F), E, Cpu>,
+    ) -> Result<Tensor<(usize, F), E, Cpu>> {
+        if let Some(n) = self.n_features {
+            check_width("Normalizer::transform", "Normalizer", n, x.dims()[1])?;
+        }
+        let mut m = Matrix::of(x);
+        let cols = m.cols;
+        if cols > 0 {
+            for row in m.data.chunks_mut(cols) {
+                let mut norm = match self.norm {
+                    Norm::L1 => row.iter().map(|v| v.abs()).sum(),
+                    Norm::L2 => row.iter().map(|v| v * v).sum::<f64>().sqrt(),
+                    Norm::Max => row.iter().fold(0.0, |a: f64, v| a.max(v.abs())),
+                };
+                if norm < 10.0 * eps::<E>() {
+                    norm = 1.0;
+                }
+                row.iter_mut().for_each(|v| *v /= norm);
+            }
+        }
+        same_shape(x, m.data)
+    }
+
+    /// [`fit`](Self::fit) then [`transform`](Self::transform).
+    pub fn fit_transform<F: Dim, E: Dtype>(
+        &mut self,
+        x: &Tensor<(usize, F), E, Cpu>,
+    ) -> Result<Tensor<(usize, F), E, Cpu>> {
+        self.fit(x)?.transform(x)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gf_core::ops::create::TensorCreate;
+    use gf_core::shape::Const;
+
+    fn tensor(rows: usize, data: Vec<f64>) -> Tensor<(usize, usize), f64, Cpu> {
+        let cols = data.len() / rows;
+        Cpu::default().tensor_from_vec(data, (rows, cols))
+    }
+
+    #[test]
+    fn percentiles_match_numpy_linear() {
+        let v = [1.0, 2.0, 4.0, 10.0];
+        assert_eq!(percentile_sorted(&v, 0.0), 1.0);
+        assert_eq!(percentile_sorted(&v, 100.0), 10.0);
+        assert_eq!(percentile_sorted(&v, 25.0), 1.75); // np.percentile([1,2,4,10], 25)
+        assert_eq!(percentile_sorted(&v, 50.0), 3.0);
+        assert_eq!(median(&mut [3.0, 1.0, 2.0]), 2.0);
+    }
+
+    #[test]
+    fn standard_scaler_keeps_const_width_and_ignores_nan() {
+        let x: Tensor<(usize, Const<2>), f32, Cpu> =
+            Cpu::default().tensor_from_vec(vec![1.0, f32::NAN, 3.0, 2.0, 5.0, 4.0], (3, Const));
+        let mut s = StandardScaler::new();
+        let z = s.fit_transform(&x).unwrap();
+        assert_eq!(s.mean_().unwrap(), &[3.0, 3.0]);
+        assert_eq!(s.n_samples_seen_().unwrap(), &[3, 2]);
+        assert!(z.to_vec()[1].is_nan());
+    }
+
+    #[test]
+    fn errors_before_fit_and_on_other_widths() {
+        let x = tensor(2, vec![1.0, 2.0, 3.0, 4.0]);
+        let wide = tensor(1, vec![1.0, 2.0, 3.0]);
+        let s = StandardScaler::new();
+        assert!(s
+            .transform(&x)
+            .unwrap_err()
+            .to_string()
+            .contains("not fitted"));
+        let mut m = MinMaxScaler::new();
+        m.fit(&x).unwrap();
+        let msg = m.transform(&wide).unwrap_err().to_string();
+        assert!(
+            msg.contains("X has 3 features, but MinMaxScaler is expecting 2"),
+            "{msg}"
+        );
+        assert!(MinMaxScaler::new().feature_range(1.0, 1.0).fit(&x).is_err());
+        assert!(RobustScaler::new()
+            .quantile_range(80.0, 20.0)
+            .fit(&x)
+            .is_err());
+    }
+
+    #[test]
+    fn normalizer_leaves_zero_rows_and_max_abs_scales() {
+        let x = tensor(2, vec![3.0, -4.0, 0.0, 0.0]);
+        let l2 = Normalizer::new().transform(&x).unwrap().to_vec();
+        assert_eq!(l2, [0.6, -0.8, 0.0, 0.0]);
+        let l1 = Normalizer::new()
+            .norm(Norm::L1)
+            .transform(&x)
+            .unwrap()
+            .to_vec();
+        assert_eq!(l1, [3.0 / 7.0, -4.0 / 7.0, 0.0, 0.0]);
+        let mut m = MaxAbsScaler::new();
+        assert_eq!(m.fit_transform(&x).unwrap().to_vec(), [1.0, -1.0, 0.0, 0.0]);
+    }
+}
