@@ -1,0 +1,990 @@
+//! Byte-level BPE as GPT-2 and HuggingFace `tokenizers` do it: [`BpeTokenizer`] encodes and
+//! decodes, [`BpeTrainer`] learns merges from a corpus, and both read and write HuggingFace's
+//! `tokenizer.json`.
+
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::bytelevel::{byte_to_char, char_to_byte, split_gpt2, to_byte_chars};
+use super::{SpecialIds, Tokenizer};
+use crate::error::{Error, Result};
+
+/// A token matched in the raw text before pre-tokenization, as HuggingFace's `AddedToken`:
+/// special tokens such as `<|endoftext|>` and any token added by hand.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AddedToken {
+    /// Its id.
+    pub id: usize,
+    /// Its text.
+    pub content: String,
+    /// Whether it is a special token (skipped by `decode_skip_special`).
+    pub special: bool,
+    /// Matched only as a whole word, not inside one.
+    pub single_word: bool,
+    /// Also takes the whitespace on its left.
+    pub lstrip: bool,
+    /// Also takes the whitespace on its right.
+    pub rstrip: bool,
+    /// Matched after normalization (kept for the file; this crate has no normalizers).
+    pub normalized: bool,
+}
+
+impl AddedToken {
+    /// A special token as HuggingFace's trainers add them: matched exactly, not normalized.
+    pub fn special(id: usize, content: impl Into<String>) -> Self {
+        AddedToken {
+            id,
+            content: content.into(),
+            special: true,
+            single_word: false,
+            lstrip: false,
+            rstrip: false,
+            normalized: false,
+        }
+    }
+}
+
+/// The default names looked up for each special role.
+const PAD_NAMES: &[&str] = &["<pad>", "[PAD]", "<|pad|>", "<|padding|>"];
+const UNK_NAMES: &[&str] = &["<unk>", "[UNK]", "<|unk|>"];
+const BOS_NAMES: &[&str] = &[
+    "<bos>",
+    "<s>",
+    "[CLS]",
+    "<|startoftext|>",
+    "<|begin_of_text|>",
+];
+const EOS_NAMES: &[&str] = &["<eos>", "</s>", "[SEP]", "<|endoftext|>", "<|end_of_text|>"];
+
+/// A byte-level BPE tokenizer: GPT-2's, RoBERTa's, or one trained with [`BpeTrainer`].
+///
+/// Encoding splits out added tokens, cuts the rest with GPT-2's pre-tokenizer, writes each
+/// piece's bytes as byte-level characters and applies merges by rank, exactly as HuggingFace
+/// `tokenizers` does, so the ids agree with `Tokenizer.from_file(...).encode(text,
+/// add_special_tokens=False).ids`. Every string comes back from `decode(encode(s))` unchanged
+/// (unless `add_prefix_space` is set, which adds a space).
+///
+/// The special roles ([`Tokenizer::special_ids`]) are found by name (`<pad>`/`[PAD]`,
+/// `<unk>`/`[UNK]`, `<bos>`/`<s>`/`[CLS]`, `<eos>`/`</s>`/`[SEP]`/`<|endoftext|>`, ...), since
+/// `tokenizer.json` does not record them; set them with [`BpeTokenizer::with_special_ids`].
+#[derive(Clone, Debug)]
+pub struct BpeTokenizer {
+    vocab: HashMap<String, usize>,
+    vocab_r: HashMap<usize, String>,
+    merges: Vec<(String, String)>,
+    merge_map: HashMap<(usize, usize), (usize, usize)>,
+    added: Vec<AddedToken>,
+    added_by_id: HashMap<usize, usize>,
+    added_longest_first: Vec<usize>,
+    unk: Option<(String, usize)>,
+    fuse_unk: bool,
+    ignore_merges: bool,
+    add_prefix_space: bool,
+    special: SpecialIds,
+    size: usize,
+}
+
+enum Segment<'a> {
+    Text(&'a str),
+    Added(usize),
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+impl BpeTokenizer {
+    /// A tokenizer from a vocabulary (token → id, tokens in byte-level characters), merges in
+    /// rank order, and added tokens. `Err` if a merge names a token outside the vocabulary or
+    /// makes one that is not in it, or if two tokens share an id.
+    pub fn new(
+        vocab: HashMap<String, usize>,
+        merges: Vec<(String, String)>,
+        added: Vec<AddedToken>,
+    ) -> Result<Self> {
+        let op = "BpeTokenizer::new";
+        let mut vocab_r = HashMap::with_capacity(vocab.len());
+        for (t, &id) in &vocab {
+            if let Some(other) = vocab_r.insert(id, t.clone()) {
+                return Err(Error::argument(
+                    op,
+                    format!("the tokens {other:?} and {t:?} share the id {id}"),
+                ));
+            }
+        }
+        let mut merge_map = HashMap::with_capacity(merges.len());
+        for (rank, (a, b)) in merges.iter().enumerate() {
+            let get = |t: &str| {
+                vocab.get(t).copied().ok_or_else(|| {
+                    Error::argument(
+                        op,
+                        format!(
+                            "merge {rank} ({a:?} {b:?}) uses {t:?}, which is not in the vocabulary"
+                        ),
+                    )
+                })
+            };
+            let key = (get(a)?, get(b)?);
+            let new = get(&format!("{a}{b}"))?;
+            merge_map.entry(key).or_insert((rank, new));
+        }
+        let mut added = added;
+        added.sort_by_key(|t| t.id);
+        let mut added_by_id = HashMap::new();
+        for (i, t) in added.iter().enumerate() {
+            if t.content.is_empty() {
+                return Err(Error::argument(
+                    op,
+                    format!("added token {} is empty", t.id),
+                ));
+            }
+            if added_by_id.insert(t.id, i).is_some() {
+                return Err(Error::argument(
+                    op,
+                    format!("two added tokens have the id {}", t.id),
+                ));
+            }
+            if let Some(other) = vocab_r.get(&t.id) {
+                if *other != t.content {
+                    return Err(Error::argument(
+                        op,
+                        format!(
+                            "added token {:?} has the id {} of vocabulary token {other:?}",
+                            t.content, t.id
+                        ),
+                    ));
+                }
+            }
+        }
+        let mut added_longest_first: Vec<usize> = (0..added.len()).collect();
+        added_longest_first.sort_by_key(|&i| std::cmp::Reverse(added[i].content.len()));
+        let size = vocab
+            .values()
+            .chain(added.iter().map(|t| &t.id))
+            .max()
+            .map_or(0, |m| m + 1);
+        let mut tok = BpeTokenizer {
+            vocab,
+            vocab_r,
+            merges,
+            merge_map,
+            added,
+            added_by_id,
+            added_longest_first,
+            unk: None,
+            fuse_unk: false,
+            ignore_merges: false,
+            add_prefix_space: false,
+            special: SpecialIds::default(),
+            size,
+        };
+        tok.special = tok.special_ids_by_name();
+        Ok(tok)
+    }
+
+    fn special_ids_by_name(&self) -> SpecialIds {
+        let find = |names: &[&str]| names.iter().find_map(|n| self.token_to_id(n));
+        SpecialIds {
+            pad: find(PAD_NAMES),
+            unk: self
+                .unk
+                .as_ref()
+                .map(|(_, id)| *id)
+                .or_else(|| find(UNK_NAMES)),
+            bos: find(BOS_NAMES),
+            eos: find(EOS_NAMES),
+        }
+    }
+
+    /// Sets the unknown token, which stands for characters without an id (none by default:
+    /// they are dropped, as HuggingFace does). `Err` if it is not in the vocabulary.
+    pub fn with_unk_token(mut self, unk: Option<&str>, fuse_unk: bool) -> Result<Self> {
+        self.unk = match unk {
+            None => None,
+            Some(t) => Some((
+                t.to_owned(),
+                self.token_to_id(t).ok_or_else(|| {
+                    Error::argument(
+                        "BpeTokenizer::with_unk_token",
+                        format!("{t:?} is not in the vocabulary"),
+                    )
+                })?,
+            )),
+        };
+        self.fuse_unk = fuse_unk;
+        self.special = self.special_ids_by_name();
+        Ok(self)
+    }
+
+    /// Puts a space before text that does not start with one (RoBERTa's setting), so that the
+    /// first word is encoded like the others.
+    pub fn with_add_prefix_space(mut self, add_prefix_space: bool) -> Self {
+        self.add_prefix_space = add_prefix_space;
+        self
+    }
+
+    /// Words that are whole tokens are not split and merged (HuggingFace's `ignore_merges`).
+    pub fn with_ignore_merges(mut self, ignore_merges: bool) -> Self {
+        self.ignore_merges = ignore_merges;
+        self
+    }
+
+    /// Sets the special roles' ids, replacing those found by name.
+    pub fn with_special_ids(mut self, special: SpecialIds) -> Self {
+        self.special = special;
+        self
+    }
+
+    /// The vocabulary of the model (token → id), without added tokens that are not in it.
+    pub fn vocab(&self) -> &HashMap<String, usize> {
+        &self.vocab
+    }
+
+    /// The merges, highest priority first.
+    pub fn merges(&self) -> &[(String, String)] {
+        &self.merges
+    }
+
+    /// The added tokens, by id.
+    pub fn added_tokens(&self) -> &[AddedToken] {
+        &self.added
+    }
+
+    /// Whether a space is put before text that does not start with one.
+    pub fn add_prefix_space(&self) -> bool {
+        self.add_prefix_space
+    }
+
+    /// Splits out added tokens, leftmost and then longest first.
+    fn split_added<'a>(&self, text: &'a str) -> Vec<Segment<'a>> {
+        if self.added.is_empty() {
+            return vec![Segment::Text(text)];
+        }
+        let mut out = Vec::new();
+        let mut seg_start = 0;
+        let mut pos = 0;
+        while pos < text.len() {
+            let rest = &text[pos..];
+            let found = self.added_longest_first.iter().find(|&&i| {
+                let t = &self.added[i];
+                rest.starts_with(&t.content)
+                    && (!t.single_word
+                        || (!text[..pos].chars().next_back().is_some_and(is_word_char)
+                            && !text[pos + t.content.len()..]
+                                .chars()
+                                .next()
+                                .is_some_and(is_word_char)))
+            });
+            match found {
+                Some(&i) => {
+                    let t = &self.added[i];
+                    let mut before = &text[seg_start..pos];
+                    if t.lstrip {
+                        before = before.trim_end();
+                    }
+                    let mut end = pos + t.content.len();
+                    if t.rstrip {
+                        let after = &text[end..];
+                        end += after.len() - after.trim_start().len();
+                    }
+                    if !before.is_empty() {
+                        out.push(Segment::Text(before));
+                    }
+                    out.push(Segment::Added(t.id));
+                    seg_start = end;
+                    pos = end;
+                }
+                None => pos += rest.chars().next().map_or(1, char::len_utf8),
+            }
+        }
+        if seg_start < text.len() {
+            out.push(Segment::Text(&text[seg_start..]));
+        }
+        out
+    }
+
+    /// Applies the merges to one pre-tokenized word (in byte-level characters).
+    fn bpe_word(&self, word: &str, out: &mut Vec<usize>) {
+        if self.ignore_merges {
+            if let Some(&id) = self.vocab.get(word) {
+                out.push(id);
+                return;
+            }
+        }
+        let mut syms: Vec<usize> = Vec::with_capacity(word.len());
+        let mut last_unk = false;
+        let mut buf = [0u8; 4];
+        for c in word.chars() {
+            match self.vocab.get(&*c.encode_utf8(&mut buf)) {
+                Some(&id) => {
+                    syms.push(id);
+                    last_unk = false;
+                }
+                None => {
+                    if let Some((_, unk)) = &self.unk {
+                        if !(self.fuse_unk && last_unk) {
+                            syms.push(*unk);
+                        }
+                        last_unk = true;
+                    }
+                }
+            }
+        }
+        // The lowest-ranked pair first; of equal pairs, the leftmost.
+        loop {
+            let best = syms
+                .windows(2)
+                .enumerate()
+                .filter_map(|(p, w)| self.merge_map.get(&(w[0], w[1])).map(|&(r, n)| (r, p, n)))
+                .min();
+            match best {
+                Some((_, p, new)) => {
+                    syms[p] = new;
+                    syms.remove(p + 1);
+                }
+                None => break,
+            }
+        }
+        out.extend(syms);
+    }
+
+    fn encode_text(&self, text: &str, out: &mut Vec<usize>) {
+        let spaced;
+        let text = if self.add_prefix_space && !text.starts_with(' ') {
+            spaced = format!(" {text}");
+            &spaced
+        } else {
+            text
+        };
+        for piece in split_gpt2(text) {
+            self.bpe_word(&to_byte_chars(piece), out);
+        }
+    }
+
+    /// The tokens (byte-level strings) of `text`, as HuggingFace's `Encoding.tokens`.
+    pub fn tokenize(&self, text: &str) -> Vec<String> {
+        self.encode(text)
+            .into_iter()
+            .filter_map(|id| self.id_to_token(id))
+            .collect()
+    }
+
+    /// Reads a HuggingFace `tokenizer.json` whose model is BPE with a `ByteLevel`
+    /// pre-tokenizer (GPT-2, RoBERTa, or one trained by HuggingFace's `BpeTrainer`). Merges may
+    /// be `"a b"` strings or `["a", "b"]` pairs. The post-processor and decoder are not read:
+    /// [`Tokenizer::encode`] adds no special tokens, and decoding is always byte-level.
+    pub fn load(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        BpeTokenizer::from_json(&text, path)
+    }
+
+    /// [`BpeTokenizer::load`] from a string; `path` names the source in errors.
+    pub fn from_json(json: &str, path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let bad = |key: &str, msg: String| Error::format(path, format!("key {key}"), msg);
+        let root: Value = serde_json::from_str(json).map_err(|e| {
+            Error::format(
+                path,
+                format!("line {}, column {}", e.line(), e.column()),
+                format!("not JSON: {e}"),
+            )
+        })?;
+        let model = root
+            .get("model")
+            .ok_or_else(|| bad("model", "there is no model".into()))?;
+        match model.get("type").and_then(Value::as_str) {
+            Some("BPE") => {}
+            None if model.get("merges").is_some() => {}
+            other => {
+                return Err(bad(
+                    "model.type",
+                    format!("the model is {other:?}, not \"BPE\""),
+                ))
+            }
+        }
+        for key in ["continuing_subword_prefix", "end_of_word_suffix"] {
+            match model.get(key) {
+                None | Some(Value::Null) => {}
+                Some(Value::String(s)) if s.is_empty() => {}
+                Some(v) => {
+                    return Err(bad(
+                        &format!("model.{key}"),
+                        format!("{v} is not supported with byte-level BPE"),
+                    ))
+                }
+            }
+        }
+        match model.get("dropout") {
+            None | Some(Value::Null) => {}
+            Some(v) if v.as_f64() == Some(0.0) => {}
+            Some(v) => {
+                return Err(bad(
+                    "model.dropout",
+                    format!("BPE dropout ({v}) is not supported"),
+                ))
+            }
+        }
+        if model.get("byte_fallback").and_then(Value::as_bool) == Some(true) {
+            return Err(bad(
+                "model.byte_fallback",
+                "byte fallback is not supported".into(),
+            ));
+        }
+        let flag = |v: &Value, key: &str| v.get(key).and_then(Value::as_bool).unwrap_or(false);
+
+        let vocab_json = model
+            .get("vocab")
+            .and_then(Value::as_object)
+            .ok_or_else(|| bad("model.vocab", "expected an object of token: id".into()))?;
+        let mut vocab = HashMap::with_capacity(vocab_json.len());
+        for (t, id) in vocab_json {
+            let id = id.as_u64().ok_or_else(|| {
+                bad(
+                    "model.vocab",
+                    format!("the id of {t:?} is {id}, not an integer"),
+                )
+            })?;
+            vocab.insert(t.clone(), id as usize);
+        }
+        let merges_json = model
+            .get("merges")
+            .and_then(Value::as_array)
+            .ok_or_else(|| bad("model.merges", "expected a list of merges".into()))?;
+        let mut merges = Vec::with_capacity(merges_json.len());
+        for (i, m) in merges_json.iter().enumerate() {
+            let pair = match m {
+                Value::String(s) => {
+                    let parts: Vec<&str> = s.split(' ').collect();
+                    match parts[..] {
+                        [a, b] => Some((a.to_owned(), b.to_owned())),
+                        _ => None,
+                    }
+                }
+                Value::Array(ab) => match &ab[..] {
+                    [Value::String(a), Value::String(b)] => Some((a.clone(), b.clone())),
+                    _ => None,
+                },
+                _ => None,
+            };
+            merges.push(pair.ok_or_else(|| {
+                bad(
+                    &format!("model.merges[{i}]"),
+                    format!("{m} is neither \"a b\" nor [\"a\", \"b\"]"),
+                )
+            })?);
+        }
+
+        match root.get("normalizer") {
+            None | Some(Value::Null) => {}
+            Some(v) => {
+                return Err(bad(
+                    "normalizer",
+                    format!("normalizers are not supported (found {v})"),
+                ))
+            }
+        }
+        let mut pre = root.get("pre_tokenizer").unwrap_or(&Value::Null);
+        if pre.get("type").and_then(Value::as_str) == Some("Sequence") {
+            if let Some([only]) = pre
+                .get("pretokenizers")
+                .and_then(Value::as_array)
+                .map(|v| &v[..])
+            {
+                pre = only;
+            }
+        }
+        if pre.get("type").and_then(Value::as_str) != Some("ByteLevel") {
+            return Err(bad(
+                "pre_tokenizer",
+                format!("expected a ByteLevel pre-tokenizer, found {pre}"),
+            ));
+        }
+        if pre.get("use_regex").and_then(Value::as_bool) == Some(false) {
+            return Err(bad(
+                "pre_tokenizer.use_regex",
+                "a ByteLevel pre-tokenizer without the GPT-2 split is not supported".into(),
+            ));
+        }
+        let add_prefix_space = flag(pre, "add_prefix_space");
+
+        let mut added = Vec::new();
+        if let Some(list) = root.get("added_tokens").and_then(Value::as_array) {
+            for (i, t) in list.iter().enumerate() {
+                let id = t.get("id").and_then(Value::as_u64);
+                let content = t.get("content").and_then(Value::as_str);
+                let (Some(id), Some(content)) = (id, content) else {
+                    return Err(bad(
+                        &format!("added_tokens[{i}]"),
+                        "an added token needs an integer id and a string content".into(),
+                    ));
+                };
+                added.push(AddedToken {
+                    id: id as usize,
+                    content: content.to_owned(),
+                    special: flag(t, "special"),
+                    single_word: flag(t, "single_word"),
+                    lstrip: flag(t, "lstrip"),
+                    rstrip: flag(t, "rstrip"),
+                    normalized: flag(t, "normalized"),
+                });
+            }
+        }
+        let unk = model.get("unk_token").and_then(Value::as_str);
+        let tok = BpeTokenizer::new(vocab, merges, added)
+            .and_then(|t| t.with_unk_token(unk, flag(model, "fuse_unk")))
+            .map_err(|e| bad("model", e.to_string()))?;
+        Ok(tok
+            .with_add_prefix_space(add_prefix_space)
+            .with_ignore_merges(flag(model, "ignore_merges")))
+    }
+
+    /// The tokenizer as a HuggingFace `tokenizer.json`, which `tokenizers.Tokenizer.from_file`
+    /// reads (vocabulary in id order, merges as pairs).
+    pub fn to_json(&self) -> String {
+        let s = |x: &str| serde_json::to_string(x).unwrap_or_default();
+        let b = |x: bool| if x { "true" } else { "false" };
+        let byte_level = |prefix: bool, trim: bool| {
+            format!(
+                "{{\"type\": \"ByteLevel\", \"add_prefix_space\": {}, \"trim_offsets\": {}, \"use_regex\": true}}",
+                b(prefix),
+                b(trim)
+            )
+        };
+        let mut out = String::from("{\n  \"version\": \"1.0\",\n  \"truncation\": null,\n  \"padding\": null,\n  \"added_tokens\": [");
+        for (i, t) in self.added.iter().enumerate() {
+            out.push_str(if i == 0 { "\n" } else { ",\n" });
+            out.push_str(&format!(
+                "    {{\"id\": {}, \"content\": {}, \"single_word\": {}, \"lstrip\": {}, \"rstrip\": {}, \"normalized\": {}, \"special\": {}}}",
+                t.id,
+                s(&t.content),
+                b(t.single_word),
+                b(t.lstrip),
+                b(t.rstrip),
+                b(t.normalized),
+                b(t.special)
+            ));
+        }
+        out.push_str("\n  ],\n  \"normalizer\": null,\n");
+        out.push_str(&format!(
+            "  \"pre_tokenizer\": {},\n  \"post_processor\": {},\n  \"decoder\": {},\n",
+            byte_level(self.add_prefix_space, true),
+            byte_level(self.add_prefix_space, false),
+            byte_level(true, true)
+        ));
+        out.push_str(&format!(
+            "  \"model\": {{\n    \"type\": \"BPE\",\n    \"dropout\": null,\n    \"unk_token\": {},\n    \"continuing_subword_prefix\": null,\n    \"end_of_word_suffix\": null,\n    \"fuse_unk\": {},\n    \"byte_fallback\": false,\n    \"ignore_merges\": {},\n    \"vocab\": {{",
+            self.unk.as_ref().map_or("null".into(), |(t, _)| s(t)),
+            b(self.fuse_unk),
+            b(self.ignore_merges)
+        ));
+        let mut by_id: Vec<(&usize, &String)> = self.vocab_r.iter().collect();
+        by_id.sort();
+        for (i, (id, t)) in by_id.into_iter().enumerate() {
+            out.push_str(if i == 0 { "\n      " } else { ",\n      " });
+            out.push_str(&format!("{}: {id}", s(t)));
+        }
+        out.push_str("\n    },\n    \"merges\": [");
+        for (i, (a, m)) in self.merges.iter().enumerate() {
+            out.push_str(if i == 0 { "\n      " } else { ",\n      " });
+            out.push_str(&format!("[{}, {}]", s(a), s(m)));
+        }
+        out.push_str("\n    ]\n  }\n}\n");
+        out
+    }
+
+    /// Writes [`BpeTokenizer::to_json`] to `path`.
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+        std::fs::write(path.as_ref(), self.to_json()).map_err(|e| Error::io(path.as_ref(), e))
+    }
+}
+
+impl Tokenizer for BpeTokenizer {
+    fn encode(&self, text: &str) -> Vec<usize> {
+        let mut out = Vec::new();
+        for seg in self.split_added(text) {
+            match seg {
+                Segment::Added(id) => out.push(id),
+                Segment::Text(t) => self.encode_text(t, &mut out),
+            }
+        }
+        out
+    }
+
+    fn decode(&self, ids: &[usize]) -> Result<String> {
+        let mut bytes = Vec::new();
+        for &id in ids {
+            if let Some(&i) = self.added_by_id.get(&id) {
+                bytes.extend_from_slice(self.added[i].content.as_bytes());
+            } else if let Some(t) = self.vocab_r.get(&id) {
+                match t.chars().map(char_to_byte).collect::<Option<Vec<u8>>>() {
+                    Some(b) => bytes.extend(b),
+                    // Not byte-level characters (a token added by hand): its own text.
+                    None => bytes.extend_from_slice(t.as_bytes()),
+                }
+            } else {
+                return Err(Error::argument(
+                    "BpeTokenizer::decode",
+                    format!("id {id} is not in the vocabulary"),
+                ));
+            }
+        }
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    fn vocab_size(&self) -> usize {
+        self.size
+    }
+
+    fn special_ids(&self) -> SpecialIds {
+        self.special
+    }
+
+    fn is_special(&self, id: usize) -> bool {
+        self.added_by_id
+            .get(&id)
+            .is_some_and(|&i| self.added[i].special)
+            || [
+                self.special.pad,
+                self.special.unk,
+                self.special.bos,
+                self.special.eos,
+            ]
+            .contains(&Some(id))
+    }
+
+    fn token_to_id(&self, token: &str) -> Option<usize> {
+        self.added
+            .iter()
+            .find(|t| t.content == token)
+            .map(|t| t.id)
+            .or_else(|| self.vocab.get(token).copied())
+    }
+
+    fn id_to_token(&self, id: usize) -> Option<String> {
+        self.added_by_id
+            .get(&id)
+            .map(|&i| self.added[i].content.clone())
+            .or_else(|| self.vocab_r.get(&id).cloned())
+    }
+}
+
+/// Learns byte-level BPE merges from a corpus, as HuggingFace's `BpeTrainer` does with a
+/// `ByteLevel` pre-tokenizer and `initial_alphabet=ByteLevel.alphabet()`: the special tokens
+/// get the first ids, then the 256 byte characters in code point order, then one token per
+/// merge. Each step merges the most frequent pair of neighbouring tokens (ties: the pair of
+/// smaller ids), until the vocabulary has `vocab_size` tokens or no pair is seen
+/// `min_frequency` times.
+///
+/// ```
+/// use gf_data::text::{BpeTrainer, Tokenizer};
+/// let trainer = BpeTrainer {
+///     vocab_size: 270,
+///     special_tokens: vec!["<|endoftext|>".into()],
+///     ..Default::default()
+/// };
+/// let tok = trainer.train(["low lower lowest", "low low"]).unwrap();
+/// assert_eq!(tok.merges()[0], ("l".to_string(), "o".to_string()));
+/// assert_eq!(tok.token_to_id("<|endoftext|>"), Some(0));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BpeTrainer {
+    /// The size of the vocabulary to reach, special tokens and the 256 bytes included
+    /// (default 30000).
+    pub vocab_size: usize,
+    /// Pairs seen fewer times are not merged (default 0).
+    pub min_frequency: u64,
+    /// Special tokens, given the first ids.
+    pub special_tokens: Vec<String>,
+    /// Whether the pre-tokenizer puts a space before each text (default false).
+    pub add_prefix_space: bool,
+}
+
+impl Default for BpeTrainer {
+    fn default() -> Self {
+        BpeTrainer {
+            vocab_size: 30000,
+            min_frequency: 0,
+            special_tokens: Vec::new(),
+            add_prefix_space: false,
+        }
+    }
+}
+
+/// A pair in the trainer's queue: most frequent first, then the smaller pair.
+struct Merge {
+    pair: (u32, u32),
+    count: u64,
+    pos: HashSet<usize>,
+}
+
+impl PartialEq for Merge {
+    fn eq(&self, other: &Self) -> bool {
+        self.count == other.count && self.pair == other.pair
+    }
+}
+impl Eq for Merge {}
+impl PartialOrd for Merge {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Merge {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.count
+            .cmp(&other.count)
+            .then_with(|| other.pair.cmp(&self.pair))
+    }
+}
+
+/// Replaces every `(a, b)` in `word` by `new`, left to right, and returns the changes to the
+/// pair counts (as HuggingFace's `Word::merge`).
+fn merge_word(word: &mut Vec<u32>, a: u32, b: u32, new: u32) -> Vec<((u32, u32), i64)> {
+    let mut changes = Vec::new();
+    let mut i = 0;
+    while i < word.len() {
+        if word[i] == a && i + 1 < word.len() && word[i + 1] == b {
+            if i > 0 {
+                changes.push(((word[i - 1], a), -1));
+                changes.push(((word[i - 1], new), 1));
+            }
+            word[i] = new;
+            word.remove(i + 1);
+            if i + 1 < word.len() {
+                changes.push(((b, word[i + 1]), -1));
+                changes.push(((new, word[i + 1]), 1));
+            }
+        }
+        i += 1;
+    }
+    changes
+}
+
+impl BpeTrainer {
+    /// Trains on `texts`, each pre-tokenized on its own (HuggingFace's `train_from_iterator`).
+    pub fn train<S: AsRef<str>>(&self, texts: impl IntoIterator<Item = S>) -> Result<BpeTokenizer> {
+        let mut word_counts: HashMap<String, u64> = HashMap::new();
+        for text in texts {
+            let text = text.as_ref();
+            let spaced;
+            let text = if self.add_prefix_space && !text.starts_with(' ') {
+                spaced = format!(" {text}");
+                &spaced
+            } else {
+                text
+            };
+            for piece in split_gpt2(text) {
+                *word_counts.entry(to_byte_chars(piece)).or_default() += 1;
+            }
+        }
+
+        let mut word_to_id: HashMap<String, u32> = HashMap::new();
+        let mut id_to_word: Vec<String> = Vec::new();
+        let add = |t: String, w2i: &mut HashMap<String, u32>, i2w: &mut Vec<String>| {
+            if !w2i.contains_key(&t) {
+                w2i.insert(t.clone(), i2w.len() as u32);
+                i2w.push(t);
+            }
+        };
+        for t in &self.special_tokens {
+            add(t.clone(), &mut word_to_id, &mut id_to_word);
+        }
+        let mut alphabet: Vec<char> = byte_to_char().to_vec();
+        alphabet.sort_unstable();
+        for c in alphabet {
+            add(c.to_string(), &mut word_to_id, &mut id_to_word);
+        }
+
+        let (mut words, counts): (Vec<Vec<u32>>, Vec<u64>) = word_counts
+            .into_iter()
+            .map(|(w, n)| {
+                let mut buf = [0u8; 4];
+                let syms = w
+                    .chars()
+                    .filter_map(|c| word_to_id.get(&*c.encode_utf8(&mut buf)).copied())
+                    .collect();
+                (syms, n)
+            })
+            .unzip();
+
+        let mut pair_counts: HashMap<(u32, u32), i64> = HashMap::new();
+        let mut where_to_update: HashMap<(u32, u32), HashSet<usize>> = HashMap::new();
+        for (i, w) in words.iter().enumerate() {
+            for p in w.windows(2) {
+                let pair = (p[0], p[1]);
+                *pair_counts.entry(pair).or_default() += counts[i] as i64;
+                where_to_update.entry(pair).or_default().insert(i);
+            }
+        }
+        let mut queue = BinaryHeap::with_capacity(pair_counts.len());
+        for (pair, pos) in where_to_update.drain() {
+            let count = pair_counts.get(&pair).copied().unwrap_or(0);
+            if count > 0 {
+                queue.push(Merge {
+                    pair,
+                    count: count as u64,
+                    pos,
+                });
+            }
+        }
+
+        let mut merges: Vec<(u32, u32)> = Vec::new();
+        while word_to_id.len() < self.vocab_size {
+            let Some(mut top) = queue.pop() else { break };
+            let current = pair_counts.get(&top.pair).copied().unwrap_or(0).max(0) as u64;
+            if top.count != current {
+                top.count = current;
+                queue.push(top);
+                continue;
+            }
+            if top.count < 1 || self.min_frequency > top.count {
+                break;
+            }
+            let (a, b) = top.pair;
+            let new_token = format!("{}{}", id_to_word[a as usize], id_to_word[b as usize]);
+            let new_id = match word_to_id.get(&new_token) {
+                Some(&id) => id,
+                None => {
+                    let id = id_to_word.len() as u32;
+                    word_to_id.insert(new_token.clone(), id);
+                    id_to_word.push(new_token);
+                    id
+                }
+            };
+            merges.push(top.pair);
+            let mut positions: Vec<usize> = top.pos.into_iter().collect();
+            positions.sort_unstable();
+            for i in positions {
+                for (pair, change) in merge_word(&mut words[i], a, b, new_id) {
+                    *pair_counts.entry(pair).or_default() += change * counts[i] as i64;
+                    if change > 0 {
+                        where_to_update.entry(pair).or_default().insert(i);
+                    }
+                }
+            }
+            for (pair, pos) in where_to_update.drain() {
+                let count = pair_counts.get(&pair).copied().unwrap_or(0);
+                if count > 0 {
+                    queue.push(Merge {
+                        pair,
+                        count: count as u64,
+                        pos,
+                    });
+                }
+            }
+        }
+
+        let vocab: HashMap<String, usize> = word_to_id
+            .into_iter()
+            .map(|(t, id)| (t, id as usize))
+            .collect();
+        let merges = merges
+            .into_iter()
+            .map(|(a, b)| {
+                (
+                    id_to_word[a as usize].clone(),
+                    id_to_word[b as usize].clone(),
+                )
+            })
+            .collect();
+        let added = self
+            .special_tokens
+            .iter()
+            .filter_map(|t| vocab.get(t).map(|&id| AddedToken::special(id, t.clone())))
+            .collect::<Vec<_>>();
+        let mut seen = HashSet::new();
+        let added = added.into_iter().filter(|t| seen.insert(t.id)).collect();
+        Ok(BpeTokenizer::new(vocab, merges, added)?.with_add_prefix_space(self.add_prefix_space))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tiny() -> BpeTokenizer {
+        BpeTrainer {
+            vocab_size: 270,
+            special_tokens: vec!["<|endoftext|>".into(), "<pad>".into()],
+            ..Default::default()
+        }
+        .train(["the cat sat on the mat.", "the hat, the bat; that is that"])
+        .unwrap()
+    }
+
+    #[test]
+    fn trainer_puts_specials_then_bytes_then_merges() {
+        let tok = tiny();
+        assert_eq!(tok.token_to_id("<|endoftext|>"), Some(0));
+        assert_eq!(tok.token_to_id("<pad>"), Some(1));
+        assert_eq!(tok.token_to_id("!"), Some(2)); // the smallest byte character
+        assert_eq!(tok.vocab_size(), 270);
+        assert_eq!(tok.merges().len(), 270 - 258);
+        assert_eq!(tok.special_ids().pad, Some(1));
+        assert_eq!(tok.special_ids().eos, Some(0));
+        assert!(tok.is_special(0) && !tok.is_special(2));
+    }
+
+    #[test]
+    fn added_tokens_are_split_out_and_decoded() {
+        let tok = tiny();
+        let ids = tok.encode("the cat<|endoftext|>the mat<pad>");
+        assert!(ids.contains(&0) && ids.ends_with(&[1]));
+        assert_eq!(
+            tok.decode(&ids).unwrap(),
+            "the cat<|endoftext|>the mat<pad>"
+        );
+        assert_eq!(tok.decode_skip_special(&ids).unwrap(), "the catthe mat");
+        assert!(tok.decode(&[100_000]).is_err());
+    }
+
+    #[test]
+    fn lstrip_and_rstrip_take_the_whitespace() {
+        let base = tiny();
+        let mut added = base.added_tokens().to_vec();
+        added[1].lstrip = true;
+        added[1].rstrip = true;
+        let tok = BpeTokenizer::new(base.vocab().clone(), base.merges().to_vec(), added).unwrap();
+        assert_eq!(
+            tok.encode("a  <pad>  b"),
+            [tok.encode("a")[0], 1, tok.encode("b")[0]]
+        );
+    }
+
+    #[test]
+    fn bad_merges_and_ids_are_errors() {
+        let vocab: HashMap<String, usize> = [("a".into(), 0), ("b".into(), 1)].into();
+        let e = BpeTokenizer::new(vocab.clone(), vec![("a".into(), "b".into())], vec![]);
+        assert!(e.unwrap_err().to_string().contains("\"ab\""));
+        let e = BpeTokenizer::new(vocab, vec![], vec![AddedToken::special(0, "x")]);
+        assert!(e.is_err());
+    }
+
+    #[test]
+    fn tokenizer_json_round_trip() {
+        let tok = tiny();
+        let back = BpeTokenizer::from_json(&tok.to_json(), "t.json").unwrap();
+        assert_eq!(back.merges(), tok.merges());
+        assert_eq!(back.vocab(), tok.vocab());
+        assert_eq!(back.added_tokens(), tok.added_tokens());
+        let s = "that hat, the bat!";
+        assert_eq!(back.encode(s), tok.encode(s));
+    }
+
+    #[test]
+    fn tokenizer_json_errors_name_the_key() {
+        let e = BpeTokenizer::from_json("{\"model\": {\"type\": \"Unigram\"}}", "t.json");
+        assert_eq!(
+            e.unwrap_err().to_string(),
+            "t.json: key model.type: the model is Some(\"Unigram\"), not \"BPE\""
+        );
+        let e = BpeTokenizer::from_json("{\n\"model\": ", "t.json").unwrap_err();
+        assert!(e.to_string().starts_with("t.json: line 2"), "{e}");
+        let json = tiny().to_json().replace("[\"t\", \"h\"]", "[\"t\"]");
+        let e = BpeTokenizer::from_json(&json, "t.json").unwrap_err();
+        assert!(e.to_string().contains("key model.merges["), "{e}");
+    }
+}
