@@ -432,8 +432,11 @@ pub enum OrdinalUnknown {
 pub struct OrdinalEncoder<T> {
     categories: Option<Vec<Vec<T>>>,
     handle_unknown: OrdinalUnknown,
-    fitted: Option<(Vec<Vec<T>>, Vec<BTreeMap<T, usize>>)>,
+    fitted: Option<OrdinalFit<T>>,
 }
+
+/// The categories of each feature and their positions.
+type OrdinalFit<T> = (Vec<Vec<T>>, Vec<BTreeMap<T, usize>>);
 
 impl<T: Ord + Clone + Debug> Default for OrdinalEncoder<T> {
     fn default() -> Self {
@@ -488,7 +491,7 @@ impl<T: Ord + Clone + Debug> OrdinalEncoder<T> {
         Ok(self)
     }
 
-    fn state(&self, op: &'static str) -> Result<&(Vec<Vec<T>>, Vec<BTreeMap<T, usize>>)> {
+    fn state(&self, op: &'static str) -> Result<&OrdinalFit<T>> {
         self.fitted
             .as_ref()
             .ok_or_else(|| not_fitted(op, "OrdinalEncoder"))

@@ -217,6 +217,7 @@ impl TrainTestSplit {
     }
 
     /// Splits the rows (first axis) of `x` into `(train, test)`.
+    #[allow(clippy::type_complexity)]
     pub fn split<S: Shape, E: Unit>(
         &self,
         x: &Tensor<S, E, Cpu>,
