@@ -333,22 +333,62 @@ impl BpeTokenizer {
                 }
             }
         }
-        // The lowest-ranked pair first; of equal pairs, the leftmost.
-        loop {
-            let best = syms
-                .windows(2)
-                .enumerate()
-                .filter_map(|(p, w)| self.merge_map.get(&(w[0], w[1])).map(|&(r, n)| (r, p, n)))
-                .min();
-            match best {
-                Some((_, p, new)) => {
-                    syms[p] = new;
-                    syms.remove(p + 1);
-                }
-                None => break,
+        out.extend(self.apply_merges(syms));
+    }
+
+    /// Merges the lowest-ranked pair first, and of equal pairs the leftmost, with a heap over
+    /// a linked list of symbols (HuggingFace's `merge_word`), so long words cost `n log n`.
+    fn apply_merges(&self, ids: Vec<usize>) -> Vec<usize> {
+        use std::cmp::Reverse;
+        const NONE: usize = usize::MAX;
+        let n = ids.len();
+        // (id, prev, next); a merged-away symbol has id NONE.
+        let mut syms: Vec<(usize, usize, usize)> = (0..n)
+            .map(|i| {
+                (
+                    ids[i],
+                    i.wrapping_sub(1),
+                    if i + 1 < n { i + 1 } else { NONE },
+                )
+            })
+            .collect();
+        if n > 0 {
+            syms[0].1 = NONE;
+        }
+        let mut heap = BinaryHeap::new();
+        for i in 1..n {
+            if let Some(&(rank, new)) = self.merge_map.get(&(ids[i - 1], ids[i])) {
+                heap.push(Reverse((rank, i - 1, new)));
             }
         }
-        out.extend(syms);
+        while let Some(Reverse((rank, pos, new))) = heap.pop() {
+            let (id, prev, next) = syms[pos];
+            if id == NONE || next == NONE {
+                continue;
+            }
+            // The entry is stale if either symbol changed since it was pushed.
+            if self.merge_map.get(&(id, syms[next].0)) != Some(&(rank, new)) {
+                continue;
+            }
+            let after = syms[next].2;
+            syms[pos] = (new, prev, after);
+            syms[next].0 = NONE;
+            if after != NONE {
+                syms[after].1 = pos;
+                if let Some(&(r, m)) = self.merge_map.get(&(new, syms[after].0)) {
+                    heap.push(Reverse((r, pos, m)));
+                }
+            }
+            if prev != NONE {
+                if let Some(&(r, m)) = self.merge_map.get(&(syms[prev].0, new)) {
+                    heap.push(Reverse((r, prev, m)));
+                }
+            }
+        }
+        syms.into_iter()
+            .map(|(id, _, _)| id)
+            .filter(|&id| id != NONE)
+            .collect()
     }
 
     fn encode_text(&self, text: &str, out: &mut Vec<usize>) {
@@ -952,6 +992,29 @@ mod tests {
             tok.encode("a  <pad>  b"),
             [tok.encode("a")[0], 1, tok.encode("b")[0]]
         );
+    }
+
+    #[test]
+    fn long_words_merge_quickly_and_like_the_simple_loop() {
+        let tok = tiny();
+        let word = "thatthehatthat".repeat(20_000);
+        let ids = tok.encode(&word);
+        assert_eq!(tok.decode(&ids).unwrap(), word);
+        // The quadratic reference: merge the lowest (rank, position) pair until none is left.
+        let short = to_byte_chars("thatthe hatat thatthe");
+        let mut syms: Vec<usize> = short.chars().map(|c| tok.vocab[&c.to_string()]).collect();
+        while let Some((_, p, new)) = syms
+            .windows(2)
+            .enumerate()
+            .filter_map(|(p, w)| tok.merge_map.get(&(w[0], w[1])).map(|&(r, n)| (r, p, n)))
+            .min()
+        {
+            syms[p] = new;
+            syms.remove(p + 1);
+        }
+        let mut ours = Vec::new();
+        tok.bpe_word(&short, &mut ours);
+        assert_eq!(ours, syms);
     }
 
     #[test]
