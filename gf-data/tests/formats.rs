@@ -107,6 +107,7 @@ fn npy_files_written_by_numpy() {
         "u1",
         "u4",
         "u8",
+        "f2_big",
         "scalar",
         "empty",
     ];
@@ -121,6 +122,10 @@ fn npy_files_written_by_numpy() {
     assert!(matches!(dtype("f64_fortran"), NpyData::F64(_)));
     assert_eq!(dtype("bool"), NpyData::Bool(vec![true, false, false, true]));
     assert_eq!(dtype("u8"), NpyData::U64(vec![1 << 40]));
+    assert_eq!(
+        dtype("f2_big"),
+        NpyData::F16(vec![0x3c00, 0xc100, 0x7bff, 0x0001])
+    );
     // A 0-d array has no dims and one element.
     let scalar = read_npy(fixture("scalar.npy")).unwrap();
     assert_eq!((scalar.dims.len(), scalar.data.len()), (0, 1));
@@ -327,6 +332,65 @@ proptest! {
         prop_assert_eq!(back, a);
         let f = NpyArray::new(dims, NpyData::F32((0..n).map(|i| i as f32 / 7.0).collect())).unwrap();
         prop_assert_eq!(NpyArray::from_bytes(&f.to_bytes(), "p.npy").unwrap(), f);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Corrupt bytes anywhere give an `Err` or a consistent array, never a panic.
+    #[test]
+    fn mutated_files_never_panic(
+        edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6),
+    ) {
+        let mutate = |name: &str| {
+            let mut bytes = std::fs::read(fixture(name)).unwrap();
+            for (at, byte) in &edits {
+                let i = at.index(bytes.len());
+                bytes[i] = *byte;
+            }
+            bytes
+        };
+        if let Ok(a) = NpyArray::from_bytes(&mutate("f32_fortran_3d.npy"), "m.npy") {
+            prop_assert_eq!(a.dims.iter().product::<usize>(), a.data.len());
+        }
+        if let Ok(a) = NpyArray::from_bytes(&mutate("v3.npy"), "m.npy") {
+            prop_assert_eq!(a.dims.iter().product::<usize>(), a.data.len());
+        }
+        if let Ok(a) = gf_data::formats::IdxArray::from_bytes(&mutate("f32.idx"), "m.idx") {
+            prop_assert_eq!(a.dims.iter().product::<usize>(), a.data.len());
+        }
+        if let Ok(f) = SafetensorsFile::from_bytes(mutate("numpy.safetensors"), "m.safetensors") {
+            for name in f.names() {
+                if let Ok(t) = f.tensor::<f32>(&name) {
+                    let dims = t.dims();
+                    prop_assert_eq!(Some(dims.as_slice()), f.shape(&name));
+                }
+            }
+        }
+    }
+
+    /// Any header text, in a version 1 (latin-1) or 3 (UTF-8) file, never panics the parser.
+    #[test]
+    fn arbitrary_npy_headers_never_panic(header in "\\PC{0,80}", latin1 in any::<bool>()) {
+        let mut bytes = b"\x93NUMPY".to_vec();
+        let text: Vec<u8> = if latin1 {
+            header.chars().map(|c| c as u32 as u8).collect()
+        } else {
+            header.into_bytes()
+        };
+        if latin1 {
+            bytes.extend_from_slice(&[1, 0]);
+            bytes.extend_from_slice(&(text.len() as u16).to_le_bytes());
+        } else {
+            bytes.extend_from_slice(&[3, 0]);
+            bytes.extend_from_slice(&(text.len() as u32).to_le_bytes());
+        }
+        bytes.extend_from_slice(&text);
+        bytes.extend_from_slice(&[0; 16]);
+        if let Ok(a) = NpyArray::from_bytes(&bytes, "h.npy") {
+            prop_assert_eq!(a.dims.iter().product::<usize>(), a.data.len());
+        }
     }
 }
 

@@ -1,8 +1,8 @@
 //! NumPy's `.npy` and `.npz` files: what `np.save`, `np.savez` and `np.savez_compressed` write.
 //!
 //! Reading accepts format versions 1.0, 2.0 and 3.0, little- and big-endian data, C and Fortran
-//! order, and the dtypes `f4`, `f8`, `i1`..`i8`, `u1`..`u8` and `b1`; the array comes back in C
-//! (row-major) order, native endianness. Writing produces version 1.0 (2.0 for huge headers),
+//! order, and the dtypes `f2`, `f4`, `f8`, `i1`..`i8`, `u1`..`u8` and `b1`; the array comes back
+//! in C (row-major) order, native endianness. Writing produces version 1.0 (2.0 for huge headers),
 //! little-endian, C order, which every NumPy reads.
 //!
 //! ```
@@ -28,6 +28,7 @@ use gf_core::ops::create::TensorCreate;
 use gf_core::shape::{DynShape, Shape};
 use gf_core::{Cpu, Dtype, Tensor, Unit};
 
+use super::half::f16_to_f32;
 use crate::error::{Error, Result};
 
 const MAGIC: &[u8; 6] = b"\x93NUMPY";
@@ -53,6 +54,9 @@ pub enum NpyData {
     U32(Vec<u32>),
     /// `uint64` (`u8`).
     U64(Vec<u64>),
+    /// `float16` (`f2`), as the raw IEEE half-precision bits; [`NpyArray::to_tensor`] widens
+    /// them exactly.
+    F16(Vec<u16>),
     /// `float32` (`f4`).
     F32(Vec<f32>),
     /// `float64` (`f8`).
@@ -72,6 +76,7 @@ macro_rules! each_variant {
             NpyData::U16($v) => $body,
             NpyData::U32($v) => $body,
             NpyData::U64($v) => $body,
+            NpyData::F16($v) => $body,
             NpyData::F32($v) => $body,
             NpyData::F64($v) => $body,
         }
@@ -101,6 +106,7 @@ impl NpyData {
             NpyData::U16(_) => "uint16",
             NpyData::U32(_) => "uint32",
             NpyData::U64(_) => "uint64",
+            NpyData::F16(_) => "float16",
             NpyData::F32(_) => "float32",
             NpyData::F64(_) => "float64",
         }
@@ -118,6 +124,7 @@ impl NpyData {
             NpyData::U16(_) => "<u2",
             NpyData::U32(_) => "<u4",
             NpyData::U64(_) => "<u8",
+            NpyData::F16(_) => "<f2",
             NpyData::F32(_) => "<f4",
             NpyData::F64(_) => "<f8",
         }
@@ -134,6 +141,7 @@ impl NpyData {
             NpyData::U16(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
             NpyData::U32(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
             NpyData::U64(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+            NpyData::F16(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
             NpyData::F32(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
             NpyData::F64(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
         }
@@ -224,6 +232,10 @@ impl NpyArray {
             NpyData::U16(v) => v.iter().map(|&x| E::from_f64(f64::from(x))).collect(),
             NpyData::U32(v) => v.iter().map(|&x| E::from_f64(f64::from(x))).collect(),
             NpyData::U64(v) => v.iter().map(|&x| E::from_f64(x as f64)).collect(),
+            NpyData::F16(v) => v
+                .iter()
+                .map(|&x| E::from_f64(f64::from(f16_to_f32(x))))
+                .collect(),
             NpyData::F32(v) => v.iter().map(|&x| E::from_f64(f64::from(x))).collect(),
             NpyData::F64(v) => v.iter().map(|&x| E::from_f64(x)).collect(),
         };
@@ -258,7 +270,7 @@ impl NpyArray {
             NpyData::U16(v) => v.iter().map(|&x| usize::from(x)).collect(),
             NpyData::U32(v) => convert(v, |x| usize::try_from(x).ok())?,
             NpyData::U64(v) => convert(v, |x| usize::try_from(x).ok())?,
-            NpyData::F32(_) | NpyData::F64(_) => {
+            NpyData::F16(_) | NpyData::F32(_) | NpyData::F64(_) => {
                 return Err(Error::argument(
                     "NpyArray::to_usize_tensor",
                     format!("the array holds {}, not integers", self.data.dtype_name()),
@@ -507,7 +519,7 @@ fn parse_npy(bytes: &[u8]) -> ParseResult<NpyArray> {
         (
             header_start,
             format!(
-                "unsupported dtype {:?}: f4, f8, i1, i2, i4, i8, u1, u2, u4, u8 and b1 are read",
+                "unsupported dtype {:?}: f2, f4, f8, i1, i2, i4, i8, u1, u2, u4, u8 and b1 are read",
                 header.descr
             ),
         )
@@ -558,6 +570,7 @@ fn fortran_data_to_c(data: NpyData, dims: &[usize]) -> NpyData {
         NpyData::U16(v) => NpyData::U16(fortran_to_c(&v, dims)),
         NpyData::U32(v) => NpyData::U32(fortran_to_c(&v, dims)),
         NpyData::U64(v) => NpyData::U64(fortran_to_c(&v, dims)),
+        NpyData::F16(v) => NpyData::F16(fortran_to_c(&v, dims)),
         NpyData::F32(v) => NpyData::F32(fortran_to_c(&v, dims)),
         NpyData::F64(v) => NpyData::F64(fortran_to_c(&v, dims)),
     }
@@ -607,7 +620,7 @@ fn parse_descr(descr: &str) -> Option<(char, usize, bool)> {
     let size: usize = chars.as_str().parse().ok()?;
     let supported = matches!(
         (kind, size),
-        ('b', 1) | ('i' | 'u', 1 | 2 | 4 | 8) | ('f', 4 | 8)
+        ('b', 1) | ('i' | 'u', 1 | 2 | 4 | 8) | ('f', 2 | 4 | 8)
     );
     let big_endian = order == '>' || (order == '=' && cfg!(target_endian = "big"));
     supported.then_some((kind, size, big_endian))
@@ -641,6 +654,7 @@ fn decode(raw: &[u8], kind: char, size: usize, big: bool) -> Option<NpyData> {
         ('u', 2) => NpyData::U16(decode_as!(raw, u16, big)),
         ('u', 4) => NpyData::U32(decode_as!(raw, u32, big)),
         ('u', 8) => NpyData::U64(decode_as!(raw, u64, big)),
+        ('f', 2) => NpyData::F16(decode_as!(raw, u16, big)),
         ('f', 4) => NpyData::F32(decode_as!(raw, f32, big)),
         ('f', 8) => NpyData::F64(decode_as!(raw, f64, big)),
         _ => return None,
@@ -670,8 +684,8 @@ struct Cursor<'a> {
 
 impl Cursor<'_> {
     fn skip_space(&mut self) {
-        while self.peek().is_some_and(char::is_whitespace) {
-            self.at += 1;
+        while let Some(c) = self.peek().filter(|c| c.is_whitespace()) {
+            self.at += c.len_utf8();
         }
     }
 
@@ -906,6 +920,11 @@ mod tests {
         ));
         assert!(structured.contains("structured"), "{structured}");
         assert!(err(&npy("<f4", false, "(3, x)", &[])).contains("expected a dimension"));
+        // A latin-1 no-break space (two bytes once decoded) is whitespace, not a panic.
+        let mut nbsp = npy("<f4", false, "(1,)", &[0; 4]);
+        let close = nbsp.iter().position(|&b| b == b'}').unwrap();
+        nbsp[close - 1] = 0xa0;
+        assert_eq!(NpyArray::from_bytes(&nbsp, "x.npy").unwrap().dims, [1]);
     }
 
     #[test]
