@@ -224,7 +224,8 @@ fn robust_scaler_matches_sklearn() {
         let mut s = RobustScaler::new()
             .with_centering(flag(p, "with_centering", true))
             .with_scaling(flag(p, "with_scaling", true))
-            .quantile_range(q_min, q_max);
+            .quantile_range(q_min, q_max)
+            .unit_variance(flag(p, "unit_variance", false));
         s.fit(&x).unwrap();
         let what = format!("RobustScaler {p}");
         assert_attr(s.center_(), &case["center_"], &what);

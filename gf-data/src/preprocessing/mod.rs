@@ -13,7 +13,7 @@
 //! [`SimpleImputer`], which may drop empty columns) the output is `Tensor<(usize, usize), E, Cpu>`.
 //!
 //! Errors, not panics: `transform` before `fit`, data of another width than `fit` saw, unknown
-//! categories, invalid parameters are all [`Error::Argument`](crate::Error::Argument)s.
+//! categories, invalid parameters are all [`Error::Argument`]s.
 //!
 //! ```
 //! use gf_core::prelude::*;
