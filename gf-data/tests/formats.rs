@@ -271,7 +271,9 @@ fn truncated_npy_names_file_and_byte() {
 
 #[test]
 fn every_prefix_of_a_file_is_an_error_not_a_panic() {
-    let cases: [(&str, fn(&[u8]) -> bool); 3] = [
+    /// Whether the reader rejects the bytes.
+    type Rejects = fn(&[u8]) -> bool;
+    let cases: [(&str, Rejects); 3] = [
         ("f32_fortran_3d.npy", |b| {
             NpyArray::from_bytes(b, "x").is_err()
         }),
@@ -407,6 +409,11 @@ fn mnist_pairs_plain_and_gzip() {
     ] {
         let ds = mnist(fixture(images), fixture(label_file)).unwrap();
         assert_eq!(ds.len(), 3);
+        assert_eq!(
+            format!("{ds:?}"),
+            "Mnist { len: 3, .. }",
+            "a summary, not the pixels"
+        );
         for i in 0..3 {
             let (image, label) = ds.get(i).unwrap();
             assert_eq!(label as f64, labels[i]);
@@ -597,6 +604,7 @@ fn image_folder_lists_like_torchvision() {
     );
     assert_eq!(ds.targets(), [0, 0, 0, 1]);
     assert_eq!(ds.len(), 4);
+    assert!(format!("{ds:?}").contains("classes: [\"cat\", \"dog\"], len: 4"));
 
     let (image, label) = ds.get(1).unwrap();
     assert_eq!(label, 0);

@@ -32,7 +32,7 @@ pub const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg"];
 /// println!("{} images of {:?}", train.len(), train.classes());
 /// let (image, label) = train.get(0).unwrap(); // RGB, height × width × 3 bytes
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ImageFolder {
     root: PathBuf,
     classes: Vec<String>,
@@ -123,6 +123,18 @@ impl ImageFolder {
     /// and weighted sampling.
     pub fn targets(&self) -> Vec<usize> {
         self.samples.iter().map(|&(_, label)| label).collect()
+    }
+}
+
+/// Like torchvision's repr: the root, the classes and the number of samples.
+impl std::fmt::Debug for ImageFolder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ImageFolder")
+            .field("root", &self.root)
+            .field("classes", &self.classes)
+            .field("len", &self.samples.len())
+            .field("grayscale", &self.grayscale)
+            .finish()
     }
 }
 

@@ -33,12 +33,21 @@ use crate::error::{Error, Result};
 pub type NamedTensors<E> = Vec<(String, Tensor<DynShape, E, Cpu>)>;
 
 /// A safetensors file held in memory, its header checked: tensors are converted when asked for.
-#[derive(Debug)]
 pub struct SafetensorsFile {
     path: PathBuf,
     bytes: Vec<u8>,
     data_start: usize,
     header: Metadata,
+}
+
+/// The path and the tensor names, not the bytes.
+impl std::fmt::Debug for SafetensorsFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SafetensorsFile")
+            .field("path", &self.path)
+            .field("tensors", &self.names())
+            .finish_non_exhaustive()
+    }
 }
 
 impl SafetensorsFile {
