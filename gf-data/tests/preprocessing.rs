@@ -288,6 +288,16 @@ fn simple_imputer_matches_sklearn() {
             &case["fit_transform"],
             &what,
         );
+        let t = s.transform(&x).unwrap();
+        match case.get("inverse_transform") {
+            Some(want) => assert_mat(&s.inverse_transform(&t).unwrap(), want, &what),
+            None if flag(p, "add_indicator", false) => {
+                // Where scikit-learn fails (keep_empty_features), the round trip still holds.
+                let back = s.inverse_transform(&t).unwrap();
+                assert_close(&back.to_vec(), &x.to_vec(), 0.0, &what);
+            }
+            None => assert!(s.inverse_transform(&t).is_err(), "{what}"),
+        }
     }
 }
 

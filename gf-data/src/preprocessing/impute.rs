@@ -220,6 +220,48 @@ impl SimpleImputer {
         self.fit(x)?.transform(x)
     }
 
+    /// Puts the missing values back where the indicator columns say they were: scikit-learn's
+    /// `inverse_transform`, which needs `add_indicator(true)`. Features dropped by `transform`
+    /// come back entirely missing. (scikit-learn 1.9 fails here with
+    /// `keep_empty_features = true`; this does not.)
+    pub fn inverse_transform<F: Dim, E: Dtype>(
+        &self,
+        x: &Tensor<(usize, F), E, Cpu>,
+    ) -> Result<Tensor<(usize, usize), E, Cpu>> {
+        const OP: &str = "SimpleImputer::inverse_transform";
+        let fit = self
+            .fitted
+            .as_ref()
+            .ok_or_else(|| not_fitted(OP, "SimpleImputer"))?;
+        if !self.add_indicator {
+            return Err(Error::argument(
+                OP,
+                "inverse_transform works only when SimpleImputer is built with add_indicator(true)",
+            ));
+        }
+        let m = Matrix::of(x);
+        let width = fit.kept.len() + fit.indicator_features.len();
+        check_width(OP, "SimpleImputer", width, m.cols)?;
+        let n_features = fit.statistics.len();
+        let mut out = vec![self.missing_values; m.rows * n_features];
+        for (row, original) in m
+            .data
+            .chunks(width.max(1))
+            .zip(out.chunks_mut(n_features.max(1)))
+            .take(m.rows)
+        {
+            for (k, &j) in fit.kept.iter().enumerate() {
+                original[j] = row[k];
+            }
+            for (k, &j) in fit.indicator_features.iter().enumerate() {
+                if row[fit.kept.len() + k] != 0.0 {
+                    original[j] = self.missing_values;
+                }
+            }
+        }
+        dyn_matrix(m.rows, n_features, out)
+    }
+
     /// The fill value of each feature; NaN for a feature that `transform` drops.
     pub fn statistics_(&self) -> Option<&[f64]> {
         self.fitted.as_ref().map(|f| f.statistics.as_slice())
@@ -280,6 +322,14 @@ mod tests {
         let y = imp.fit_transform(&x).unwrap();
         assert_eq!(y.dims(), [2, 4]);
         assert_eq!(y.to_vec(), [7.0, 2.0, 1.0, 0.0, 3.0, 7.0, 0.0, 1.0]);
+        let back = imp.inverse_transform(&y).unwrap();
+        assert_eq!(back.to_vec(), x.to_vec());
+        assert!(SimpleImputer::new()
+            .add_indicator(false)
+            .fit(&x)
+            .unwrap()
+            .inverse_transform(&y)
+            .is_err());
         let nan = dev.tensor_from_vec(vec![f32::NAN, 2.0], (1usize, 2usize));
         assert!(imp.transform(&nan).is_err());
         assert!(SimpleImputer::new().transform(&x).is_err());
