@@ -350,7 +350,8 @@ pub fn write_npy<S: Shape, E: NpyElement, T>(
 }
 
 /// Reads the `.npz` file at `path`, like `np.load`: the arrays by name (the entry names without
-/// their `.npy` suffix). Both stored (`np.savez`) and deflated (`np.savez_compressed`) archives.
+/// their `.npy` suffix). Both stored (`np.savez`) and deflated (`np.savez_compressed`) archives;
+/// every entry must be an NPY file (`Err` naming the entry otherwise).
 pub fn read_npz(path: impl AsRef<Path>) -> Result<BTreeMap<String, NpyArray>> {
     let path = path.as_ref();
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
