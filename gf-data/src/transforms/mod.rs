@@ -5,6 +5,20 @@
 //! epoch and the sample's index, so the same sample gets the same augmentation whatever thread
 //! runs it, and a new one every epoch.
 
+mod image;
+mod tensor;
+
+pub use image::{
+    adjust_brightness, adjust_contrast, adjust_hue, adjust_saturation, center_crop, crop, hflip,
+    pad, resize, resized_crop, resized_output_size, rotate, vflip, CenterCrop, ColorJitter,
+    CropSize, Degrees, Fill, InterpolationMode, Jitter, Padding, PaddingMode, RandomCrop,
+    RandomHorizontalFlip, RandomResizedCrop, RandomRotation, RandomVerticalFlip, Resize, Size,
+};
+pub use tensor::{
+    hflip_tensor, normalize, to_tensor, vflip_tensor, GaussianNoise, Normalize,
+    RandomHorizontalFlipTensor, RandomVerticalFlipTensor, ToTensor, ToTensorTyped,
+};
+
 use gf_core::rng::Xoshiro256;
 
 use crate::error::Result;
