@@ -40,4 +40,4 @@ pub use sampler::{
     BatchSampler, Batched, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler,
     WeightedRandomSampler,
 };
-pub use transforms::{Compose, FnTransform, Transform};
+pub use transforms::{Compose, FnTransform, OnInput, Transform};

@@ -96,14 +96,30 @@ where
     }
 }
 
+/// Applies a transform to the input of an `(input, target)` sample and keeps the target:
+/// torchvision's `transform=` argument, for datasets such as
+/// [`ImageFolder`](crate::formats::ImageFolder) whose samples are pairs.
+#[derive(Clone, Copy, Debug)]
+pub struct OnInput<T>(pub T);
+
+impl<In, Target, T: Transform<In>> Transform<(In, Target)> for OnInput<T> {
+    type Output = (T::Output, Target);
+    fn apply(&self, (input, target): (In, Target), rng: &mut Xoshiro256) -> Result<Self::Output> {
+        Ok((self.0.apply(input, rng)?, target))
+    }
+}
+
 /// Chains transforms that may change the sample's type: `compose!(RandomCrop::new(28),
-/// ToTensor, Normalize::new(..))` is the first `.then(` the second `.then(` the third.
+/// ToTensor, Normalize::new(..))` is the first `.then(` the second `)` `.then(` the third `)`.
+/// It nests to the left, so each step's input type is known from the step before, and
+/// transforms generic over their input (such as `Normalize`) infer.
 #[macro_export]
 macro_rules! compose {
-    ($first:expr $(,)?) => { $first };
-    ($first:expr, $($rest:expr),+ $(,)?) => {
-        $crate::transforms::Transform::then($first, $crate::compose!($($rest),+))
-    };
+    ($first:expr $(, $rest:expr)* $(,)?) => {{
+        let chain = $first;
+        $(let chain = $crate::transforms::Transform::then(chain, $rest);)*
+        chain
+    }};
 }
 
 #[cfg(test)]
@@ -121,5 +137,13 @@ mod tests {
         assert_eq!(list.apply(3, &mut rng).unwrap(), 7);
         let chained = crate::compose!(add_one, double, to_string);
         assert_eq!(chained.apply(3, &mut rng).unwrap(), "8");
+        // Steps generic over their input infer it from the step before.
+        let pipeline = crate::compose!(
+            ToTensor,
+            Normalize::new([0.5], [0.5]).unwrap(),
+            GaussianNoise::new(0.0, 0.0).unwrap(),
+        );
+        let image = crate::Image::new(1, 1, 1, vec![255]).unwrap();
+        assert_eq!(pipeline.apply(image, &mut rng).unwrap().to_vec(), [1.0]);
     }
 }
