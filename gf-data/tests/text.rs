@@ -166,6 +166,32 @@ fn unsupported_tokenizer_json_is_an_error_naming_the_key() {
     );
 }
 
+#[test]
+fn model_settings_load_at_their_no_op_values_and_fail_otherwise() {
+    use serde_json::json;
+    let with = |key: &str, value: Value| {
+        let mut j = read_json("hf_tokenizer.json");
+        j["model"][key] = value;
+        BpeTokenizer::from_json(&j.to_string(), "t.json")
+    };
+    let cases = [
+        ("continuing_subword_prefix", json!(""), json!("##")),
+        ("end_of_word_suffix", json!(""), json!("</w>")),
+        ("dropout", json!(0.0), json!(0.1)),
+        ("byte_fallback", json!(false), json!(true)),
+    ];
+    for (key, no_op, unsupported) in cases {
+        for ok in [Value::Null, no_op] {
+            assert_eq!(with(key, ok).unwrap().merges(), hf().merges(), "{key}");
+        }
+        let e = with(key, unsupported).unwrap_err().to_string();
+        assert!(e.starts_with(&format!("t.json: key model.{key}:")), "{e}");
+    }
+    let mut j = read_json("hf_tokenizer.json");
+    j["normalizer"] = Value::Null;
+    assert!(BpeTokenizer::from_json(&j.to_string(), "t.json").is_ok());
+}
+
 proptest! {
     #[test]
     fn byte_level_bpe_decodes_what_it_encodes(s in any::<String>()) {

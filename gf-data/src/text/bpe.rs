@@ -446,34 +446,35 @@ impl BpeTokenizer {
                 ))
             }
         }
+        // A setting this tokenizer cannot honour is an error unless it is absent, null or
+        // `inert` (set to its no-op value).
+        let unsupported = |key: &str,
+                           value: Option<&Value>,
+                           inert: fn(&Value) -> bool,
+                           why: fn(&Value) -> String| match value {
+            Some(v) if !v.is_null() && !inert(v) => Err(bad(key, why(v))),
+            _ => Ok(()),
+        };
         for key in ["continuing_subword_prefix", "end_of_word_suffix"] {
-            match model.get(key) {
-                None | Some(Value::Null) => {}
-                Some(Value::String(s)) if s.is_empty() => {}
-                Some(v) => {
-                    return Err(bad(
-                        &format!("model.{key}"),
-                        format!("{v} is not supported with byte-level BPE"),
-                    ))
-                }
-            }
+            unsupported(
+                &format!("model.{key}"),
+                model.get(key),
+                |v| v.as_str() == Some(""),
+                |v| format!("{v} is not supported with byte-level BPE"),
+            )?;
         }
-        match model.get("dropout") {
-            None | Some(Value::Null) => {}
-            Some(v) if v.as_f64() == Some(0.0) => {}
-            Some(v) => {
-                return Err(bad(
-                    "model.dropout",
-                    format!("BPE dropout ({v}) is not supported"),
-                ))
-            }
-        }
-        if model.get("byte_fallback").and_then(Value::as_bool) == Some(true) {
-            return Err(bad(
-                "model.byte_fallback",
-                "byte fallback is not supported".into(),
-            ));
-        }
+        unsupported(
+            "model.dropout",
+            model.get("dropout"),
+            |v| v.as_f64() == Some(0.0),
+            |v| format!("BPE dropout ({v}) is not supported"),
+        )?;
+        unsupported(
+            "model.byte_fallback",
+            model.get("byte_fallback"),
+            |v| v.as_bool() != Some(true),
+            |_| "byte fallback is not supported".into(),
+        )?;
         let flag = |v: &Value, key: &str| v.get(key).and_then(Value::as_bool).unwrap_or(false);
 
         let vocab_json = model
@@ -518,15 +519,12 @@ impl BpeTokenizer {
             })?);
         }
 
-        match root.get("normalizer") {
-            None | Some(Value::Null) => {}
-            Some(v) => {
-                return Err(bad(
-                    "normalizer",
-                    format!("normalizers are not supported (found {v})"),
-                ))
-            }
-        }
+        unsupported(
+            "normalizer",
+            root.get("normalizer"),
+            |_| false,
+            |v| format!("normalizers are not supported (found {v})"),
+        )?;
         let mut pre = root.get("pre_tokenizer").unwrap_or(&Value::Null);
         if pre.get("type").and_then(Value::as_str) == Some("Sequence") {
             if let Some([only]) = pre

@@ -37,6 +37,32 @@ fn decode_with(vocab: &Vocab, ids: &[usize], sep: &str) -> Result<String> {
     Ok(out)
 }
 
+/// The [`Tokenizer`] methods that only look up the `vocab` field, for tokenizers that differ
+/// in how they split text but not in how tokens map to ids.
+macro_rules! vocab_lookups {
+    () => {
+        fn vocab_size(&self) -> usize {
+            self.vocab.len()
+        }
+
+        fn special_ids(&self) -> SpecialIds {
+            self.vocab.special_ids()
+        }
+
+        fn is_special(&self, id: usize) -> bool {
+            self.vocab.is_special(id)
+        }
+
+        fn token_to_id(&self, token: &str) -> Option<usize> {
+            self.vocab.token_to_id(token)
+        }
+
+        fn id_to_token(&self, id: usize) -> Option<String> {
+            self.vocab.id_to_token(id).map(String::from)
+        }
+    };
+}
+
 /// One token per character (Unicode scalar value); characters outside the vocabulary become
 /// the unknown token.
 ///
@@ -109,25 +135,7 @@ impl Tokenizer for CharTokenizer {
         decode_with(&self.vocab, ids, "")
     }
 
-    fn vocab_size(&self) -> usize {
-        self.vocab.len()
-    }
-
-    fn special_ids(&self) -> SpecialIds {
-        self.vocab.special_ids()
-    }
-
-    fn is_special(&self, id: usize) -> bool {
-        self.vocab.is_special(id)
-    }
-
-    fn token_to_id(&self, token: &str) -> Option<usize> {
-        self.vocab.token_to_id(token)
-    }
-
-    fn id_to_token(&self, id: usize) -> Option<String> {
-        self.vocab.id_to_token(id).map(String::from)
-    }
+    vocab_lookups!();
 }
 
 /// Whether BERT's basic tokenizer splits `c` off as a token of its own: ASCII symbols and
@@ -258,25 +266,7 @@ impl Tokenizer for WordTokenizer {
         decode_with(&self.vocab, ids, " ")
     }
 
-    fn vocab_size(&self) -> usize {
-        self.vocab.len()
-    }
-
-    fn special_ids(&self) -> SpecialIds {
-        self.vocab.special_ids()
-    }
-
-    fn is_special(&self, id: usize) -> bool {
-        self.vocab.is_special(id)
-    }
-
-    fn token_to_id(&self, token: &str) -> Option<usize> {
-        self.vocab.token_to_id(token)
-    }
-
-    fn id_to_token(&self, id: usize) -> Option<String> {
-        self.vocab.id_to_token(id).map(String::from)
-    }
+    vocab_lookups!();
 }
 
 #[cfg(test)]
