@@ -2,6 +2,7 @@
 //! `tests/fixtures/datasets/make_fixtures.py`), and the generators' properties.
 
 use std::collections::HashSet;
+use std::fmt::Debug;
 
 use gf_data::datasets::{
     load_breast_cancer, load_diabetes, load_diabetes_raw, load_digits, load_digits_n_class,
@@ -24,6 +25,14 @@ fn floats(v: &Value) -> Vec<f64> {
         .unwrap()
         .iter()
         .map(|x| x.as_f64().unwrap())
+        .collect()
+}
+
+fn usizes(v: &Value) -> Vec<usize> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_u64().unwrap() as usize)
         .collect()
 }
 
@@ -50,12 +59,7 @@ fn assert_all_close(what: &str, got: &[f64], want: &[f64]) {
 /// Shape, names, column sums and sums of squares, and some rows, as scikit-learn has them.
 fn check_data<T: gf_core::Unit>(name: &str, bunch: &Bunch<T>) -> Value {
     let fx = fixture(name);
-    let shape: Vec<usize> = fx["shape"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_u64().unwrap() as usize)
-        .collect();
+    let shape = usizes(&fx["shape"]);
     assert_eq!([bunch.n_samples(), bunch.n_features()], shape[..], "{name}");
     assert_eq!(bunch.data.dims(), [shape[0], shape[1]]);
     assert_eq!(bunch.target.dims(), [shape[0]]);
@@ -92,12 +96,7 @@ fn check_data<T: gf_core::Unit>(name: &str, bunch: &Bunch<T>) -> Value {
 fn check_classification(name: &str, bunch: &Bunch<usize>) {
     let fx = check_data(name, bunch);
     let target = bunch.target.to_vec();
-    let want: Vec<usize> = fx["target_counts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_u64().unwrap() as usize)
-        .collect();
+    let want = usizes(&fx["target_counts"]);
     let mut counts = vec![0; want.len()];
     for &t in &target {
         counts[t] += 1;
@@ -213,6 +212,21 @@ fn counts(y: &[usize], k: usize) -> Vec<usize> {
     c
 }
 
+/// Every options set in `bad` is refused by `generate` with an argument error from `op`.
+fn assert_refused<O: Debug, T>(
+    op: &str,
+    bad: impl IntoIterator<Item = O>,
+    generate: impl Fn(&O) -> Result<T, Error>,
+) {
+    for opts in bad {
+        match generate(&opts) {
+            Err(Error::Argument { op: got, .. }) if got == op => {}
+            Err(err) => panic!("{opts:?}: {err}"),
+            Ok(_) => panic!("{opts:?}: accepted, {op} should refuse it"),
+        }
+    }
+}
+
 #[test]
 fn blobs_have_the_asked_shapes_counts_and_means() {
     let centers = vec![[0.0, 0.0, 0.0], [10.0, -5.0, 2.0], [-8.0, 8.0, 8.0]];
@@ -298,19 +312,7 @@ fn blobs_refuse_inconsistent_options() {
         Blobs::new().centers(0),
         Blobs::new().n_features(0),
     ];
-    for opts in bad {
-        let err = opts.generate(0).unwrap_err();
-        assert!(
-            matches!(
-                err,
-                Error::Argument {
-                    op: "make_blobs",
-                    ..
-                }
-            ),
-            "{err}"
-        );
-    }
+    assert_refused("make_blobs", bad, |opts| opts.generate(0));
 }
 
 #[test]
@@ -431,13 +433,7 @@ fn regression_noise_and_many_targets() {
     assert!((std - 2.0).abs() < 0.1, "{std}");
 
     let multi = Regression::new().n_samples(30).n_features(6).n_targets(3);
-    assert!(matches!(
-        multi.generate(0),
-        Err(Error::Argument {
-            op: "make_regression",
-            ..
-        })
-    ));
+    assert_refused("make_regression", [&multi], |opts| opts.generate(0));
     let (x, y, coef) = multi.generate_multi(0).unwrap();
     assert_eq!(
         (x.dims(), y.dims(), coef.dims()),
@@ -656,19 +652,7 @@ fn classification_refuses_impossible_problems() {
         Classification::new().scale(0.0),
         Classification::new().n_samples(0),
     ];
-    for opts in bad {
-        let err = opts.generate(0).unwrap_err();
-        assert!(
-            matches!(
-                err,
-                Error::Argument {
-                    op: "make_classification",
-                    ..
-                }
-            ),
-            "{opts:?}: {err}"
-        );
-    }
+    assert_refused("make_classification", bad, |opts| opts.generate(0));
     // The largest problem the hypercube allows: 2 classes x 2 clusters in 2 dimensions.
     assert!(Classification::new().n_features(4).generate(0).is_ok());
     // Many informative dimensions (past 30 the leading ones are random bits).

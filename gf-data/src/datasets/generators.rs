@@ -32,6 +32,31 @@ type Labels = Tensor<(usize,), usize, Cpu>;
 /// One real value per sample (or per feature, for coefficients).
 type Vector = Tensor<(usize,), f64, Cpu>;
 
+/// `From` one `$t` (into the variant `$one`) and from a `Vec` or an array of them (into
+/// `$list`), for the enums that take one value or a list, as a scikit-learn parameter that is an
+/// int/float or an array.
+macro_rules! one_or_list_from {
+    ($enum:ident, $t:ty, $one:ident, $list:ident) => {
+        impl From<$t> for $enum {
+            fn from(value: $t) -> Self {
+                $enum::$one(value)
+            }
+        }
+
+        impl From<Vec<$t>> for $enum {
+            fn from(values: Vec<$t>) -> Self {
+                $enum::$list(values)
+            }
+        }
+
+        impl<const N: usize> From<[$t; N]> for $enum {
+            fn from(values: [$t; N]) -> Self {
+                $enum::$list(values.to_vec())
+            }
+        }
+    };
+}
+
 /// How many samples: a total split evenly among the groups (clusters, moons, circles), or a
 /// count for each group, like scikit-learn's `n_samples` that is an int or an array.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,23 +67,7 @@ pub enum Samples {
     PerGroup(Vec<usize>),
 }
 
-impl From<usize> for Samples {
-    fn from(n: usize) -> Self {
-        Samples::Total(n)
-    }
-}
-
-impl From<Vec<usize>> for Samples {
-    fn from(counts: Vec<usize>) -> Self {
-        Samples::PerGroup(counts)
-    }
-}
-
-impl<const N: usize> From<[usize; N]> for Samples {
-    fn from(counts: [usize; N]) -> Self {
-        Samples::PerGroup(counts.to_vec())
-    }
-}
+one_or_list_from!(Samples, usize, Total, PerGroup);
 
 impl From<(usize, usize)> for Samples {
     /// `(outer, inner)` for moons and circles, as scikit-learn's two-element tuple.
@@ -124,23 +133,7 @@ impl Values {
     }
 }
 
-impl From<f64> for Values {
-    fn from(v: f64) -> Self {
-        Values::All(v)
-    }
-}
-
-impl From<Vec<f64>> for Values {
-    fn from(vs: Vec<f64>) -> Self {
-        Values::Each(vs)
-    }
-}
-
-impl<const N: usize> From<[f64; N]> for Values {
-    fn from(vs: [f64; N]) -> Self {
-        Values::Each(vs.to_vec())
-    }
-}
+one_or_list_from!(Values, f64, All, Each);
 
 fn ensure(ok: bool, op: &'static str, message: impl FnOnce() -> String) -> Result<()> {
     if ok {
@@ -183,6 +176,20 @@ fn check_noise(op: &'static str, noise: Option<f64>) -> Result<()> {
     ensure(noise.is_none_or(|s| s >= 0.0 && s.is_finite()), op, || {
         format!("noise must be a finite number >= 0, got {noise:?}")
     })
+}
+
+/// Setters that store their argument as it is, each documented "Sets [`field`](Self::field).",
+/// for the options structs' `impl` blocks: `plain_setters!(n_features: usize, shuffle: bool);`.
+macro_rules! plain_setters {
+    ($($field:ident: $ty:ty),* $(,)?) => {
+        $(
+            #[doc = concat!("Sets [`", stringify!($field), "`](Self::", stringify!($field), ").")]
+            pub fn $field(mut self, $field: $ty) -> Self {
+                self.$field = $field;
+                self
+            }
+        )*
+    };
 }
 
 /// Gaussian blobs around centres, for clustering: scikit-learn's `make_blobs`.
@@ -238,11 +245,7 @@ impl Blobs {
         self
     }
 
-    /// Sets [`n_features`](Self::n_features).
-    pub fn n_features(mut self, n_features: usize) -> Self {
-        self.n_features = n_features;
-        self
-    }
+    plain_setters!(n_features: usize, shuffle: bool);
 
     /// Sets [`centers`](Self::centers): a count, or the points themselves.
     pub fn centers(mut self, centers: impl Into<Centers>) -> Self {
@@ -259,12 +262,6 @@ impl Blobs {
     /// Sets [`center_box`](Self::center_box).
     pub fn center_box(mut self, low: f64, high: f64) -> Self {
         self.center_box = (low, high);
-        self
-    }
-
-    /// Sets [`shuffle`](Self::shuffle).
-    pub fn shuffle(mut self, shuffle: bool) -> Self {
-        self.shuffle = shuffle;
         self
     }
 
@@ -387,15 +384,26 @@ fn two_groups(op: &'static str, n_samples: &Samples) -> Result<(usize, usize)> {
     }
 }
 
-/// Adds `noise` (a standard deviation) to every coordinate and shuffles, in scikit-learn's order.
-fn finish_two_groups(
-    mut rng: Xoshiro256,
-    mut x: Vec<f64>,
-    mut y: Vec<usize>,
+/// The data of [`Moons`] and [`Circles`]: `n_out` points of group 0 then `n_in` of group 1, point
+/// `i` of a group of `n` being `point(group, i, n)`; then shuffled and given `noise` (a standard
+/// deviation on every coordinate), in scikit-learn's order.
+fn two_groups_data(
+    seed: u64,
+    (n_out, n_in): (usize, usize),
+    point: impl Fn(usize, usize, usize) -> [f64; 2],
     shuffle: bool,
     noise: Option<f64>,
 ) -> Result<(Matrix, Labels)> {
-    let n = y.len();
+    let n = n_out + n_in;
+    let mut x = Vec::with_capacity(2 * n);
+    let mut y = Vec::with_capacity(n);
+    for (group, count) in [n_out, n_in].into_iter().enumerate() {
+        for i in 0..count {
+            x.extend(point(group, i, count));
+            y.push(group);
+        }
+    }
+    let mut rng = Xoshiro256::new(seed);
     if shuffle {
         let perm = rng.permutation(n);
         x = permute_rows(&x, 2, &perm);
@@ -407,6 +415,30 @@ fn finish_two_groups(
         }
     }
     Ok((matrix(x, n, 2)?, labels(y)?))
+}
+
+/// The constructor and setters [`Moons`] and [`Circles`] share, in their `impl` blocks.
+macro_rules! two_groups_setters {
+    () => {
+        /// scikit-learn's defaults.
+        pub fn new() -> Self {
+            Self::default()
+        }
+
+        /// Sets [`n_samples`](Self::n_samples): a total or `(outer, inner)`.
+        pub fn n_samples(mut self, n_samples: impl Into<Samples>) -> Self {
+            self.n_samples = n_samples.into();
+            self
+        }
+
+        plain_setters!(shuffle: bool);
+
+        /// Sets [`noise`](Self::noise).
+        pub fn noise(mut self, noise: f64) -> Self {
+            self.noise = Some(noise);
+            self
+        }
+    };
 }
 
 /// Two interleaving half circles in 2-D, for classification and clustering: scikit-learn's
@@ -435,28 +467,7 @@ impl Default for Moons {
 }
 
 impl Moons {
-    /// scikit-learn's defaults.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Sets [`n_samples`](Self::n_samples): a total or `(outer, inner)`.
-    pub fn n_samples(mut self, n_samples: impl Into<Samples>) -> Self {
-        self.n_samples = n_samples.into();
-        self
-    }
-
-    /// Sets [`shuffle`](Self::shuffle).
-    pub fn shuffle(mut self, shuffle: bool) -> Self {
-        self.shuffle = shuffle;
-        self
-    }
-
-    /// Sets [`noise`](Self::noise).
-    pub fn noise(mut self, noise: f64) -> Self {
-        self.noise = Some(noise);
-        self
-    }
+    two_groups_setters!();
 
     /// The points `(n_samples, 2)` and their moon, 0 or 1.
     pub fn generate(&self, seed: u64) -> Result<(Matrix, Labels)> {
@@ -472,17 +483,14 @@ impl Moons {
                 0.0
             }
         };
-        let mut x = Vec::with_capacity(2 * (n_out + n_in));
-        for i in 0..n_out {
-            let t = angle(i, n_out);
-            x.extend([t.cos(), t.sin()]);
-        }
-        for i in 0..n_in {
-            let t = angle(i, n_in);
-            x.extend([1.0 - t.cos(), 1.0 - t.sin() - 0.5]);
-        }
-        let y = [vec![0; n_out], vec![1; n_in]].concat();
-        finish_two_groups(Xoshiro256::new(seed), x, y, self.shuffle, self.noise)
+        let point = |group: usize, i: usize, n: usize| {
+            let t = angle(i, n);
+            match group {
+                0 => [t.cos(), t.sin()],
+                _ => [1.0 - t.cos(), 1.0 - t.sin() - 0.5],
+            }
+        };
+        two_groups_data(seed, (n_out, n_in), point, self.shuffle, self.noise)
     }
 }
 
@@ -519,34 +527,9 @@ impl Default for Circles {
 }
 
 impl Circles {
-    /// scikit-learn's defaults.
-    pub fn new() -> Self {
-        Self::default()
-    }
+    two_groups_setters!();
 
-    /// Sets [`n_samples`](Self::n_samples): a total or `(outer, inner)`.
-    pub fn n_samples(mut self, n_samples: impl Into<Samples>) -> Self {
-        self.n_samples = n_samples.into();
-        self
-    }
-
-    /// Sets [`shuffle`](Self::shuffle).
-    pub fn shuffle(mut self, shuffle: bool) -> Self {
-        self.shuffle = shuffle;
-        self
-    }
-
-    /// Sets [`noise`](Self::noise).
-    pub fn noise(mut self, noise: f64) -> Self {
-        self.noise = Some(noise);
-        self
-    }
-
-    /// Sets [`factor`](Self::factor).
-    pub fn factor(mut self, factor: f64) -> Self {
-        self.factor = factor;
-        self
-    }
+    plain_setters!(factor: f64);
 
     /// The points `(n_samples, 2)` and their circle, 0 (outer) or 1 (inner).
     pub fn generate(&self, seed: u64) -> Result<(Matrix, Labels)> {
@@ -558,17 +541,12 @@ impl Circles {
         })?;
         // numpy's linspace(0, 2 pi, n, endpoint=False), so the first point is not repeated.
         let angle = |i: usize, n: usize| 2.0 * std::f64::consts::PI * i as f64 / n as f64;
-        let mut x = Vec::with_capacity(2 * (n_out + n_in));
-        for i in 0..n_out {
-            let t = angle(i, n_out);
-            x.extend([t.cos(), t.sin()]);
-        }
-        for i in 0..n_in {
-            let t = angle(i, n_in);
-            x.extend([t.cos() * self.factor, t.sin() * self.factor]);
-        }
-        let y = [vec![0; n_out], vec![1; n_in]].concat();
-        finish_two_groups(Xoshiro256::new(seed), x, y, self.shuffle, self.noise)
+        let point = |group: usize, i: usize, n: usize| {
+            let t = angle(i, n);
+            let radius = if group == 0 { 1.0 } else { self.factor };
+            [t.cos() * radius, t.sin() * radius]
+        };
+        two_groups_data(seed, (n_out, n_in), point, self.shuffle, self.noise)
     }
 }
 
@@ -627,46 +605,19 @@ impl Regression {
         Self::default()
     }
 
-    /// Sets [`n_samples`](Self::n_samples).
-    pub fn n_samples(mut self, n_samples: usize) -> Self {
-        self.n_samples = n_samples;
-        self
-    }
-
-    /// Sets [`n_features`](Self::n_features).
-    pub fn n_features(mut self, n_features: usize) -> Self {
-        self.n_features = n_features;
-        self
-    }
-
-    /// Sets [`n_informative`](Self::n_informative).
-    pub fn n_informative(mut self, n_informative: usize) -> Self {
-        self.n_informative = n_informative;
-        self
+    plain_setters! {
+        n_samples: usize,
+        n_features: usize,
+        n_informative: usize,
+        bias: f64,
+        noise: f64,
+        shuffle: bool,
     }
 
     /// Sets [`n_targets`](Self::n_targets); use [`generate_multi`](Self::generate_multi) when
     /// it is not 1.
     pub fn n_targets(mut self, n_targets: usize) -> Self {
         self.n_targets = n_targets;
-        self
-    }
-
-    /// Sets [`bias`](Self::bias).
-    pub fn bias(mut self, bias: f64) -> Self {
-        self.bias = bias;
-        self
-    }
-
-    /// Sets [`noise`](Self::noise).
-    pub fn noise(mut self, noise: f64) -> Self {
-        self.noise = noise;
-        self
-    }
-
-    /// Sets [`shuffle`](Self::shuffle).
-    pub fn shuffle(mut self, shuffle: bool) -> Self {
-        self.shuffle = shuffle;
         self
     }
 
@@ -839,69 +790,23 @@ impl Classification {
         Self::default()
     }
 
-    /// Sets [`n_samples`](Self::n_samples).
-    pub fn n_samples(mut self, n_samples: usize) -> Self {
-        self.n_samples = n_samples;
-        self
-    }
-
-    /// Sets [`n_features`](Self::n_features).
-    pub fn n_features(mut self, n_features: usize) -> Self {
-        self.n_features = n_features;
-        self
-    }
-
-    /// Sets [`n_informative`](Self::n_informative).
-    pub fn n_informative(mut self, n_informative: usize) -> Self {
-        self.n_informative = n_informative;
-        self
-    }
-
-    /// Sets [`n_redundant`](Self::n_redundant).
-    pub fn n_redundant(mut self, n_redundant: usize) -> Self {
-        self.n_redundant = n_redundant;
-        self
-    }
-
-    /// Sets [`n_repeated`](Self::n_repeated).
-    pub fn n_repeated(mut self, n_repeated: usize) -> Self {
-        self.n_repeated = n_repeated;
-        self
-    }
-
-    /// Sets [`n_classes`](Self::n_classes).
-    pub fn n_classes(mut self, n_classes: usize) -> Self {
-        self.n_classes = n_classes;
-        self
-    }
-
-    /// Sets [`n_clusters_per_class`](Self::n_clusters_per_class).
-    pub fn n_clusters_per_class(mut self, n_clusters_per_class: usize) -> Self {
-        self.n_clusters_per_class = n_clusters_per_class;
-        self
+    plain_setters! {
+        n_samples: usize,
+        n_features: usize,
+        n_informative: usize,
+        n_redundant: usize,
+        n_repeated: usize,
+        n_classes: usize,
+        n_clusters_per_class: usize,
+        flip_y: f64,
+        class_sep: f64,
+        hypercube: bool,
+        shuffle: bool,
     }
 
     /// Sets [`weights`](Self::weights).
     pub fn weights(mut self, weights: impl Into<Vec<f64>>) -> Self {
         self.weights = Some(weights.into());
-        self
-    }
-
-    /// Sets [`flip_y`](Self::flip_y).
-    pub fn flip_y(mut self, flip_y: f64) -> Self {
-        self.flip_y = flip_y;
-        self
-    }
-
-    /// Sets [`class_sep`](Self::class_sep).
-    pub fn class_sep(mut self, class_sep: f64) -> Self {
-        self.class_sep = class_sep;
-        self
-    }
-
-    /// Sets [`hypercube`](Self::hypercube).
-    pub fn hypercube(mut self, hypercube: bool) -> Self {
-        self.hypercube = hypercube;
         self
     }
 
@@ -926,12 +831,6 @@ impl Classification {
     /// Draws the scales at random (scikit-learn's `scale=None`).
     pub fn random_scale(mut self) -> Self {
         self.scale = None;
-        self
-    }
-
-    /// Sets [`shuffle`](Self::shuffle).
-    pub fn shuffle(mut self, shuffle: bool) -> Self {
-        self.shuffle = shuffle;
         self
     }
 
