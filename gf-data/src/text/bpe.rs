@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::bytelevel::{byte_to_char, char_to_byte, split_gpt2, to_byte_chars};
+use super::bytelevel::{byte_level_pre_tokenize, byte_to_char, char_to_byte};
 use super::{SpecialIds, Tokenizer};
 use crate::error::{Error, Result};
 
@@ -392,15 +392,8 @@ impl BpeTokenizer {
     }
 
     fn encode_text(&self, text: &str, out: &mut Vec<usize>) {
-        let spaced;
-        let text = if self.add_prefix_space && !text.starts_with(' ') {
-            spaced = format!(" {text}");
-            &spaced
-        } else {
-            text
-        };
-        for piece in split_gpt2(text) {
-            self.bpe_word(&to_byte_chars(piece), out);
+        for word in byte_level_pre_tokenize(text, self.add_prefix_space) {
+            self.bpe_word(&word, out);
         }
     }
 
@@ -806,16 +799,8 @@ impl BpeTrainer {
     pub fn train<S: AsRef<str>>(&self, texts: impl IntoIterator<Item = S>) -> Result<BpeTokenizer> {
         let mut word_counts: HashMap<String, u64> = HashMap::new();
         for text in texts {
-            let text = text.as_ref();
-            let spaced;
-            let text = if self.add_prefix_space && !text.starts_with(' ') {
-                spaced = format!(" {text}");
-                &spaced
-            } else {
-                text
-            };
-            for piece in split_gpt2(text) {
-                *word_counts.entry(to_byte_chars(piece)).or_default() += 1;
+            for word in byte_level_pre_tokenize(text.as_ref(), self.add_prefix_space) {
+                *word_counts.entry(word).or_default() += 1;
             }
         }
 
@@ -942,6 +927,7 @@ impl BpeTrainer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::bytelevel::to_byte_chars;
 
     fn tiny() -> BpeTokenizer {
         BpeTrainer {

@@ -1493,68 +1493,70 @@ impl Transform<Image> for RandomCrop {
     }
 }
 
-/// Mirrors left to right with probability `p`, like torchvision's `RandomHorizontalFlip(p=0.5)`.
-/// For tensors use [`RandomHorizontalFlipTensor`](super::RandomHorizontalFlipTensor).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct RandomHorizontalFlip {
-    /// The probability of a flip.
-    pub p: f64,
+/// Declares a transform that flips with probability `p`: the struct with its public `p`, `new`,
+/// torchvision's default `p = 0.5`, optionally `From` the image flip it mirrors, and the
+/// [`Transform`] impl that draws one number from the RNG per call and applies `$flip` (a
+/// function returning `Result`) when it is below `p`. The image and tensor flips share it.
+macro_rules! random_flip {
+    (
+        $(#[$doc:meta])*
+        $name:ident $(from $image_flip:ident)?:
+        impl$(<$($g:ident: $bound:ident),*>)? Transform<$input:ty> by $flip:expr
+    ) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq)]
+        pub struct $name {
+            /// The probability of a flip.
+            pub p: f64,
+        }
+
+        impl $name {
+            /// Flips with probability `p`.
+            pub fn new(p: f64) -> Self {
+                $name { p }
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                $name { p: 0.5 }
+            }
+        }
+
+        $(
+            impl From<$image_flip> for $name {
+                fn from(f: $image_flip) -> Self {
+                    $name { p: f.p }
+                }
+            }
+        )?
+
+        impl$(<$($g: $bound),*>)? Transform<$input> for $name {
+            type Output = $input;
+            fn apply(&self, input: $input, rng: &mut Xoshiro256) -> Result<$input> {
+                if rng.next_f64() < self.p {
+                    $flip(input)
+                } else {
+                    Ok(input)
+                }
+            }
+        }
+    };
+}
+pub(super) use random_flip;
+
+random_flip! {
+    /// Mirrors left to right with probability `p`, like torchvision's
+    /// `RandomHorizontalFlip(p=0.5)`. For tensors use
+    /// [`RandomHorizontalFlipTensor`](super::RandomHorizontalFlipTensor).
+    RandomHorizontalFlip: impl Transform<Image> by |img| Ok(hflip(img))
 }
 
-impl RandomHorizontalFlip {
-    /// Flips with probability `p`.
-    pub fn new(p: f64) -> Self {
-        RandomHorizontalFlip { p }
-    }
-}
-
-impl Default for RandomHorizontalFlip {
-    fn default() -> Self {
-        RandomHorizontalFlip { p: 0.5 }
-    }
-}
-
-impl Transform<Image> for RandomHorizontalFlip {
-    type Output = Image;
-    fn apply(&self, img: Image, rng: &mut Xoshiro256) -> Result<Image> {
-        Ok(if rng.next_f64() < self.p {
-            hflip(img)
-        } else {
-            img
-        })
-    }
-}
-
-/// Mirrors top to bottom with probability `p`, like torchvision's `RandomVerticalFlip(p=0.5)`.
-/// For tensors use [`RandomVerticalFlipTensor`](super::RandomVerticalFlipTensor).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct RandomVerticalFlip {
-    /// The probability of a flip.
-    pub p: f64,
-}
-
-impl RandomVerticalFlip {
-    /// Flips with probability `p`.
-    pub fn new(p: f64) -> Self {
-        RandomVerticalFlip { p }
-    }
-}
-
-impl Default for RandomVerticalFlip {
-    fn default() -> Self {
-        RandomVerticalFlip { p: 0.5 }
-    }
-}
-
-impl Transform<Image> for RandomVerticalFlip {
-    type Output = Image;
-    fn apply(&self, img: Image, rng: &mut Xoshiro256) -> Result<Image> {
-        Ok(if rng.next_f64() < self.p {
-            vflip(img)
-        } else {
-            img
-        })
-    }
+random_flip! {
+    /// Mirrors top to bottom with probability `p`, like torchvision's
+    /// `RandomVerticalFlip(p=0.5)`. For tensors use
+    /// [`RandomVerticalFlipTensor`](super::RandomVerticalFlipTensor).
+    RandomVerticalFlip: impl Transform<Image> by |img| Ok(vflip(img))
 }
 
 /// A range of degrees: `Degrees::from(30.0)` is `(-30, 30)`, `Degrees::from((0.0, 90.0))` as given.

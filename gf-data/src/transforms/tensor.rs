@@ -14,7 +14,7 @@ use gf_core::{Cpu, Tensor, Unit};
 
 use crate::error::{Error, Result};
 use crate::image::Image;
-use crate::transforms::image::{RandomHorizontalFlip, RandomVerticalFlip};
+use crate::transforms::image::{random_flip, RandomHorizontalFlip, RandomVerticalFlip};
 use crate::transforms::Transform;
 
 /// `i / 255` for every byte, as torchvision's `to_tensor` computes it (`float(i) / 255` in f32).
@@ -364,81 +364,19 @@ pub fn vflip_tensor<S: Shape, E: Unit>(t: Tensor<S, E, Cpu>) -> Result<Tensor<S,
     from_host(shape, device, data)
 }
 
-/// [`RandomHorizontalFlip`] for tensors: reverses the last axis of `[..., H, W]` with probability
-/// `p`. A separate type because each transform has one input type, which is what lets
-/// [`compose!`](crate::compose) infer a pipeline's types.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct RandomHorizontalFlipTensor {
-    /// The probability of a flip.
-    pub p: f64,
+random_flip! {
+    /// [`RandomHorizontalFlip`] for tensors: reverses the last axis of `[..., H, W]` with
+    /// probability `p`. A separate type because each transform has one input type, which is
+    /// what lets [`compose!`](crate::compose) infer a pipeline's types.
+    RandomHorizontalFlipTensor from RandomHorizontalFlip:
+    impl<S: Shape, E: Unit> Transform<Tensor<S, E, Cpu>> by hflip_tensor
 }
 
-impl RandomHorizontalFlipTensor {
-    /// Flips with probability `p`.
-    pub fn new(p: f64) -> Self {
-        RandomHorizontalFlipTensor { p }
-    }
-}
-
-impl Default for RandomHorizontalFlipTensor {
-    fn default() -> Self {
-        RandomHorizontalFlipTensor { p: 0.5 }
-    }
-}
-
-impl From<RandomHorizontalFlip> for RandomHorizontalFlipTensor {
-    fn from(f: RandomHorizontalFlip) -> Self {
-        RandomHorizontalFlipTensor { p: f.p }
-    }
-}
-
-impl<S: Shape, E: Unit> Transform<Tensor<S, E, Cpu>> for RandomHorizontalFlipTensor {
-    type Output = Tensor<S, E, Cpu>;
-    fn apply(&self, t: Tensor<S, E, Cpu>, rng: &mut Xoshiro256) -> Result<Self::Output> {
-        if rng.next_f64() < self.p {
-            hflip_tensor(t)
-        } else {
-            Ok(t)
-        }
-    }
-}
-
-/// [`RandomVerticalFlip`] for tensors: reverses the second-to-last axis of `[..., H, W]` with
-/// probability `p`.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct RandomVerticalFlipTensor {
-    /// The probability of a flip.
-    pub p: f64,
-}
-
-impl RandomVerticalFlipTensor {
-    /// Flips with probability `p`.
-    pub fn new(p: f64) -> Self {
-        RandomVerticalFlipTensor { p }
-    }
-}
-
-impl Default for RandomVerticalFlipTensor {
-    fn default() -> Self {
-        RandomVerticalFlipTensor { p: 0.5 }
-    }
-}
-
-impl From<RandomVerticalFlip> for RandomVerticalFlipTensor {
-    fn from(f: RandomVerticalFlip) -> Self {
-        RandomVerticalFlipTensor { p: f.p }
-    }
-}
-
-impl<S: Shape, E: Unit> Transform<Tensor<S, E, Cpu>> for RandomVerticalFlipTensor {
-    type Output = Tensor<S, E, Cpu>;
-    fn apply(&self, t: Tensor<S, E, Cpu>, rng: &mut Xoshiro256) -> Result<Self::Output> {
-        if rng.next_f64() < self.p {
-            vflip_tensor(t)
-        } else {
-            Ok(t)
-        }
-    }
+random_flip! {
+    /// [`RandomVerticalFlip`] for tensors: reverses the second-to-last axis of `[..., H, W]`
+    /// with probability `p`.
+    RandomVerticalFlipTensor from RandomVerticalFlip:
+    impl<S: Shape, E: Unit> Transform<Tensor<S, E, Cpu>> by vflip_tensor
 }
 
 #[cfg(test)]
