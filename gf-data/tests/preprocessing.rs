@@ -37,8 +37,17 @@ fn vector(v: &Value) -> Vec<f64> {
     v.as_array().expect("an array").iter().map(num).collect()
 }
 
+/// A JSON array of arrays, each cell read by `cell`.
+fn table<T>(v: &Value, cell: impl Fn(&Value) -> T) -> Vec<Vec<T>> {
+    v.as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| r.as_array().expect("a row").iter().map(&cell).collect())
+        .collect()
+}
+
 fn rows(v: &Value) -> Vec<Vec<f64>> {
-    v.as_array().expect("an array").iter().map(vector).collect()
+    table(v, num)
 }
 
 fn matrix(v: &Value) -> Mat {
@@ -48,31 +57,11 @@ fn matrix(v: &Value) -> Mat {
 }
 
 fn strings(v: &Value) -> Vec<Vec<String>> {
-    v.as_array()
-        .expect("rows")
-        .iter()
-        .map(|r| {
-            r.as_array()
-                .expect("a row")
-                .iter()
-                .map(|s| s.as_str().expect("a string").to_string())
-                .collect()
-        })
-        .collect()
+    table(v, |s| s.as_str().expect("a string").to_string())
 }
 
 fn optional_strings(v: &Value) -> Vec<Vec<Option<String>>> {
-    v.as_array()
-        .expect("rows")
-        .iter()
-        .map(|r| {
-            r.as_array()
-                .expect("a row")
-                .iter()
-                .map(|s| s.as_str().map(str::to_string))
-                .collect()
-        })
-        .collect()
+    table(v, |s| s.as_str().map(str::to_string))
 }
 
 #[track_caller]
@@ -99,6 +88,17 @@ fn assert_attr(got: Option<&[f64]>, want: &Value, what: &str) {
         (Some(g), false) => assert_close(g, &vector(want), 1e-10, what),
         (g, _) => panic!("{what}: got {g:?}, scikit-learn has {want}"),
     }
+}
+
+/// Checks a fitted scaler's `transform` of `x_new`, and the `inverse_transform` of that,
+/// against scikit-learn's `case["transform"]` and `case["inverse_transform"]`.
+macro_rules! assert_transform_and_inverse {
+    ($scaler:expr, $x_new:expr, $case:expr, $what:expr) => {{
+        let t = $scaler.transform($x_new).unwrap();
+        assert_mat(&t, &$case["transform"], $what);
+        let back = $scaler.inverse_transform(&t).unwrap();
+        assert_mat(&back, &$case["inverse_transform"], $what);
+    }};
 }
 
 fn flag(params: &Value, key: &str, default: bool) -> bool {
@@ -133,13 +133,7 @@ fn standard_scaler_matches_sklearn() {
             .map(|v| v.as_u64().unwrap() as usize)
             .collect();
         assert_eq!(s.n_samples_seen_().unwrap(), seen);
-        let t = s.transform(&x_new).unwrap();
-        assert_mat(&t, &case["transform"], &format!("{what} transform"));
-        assert_mat(
-            &s.inverse_transform(&t).unwrap(),
-            &case["inverse_transform"],
-            &what,
-        );
+        assert_transform_and_inverse!(s, &x_new, case, &what);
         assert_mat(
             &build().fit_transform(&x).unwrap(),
             &case["fit_transform"],
@@ -187,13 +181,7 @@ fn min_max_and_max_abs_scalers_match_sklearn() {
         assert_attr(s.data_range_(), &case["data_range_"], &what);
         assert_attr(s.scale_(), &case["scale_"], &what);
         assert_attr(s.min_(), &case["min_"], &what);
-        let t = s.transform(&x_new).unwrap();
-        assert_mat(&t, &case["transform"], &what);
-        assert_mat(
-            &s.inverse_transform(&t).unwrap(),
-            &case["inverse_transform"],
-            &what,
-        );
+        assert_transform_and_inverse!(s, &x_new, case, &what);
         assert_mat(
             &build().fit_transform(&x).unwrap(),
             &case["fit_transform"],
@@ -205,13 +193,7 @@ fn min_max_and_max_abs_scalers_match_sklearn() {
     s.fit(&x).unwrap();
     assert_attr(s.max_abs_(), &case["max_abs_"], "MaxAbsScaler max_abs_");
     assert_attr(s.scale_(), &case["scale_"], "MaxAbsScaler scale_");
-    let t = s.transform(&x_new).unwrap();
-    assert_mat(&t, &case["transform"], "MaxAbsScaler");
-    assert_mat(
-        &s.inverse_transform(&t).unwrap(),
-        &case["inverse_transform"],
-        "MaxAbsScaler",
-    );
+    assert_transform_and_inverse!(s, &x_new, case, "MaxAbsScaler");
 }
 
 #[test]
@@ -230,13 +212,7 @@ fn robust_scaler_matches_sklearn() {
         let what = format!("RobustScaler {p}");
         assert_attr(s.center_(), &case["center_"], &what);
         assert_attr(s.scale_(), &case["scale_"], &what);
-        let t = s.transform(&x_new).unwrap();
-        assert_mat(&t, &case["transform"], &what);
-        assert_mat(
-            &s.inverse_transform(&t).unwrap(),
-            &case["inverse_transform"],
-            &what,
-        );
+        assert_transform_and_inverse!(s, &x_new, case, &what);
     }
 }
 
@@ -342,15 +318,29 @@ fn categories(v: &Value) -> Vec<Vec<String>> {
     strings(v)
 }
 
+/// An encoder fixture's rows: `X` (to fit on), `X_new` (with unknown categories) and
+/// `X_known` (without).
+fn encoder_rows(v: &Value) -> [Vec<Vec<String>>; 3] {
+    [&v["X"], &v["X_new"], &v["X_known"]].map(strings)
+}
+
+/// Checks a fitted encoder's `transform` of `rows`, and the `inverse_transform` of that,
+/// against scikit-learn's `case["transform_{rows_name}"]` and `case["inverse_{rows_name}"]`.
+macro_rules! assert_round_trip {
+    ($encoder:expr, $rows:expr, $case:expr, $rows_name:literal, $what:expr) => {{
+        let t: Mat = $encoder.transform($rows).unwrap();
+        assert_mat(&t, &$case[concat!("transform_", $rows_name)], $what);
+        let back = $encoder.inverse_transform(&t).unwrap();
+        let want = optional_strings(&$case[concat!("inverse_", $rows_name)]);
+        assert_eq!(back, want, "{}", $what);
+    }};
+}
+
 #[test]
 fn one_hot_encoder_matches_sklearn() {
     let f = fixture();
     let ohe = &f["one_hot_encoder"];
-    let (x, x_new, x_known) = (
-        strings(&ohe["X"]),
-        strings(&ohe["X_new"]),
-        strings(&ohe["X_known"]),
-    );
+    let [x, x_new, x_known] = encoder_rows(ohe);
     for case in ohe["cases"].as_array().unwrap() {
         let p = &case["params"];
         let unknown = match p.get("handle_unknown").and_then(Value::as_str) {
@@ -379,20 +369,14 @@ fn one_hot_encoder_matches_sklearn() {
                 .collect();
             assert_eq!(enc.drop_idx_().unwrap(), want, "{what}");
         }
-        let t: Mat = enc.transform(&x_known).unwrap();
-        assert_mat(&t, &case["transform_known"], &what);
-        let back = enc.inverse_transform(&t).unwrap();
-        assert_eq!(back, optional_strings(&case["inverse_known"]), "{what}");
+        assert_round_trip!(enc, &x_known, case, "known", &what);
         match case.get("transform_new_error").and_then(Value::as_bool) {
             Some(true) => {
                 let err = enc.transform::<f64, _>(&x_new).unwrap_err().to_string();
                 assert!(err.contains("unknown categories"), "{err}");
             }
             _ => {
-                let t: Mat = enc.transform(&x_new).unwrap();
-                assert_mat(&t, &case["transform_new"], &what);
-                let back = enc.inverse_transform(&t).unwrap();
-                assert_eq!(back, optional_strings(&case["inverse_new"]), "{what}");
+                assert_round_trip!(enc, &x_new, case, "new", &what);
             }
         }
     }
@@ -412,11 +396,7 @@ fn one_hot_encoder_matches_sklearn() {
 fn ordinal_encoder_matches_sklearn() {
     let f = fixture();
     let ord = &f["ordinal_encoder"];
-    let (x, x_new, x_known) = (
-        strings(&ord["X"]),
-        strings(&ord["X_new"]),
-        strings(&ord["X_known"]),
-    );
+    let [x, x_new, x_known] = encoder_rows(ord);
     for case in ord["cases"].as_array().unwrap() {
         let p = &case["params"];
         let unknown = match p.get("unknown_value") {
@@ -431,17 +411,11 @@ fn ordinal_encoder_matches_sklearn() {
             categories(&case["categories_"]),
             "{what}"
         );
-        let t: Mat = enc.transform(&x_known).unwrap();
-        assert_mat(&t, &case["transform_known"], &what);
-        let back = enc.inverse_transform(&t).unwrap();
-        assert_eq!(back, optional_strings(&case["inverse_known"]), "{what}");
+        assert_round_trip!(enc, &x_known, case, "known", &what);
         if unknown == OrdinalUnknown::Error {
             assert!(enc.transform::<f64, _>(&x_new).is_err(), "{what}");
         } else {
-            let t: Mat = enc.transform(&x_new).unwrap();
-            assert_mat(&t, &case["transform_new"], &what);
-            let back = enc.inverse_transform(&t).unwrap();
-            assert_eq!(back, optional_strings(&case["inverse_new"]), "{what}");
+            assert_round_trip!(enc, &x_new, case, "new", &what);
         }
     }
 }

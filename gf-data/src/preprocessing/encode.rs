@@ -11,7 +11,7 @@ use std::fmt::{Debug, Display};
 use gf_core::ops::create::TensorCreate;
 use gf_core::{Cpu, Dtype, Tensor};
 
-use super::{check_width, dyn_matrix, input_names, not_fitted};
+use super::{check_width, dyn_matrix, fitted, input_names};
 use crate::error::{Error, Result};
 
 /// The width of `rows` (all rows must agree); `Err` naming the first row that does not.
@@ -268,19 +268,13 @@ impl<T: Ord + Clone + Debug> OneHotEncoder<T> {
         Ok(self)
     }
 
-    fn state(&self, op: &'static str) -> Result<&OneHotFit<T>> {
-        self.fitted
-            .as_ref()
-            .ok_or_else(|| not_fitted(op, "OneHotEncoder"))
-    }
-
     /// The one-hot encoding of `rows`: a `(rows, sum of category counts)` matrix of 0s and 1s.
     pub fn transform<E: Dtype, R: AsRef<[T]>>(
         &self,
         rows: &[R],
     ) -> Result<Tensor<(usize, usize), E, Cpu>> {
         const OP: &str = "OneHotEncoder::transform";
-        let fit = self.state(OP)?;
+        let fit = fitted(self.fitted.as_ref(), OP, "OneHotEncoder")?;
         let error = self.handle_unknown == OneHotUnknown::Error;
         let codes = encode_rows(OP, "OneHotEncoder", rows, &fit.maps, error)?;
         let widths: Vec<usize> = (0..fit.categories.len()).map(|j| fit.width(j)).collect();
@@ -319,7 +313,7 @@ impl<T: Ord + Clone + Debug> OneHotEncoder<T> {
         x: &Tensor<(usize, usize), E, Cpu>,
     ) -> Result<Vec<Vec<Option<T>>>> {
         const OP: &str = "OneHotEncoder::inverse_transform";
-        let fit = self.state(OP)?;
+        let fit = fitted(self.fitted.as_ref(), OP, "OneHotEncoder")?;
         let [rows, cols] = x.dims();
         let total: usize = (0..fit.categories.len()).map(|j| fit.width(j)).sum();
         if cols != total {
@@ -390,7 +384,7 @@ impl<T: Ord + Clone + Debug + Display> OneHotEncoder<T> {
     /// `input_features` (default `x0, x1, ...`).
     pub fn get_feature_names_out(&self, input_features: Option<&[&str]>) -> Result<Vec<String>> {
         const OP: &str = "OneHotEncoder::get_feature_names_out";
-        let fit = self.state(OP)?;
+        let fit = fitted(self.fitted.as_ref(), OP, "OneHotEncoder")?;
         let names = input_names(OP, fit.categories.len(), input_features)?;
         let mut out = Vec::new();
         for (j, cats) in fit.categories.iter().enumerate() {
@@ -413,6 +407,16 @@ pub enum OrdinalUnknown {
     /// scikit-learn's `handle_unknown='use_encoded_value'` with this `unknown_value`: an integer
     /// that is not a code of any feature (such as -1), or NaN.
     UseEncodedValue(f64),
+}
+
+impl OrdinalUnknown {
+    /// The code of an unknown category; `None` when unknown categories are an error.
+    fn unknown_value(self) -> Option<f64> {
+        match self {
+            OrdinalUnknown::Error => None,
+            OrdinalUnknown::UseEncodedValue(v) => Some(v),
+        }
+    }
 }
 
 /// Encodes each categorical feature as the index of its category: scikit-learn's
@@ -491,23 +495,14 @@ impl<T: Ord + Clone + Debug> OrdinalEncoder<T> {
         Ok(self)
     }
 
-    fn state(&self, op: &'static str) -> Result<&OrdinalFit<T>> {
-        self.fitted
-            .as_ref()
-            .ok_or_else(|| not_fitted(op, "OrdinalEncoder"))
-    }
-
     /// The codes of `rows`: a `(rows, features)` matrix.
     pub fn transform<E: Dtype, R: AsRef<[T]>>(
         &self,
         rows: &[R],
     ) -> Result<Tensor<(usize, usize), E, Cpu>> {
         const OP: &str = "OrdinalEncoder::transform";
-        let (categories, maps) = self.state(OP)?;
-        let unknown = match self.handle_unknown {
-            OrdinalUnknown::Error => None,
-            OrdinalUnknown::UseEncodedValue(v) => Some(v),
-        };
+        let (categories, maps) = fitted(self.fitted.as_ref(), OP, "OrdinalEncoder")?;
+        let unknown = self.handle_unknown.unknown_value();
         let codes = encode_rows(OP, "OrdinalEncoder", rows, maps, unknown.is_none())?;
         let data = codes
             .iter()
@@ -532,13 +527,10 @@ impl<T: Ord + Clone + Debug> OrdinalEncoder<T> {
         x: &Tensor<(usize, usize), E, Cpu>,
     ) -> Result<Vec<Vec<Option<T>>>> {
         const OP: &str = "OrdinalEncoder::inverse_transform";
-        let (categories, _) = self.state(OP)?;
+        let (categories, _) = fitted(self.fitted.as_ref(), OP, "OrdinalEncoder")?;
         let [_, cols] = x.dims();
         check_width(OP, "OrdinalEncoder", categories.len(), cols)?;
-        let unknown = match self.handle_unknown {
-            OrdinalUnknown::Error => None,
-            OrdinalUnknown::UseEncodedValue(v) => Some(v),
-        };
+        let unknown = self.handle_unknown.unknown_value();
         let is_unknown = |v: f64| unknown.is_some_and(|u| u == v || (u.is_nan() && v.is_nan()));
         let data: Vec<f64> = x.to_vec().into_iter().map(Dtype::as_f64).collect();
         data.chunks(cols.max(1))
@@ -582,7 +574,7 @@ impl<T: Ord + Clone + Debug> OrdinalEncoder<T> {
     /// The output columns' names: the input features' names (default `x0, x1, ...`).
     pub fn get_feature_names_out(&self, input_features: Option<&[&str]>) -> Result<Vec<String>> {
         const OP: &str = "OrdinalEncoder::get_feature_names_out";
-        let (categories, _) = self.state(OP)?;
+        let (categories, _) = fitted(self.fitted.as_ref(), OP, "OrdinalEncoder")?;
         input_names(OP, categories.len(), input_features)
     }
 }
@@ -638,9 +630,7 @@ impl<T: Ord + Clone + Debug> LabelEncoder<T> {
     /// The code of each label; `Err` naming the labels not seen by `fit`.
     pub fn transform(&self, y: &[T]) -> Result<Vec<usize>> {
         const OP: &str = "LabelEncoder::transform";
-        if self.classes.is_none() {
-            return Err(not_fitted(OP, "LabelEncoder"));
-        }
+        fitted(self.classes.as_ref(), OP, "LabelEncoder")?;
         let codes: Vec<Option<usize>> = y.iter().map(|v| self.map.get(v).copied()).collect();
         if codes.iter().any(Option::is_none) {
             let unseen: BTreeSet<&T> = y.iter().filter(|v| !self.map.contains_key(v)).collect();
@@ -667,10 +657,7 @@ impl<T: Ord + Clone + Debug> LabelEncoder<T> {
     /// The labels of `codes`; `Err` naming the codes that are not below `classes_().len()`.
     pub fn inverse_transform(&self, codes: &[usize]) -> Result<Vec<T>> {
         const OP: &str = "LabelEncoder::inverse_transform";
-        let classes = self
-            .classes
-            .as_ref()
-            .ok_or_else(|| not_fitted(OP, "LabelEncoder"))?;
+        let classes = fitted(self.classes.as_ref(), OP, "LabelEncoder")?;
         let unseen: BTreeSet<usize> = codes
             .iter()
             .copied()

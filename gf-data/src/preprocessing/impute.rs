@@ -4,7 +4,7 @@ use gf_core::shape::Dim;
 use gf_core::{Cpu, Dtype, Tensor};
 
 use super::scale::median;
-use super::{check_not_empty, check_width, dyn_matrix, not_fitted, Matrix};
+use super::{check_not_empty, check_width, dyn_matrix, fitted, Matrix};
 use crate::error::{Error, Result};
 
 /// What a [`SimpleImputer`] fills a feature's missing values with.
@@ -180,10 +180,7 @@ impl SimpleImputer {
         x: &Tensor<(usize, F), E, Cpu>,
     ) -> Result<Tensor<(usize, usize), E, Cpu>> {
         const OP: &str = "SimpleImputer::transform";
-        let fit = self
-            .fitted
-            .as_ref()
-            .ok_or_else(|| not_fitted(OP, "SimpleImputer"))?;
+        let fit = fitted(self.fitted.as_ref(), OP, "SimpleImputer")?;
         let m = Matrix::of(x);
         check_width(OP, "SimpleImputer", fit.statistics.len(), m.cols)?;
         self.check_values(OP, &m)?;
@@ -229,10 +226,7 @@ impl SimpleImputer {
         x: &Tensor<(usize, F), E, Cpu>,
     ) -> Result<Tensor<(usize, usize), E, Cpu>> {
         const OP: &str = "SimpleImputer::inverse_transform";
-        let fit = self
-            .fitted
-            .as_ref()
-            .ok_or_else(|| not_fitted(OP, "SimpleImputer"))?;
+        let fit = fitted(self.fitted.as_ref(), OP, "SimpleImputer")?;
         if !self.add_indicator {
             return Err(Error::argument(
                 OP,

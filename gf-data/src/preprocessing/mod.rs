@@ -94,12 +94,14 @@ pub(crate) fn dyn_matrix<E: Dtype>(
     Ok(Cpu::default().try_tensor_from_vec(data, (rows, cols))?)
 }
 
-/// The error of calling `op` on an estimator that has not been fitted.
-pub(crate) fn not_fitted(op: &'static str, estimator: &str) -> Error {
-    Error::argument(
-        op,
-        format!("this {estimator} is not fitted yet; call `fit` before using it"),
-    )
+/// An estimator's fitted `state`, or the error of calling `op` on it before `fit`.
+pub(crate) fn fitted<S>(state: Option<S>, op: &'static str, estimator: &str) -> Result<S> {
+    state.ok_or_else(|| {
+        Error::argument(
+            op,
+            format!("this {estimator} is not fitted yet; call `fit` before using it"),
+        )
+    })
 }
 
 /// `Err` unless the data has the width the estimator was fitted on (scikit-learn's message).

@@ -3,7 +3,7 @@
 use gf_core::shape::Dim;
 use gf_core::{Cpu, Dtype, Tensor};
 
-use super::{check_width, dyn_matrix, input_names, not_fitted, Matrix};
+use super::{check_width, dyn_matrix, fitted, input_names, Matrix};
 use crate::error::{Error, Result};
 
 /// Generates every product of the features up to a degree: scikit-learn's `PolynomialFeatures`.
@@ -124,19 +124,13 @@ impl PolynomialFeatures {
         Ok(self)
     }
 
-    fn state(&self, op: &'static str) -> Result<&PolyFit> {
-        self.fitted
-            .as_ref()
-            .ok_or_else(|| not_fitted(op, "PolynomialFeatures"))
-    }
-
     /// The polynomial features of `x`, one row per sample.
     pub fn transform<F: Dim, E: Dtype>(
         &self,
         x: &Tensor<(usize, F), E, Cpu>,
     ) -> Result<Tensor<(usize, usize), E, Cpu>> {
         const OP: &str = "PolynomialFeatures::transform";
-        let fit = self.state(OP)?;
+        let fit = fitted(self.fitted.as_ref(), OP, "PolynomialFeatures")?;
         let m = Matrix::of(x);
         check_width(OP, "PolynomialFeatures", fit.n_features, m.cols)?;
         let mut out = Vec::with_capacity(m.rows * fit.terms.len());
@@ -195,9 +189,7 @@ impl PolynomialFeatures {
     /// `"1"`, `"x0"`, `"x0^2"`, `"x0 x1"`, as scikit-learn names them.
     pub fn get_feature_names_out(&self, input_features: Option<&[&str]>) -> Result<Vec<String>> {
         const OP: &str = "PolynomialFeatures::get_feature_names_out";
-        let powers = self
-            .powers_()
-            .ok_or_else(|| not_fitted(OP, "PolynomialFeatures"))?;
+        let powers = fitted(self.powers_(), OP, "PolynomialFeatures")?;
         let names = input_names(OP, self.n_features_in_().unwrap_or(0), input_features)?;
         Ok(powers
             .iter()

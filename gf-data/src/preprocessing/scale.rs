@@ -7,9 +7,7 @@
 use gf_core::shape::Dim;
 use gf_core::{Cpu, Dtype, Tensor};
 
-use super::{
-    check_not_empty, check_width, eps, handle_zeros_in_scale, not_fitted, same_shape, Matrix,
-};
+use super::{check_not_empty, check_width, eps, fitted, handle_zeros_in_scale, same_shape, Matrix};
 use crate::error::{Error, Result};
 
 /// Applies `f(value, column)` to every element of `x`, keeping its shape type.
@@ -30,6 +28,98 @@ fn map_columns<F: Dim, E: Dtype>(
 /// The non-NaN values of column `j`.
 fn finite_column(m: &Matrix, j: usize) -> Vec<f64> {
     m.column(j).filter(|v| !v.is_nan()).collect()
+}
+
+/// A fitted per-column affine map, `x -> (x - center) / scale` (each part optional), as a view
+/// of a scaler's fitted statistics. Every scaler here is one: `StandardScaler`, `RobustScaler`
+/// and `MaxAbsScaler` apply it forward; `MinMaxScaler` (`x * scale_ + min_`) applies it
+/// backward, with `center = min_`.
+#[derive(Clone, Copy)]
+struct Affine<'a> {
+    n_features: usize,
+    center: Option<&'a [f64]>,
+    scale: Option<&'a [f64]>,
+}
+
+impl Affine<'_> {
+    /// `(v - center[j]) / scale[j]`.
+    fn forward_at(&self, v: f64, j: usize) -> f64 {
+        let v = self.center.map_or(v, |c| v - c[j]);
+        self.scale.map_or(v, |s| v / s[j])
+    }
+
+    /// `v * scale[j] + center[j]`, the inverse of [`forward_at`](Self::forward_at).
+    fn backward_at(&self, v: f64, j: usize) -> f64 {
+        let v = self.scale.map_or(v, |s| v * s[j]);
+        self.center.map_or(v, |c| v + c[j])
+    }
+
+    /// [`forward_at`](Self::forward_at) on every element of `x`.
+    fn forward<F: Dim, E: Dtype>(
+        &self,
+        x: &Tensor<(usize, F), E, Cpu>,
+    ) -> Result<Tensor<(usize, F), E, Cpu>> {
+        map_columns(x, |v, j| self.forward_at(v, j))
+    }
+
+    /// [`backward_at`](Self::backward_at) on every element of `x`.
+    fn backward<F: Dim, E: Dtype>(
+        &self,
+        x: &Tensor<(usize, F), E, Cpu>,
+    ) -> Result<Tensor<(usize, F), E, Cpu>> {
+        map_columns(x, |v, j| self.backward_at(v, j))
+    }
+}
+
+/// A scaler whose fitted state is an [`Affine`] map: one place for the checks that its
+/// `transform` and `inverse_transform` share.
+trait AffineScaler {
+    /// The estimator's name, for error messages.
+    const NAME: &'static str;
+
+    /// The fitted map; `None` before `fit`.
+    fn fitted_map(&self) -> Option<Affine<'_>>;
+
+    /// The fitted map, or `Err` before `fit` or for data of another width than `fit` saw.
+    fn map(&self, op: &'static str, width: usize) -> Result<Affine<'_>> {
+        let map = fitted(self.fitted_map(), op, Self::NAME)?;
+        check_width(op, Self::NAME, map.n_features, width)?;
+        Ok(map)
+    }
+}
+
+/// The public `transform`, `fit_transform` and `inverse_transform` of a scaler whose
+/// `transform` is its [`Affine`] map forward (all but `MinMaxScaler`), with the docs given.
+macro_rules! forward_affine_methods {
+    ($scaler:ident, $transform_doc:literal, $inverse_doc:literal) => {
+        impl $scaler {
+            #[doc = $transform_doc]
+            pub fn transform<F: Dim, E: Dtype>(
+                &self,
+                x: &Tensor<(usize, F), E, Cpu>,
+            ) -> Result<Tensor<(usize, F), E, Cpu>> {
+                let op = concat!(stringify!($scaler), "::transform");
+                self.map(op, x.dims()[1])?.forward(x)
+            }
+
+            /// [`fit`](Self::fit) then [`transform`](Self::transform).
+            pub fn fit_transform<F: Dim, E: Dtype>(
+                &mut self,
+                x: &Tensor<(usize, F), E, Cpu>,
+            ) -> Result<Tensor<(usize, F), E, Cpu>> {
+                self.fit(x)?.transform(x)
+            }
+
+            #[doc = $inverse_doc]
+            pub fn inverse_transform<F: Dim, E: Dtype>(
+                &self,
+                x: &Tensor<(usize, F), E, Cpu>,
+            ) -> Result<Tensor<(usize, F), E, Cpu>> {
+                let op = concat!(stringify!($scaler), "::inverse_transform");
+                self.map(op, x.dims()[1])?.backward(x)
+            }
+        }
+    };
 }
 
 /// numpy's `percentile` (method "linear") of sorted, NaN-free `sorted`; NaN if empty.
@@ -256,51 +346,6 @@ impl StandardScaler {
         Ok(self)
     }
 
-    fn state(&self, op: &'static str, width: usize) -> Result<&StandardFit> {
-        let fit = self
-            .fitted
-            .as_ref()
-            .ok_or_else(|| not_fitted(op, "StandardScaler"))?;
-        check_width(op, "StandardScaler", fit.n_features, width)?;
-        Ok(fit)
-    }
-
-    /// Standardizes `x` with the fitted statistics.
-    pub fn transform<F: Dim, E: Dtype>(
-        &self,
-        x: &Tensor<(usize, F), E, Cpu>,
-    ) -> Result<Tensor<(usize, F), E, Cpu>> {
-        let fit = self.state("StandardScaler::transform", x.dims()[1])?;
-        let mean = fit.mean.as_ref().filter(|_| self.with_mean);
-        let scale = fit.scale.as_ref();
-        map_columns(x, |v, j| {
-            let v = mean.map_or(v, |m| v - m[j]);
-            scale.map_or(v, |s| v / s[j])
-        })
-    }
-
-    /// [`fit`](Self::fit) then [`transform`](Self::transform).
-    pub fn fit_transform<F: Dim, E: Dtype>(
-        &mut self,
-        x: &Tensor<(usize, F), E, Cpu>,
-    ) -> Result<Tensor<(usize, F), E, Cpu>> {
-        self.fit(x)?.transform(x)
-    }
-
-    /// Undoes [`transform`](Self::transform): `x * scale_ + mean_`.
-    pub fn inverse_transform<F: Dim, E: Dtype>(
-        &self,
-        x: &Tensor<(usize, F), E, Cpu>,
-    ) -> Result<Tensor<(usize, F), E, Cpu>> {
-        let fit = self.state("StandardScaler::inverse_transform", x.dims()[1])?;
-        let mean = fit.mean.as_ref().filter(|_| self.with_mean);
-        let scale = fit.scale.as_ref();
-        map_columns(x, |v, j| {
-            let v = scale.map_or(v, |s| v * s[j]);
-            mean.map_or(v, |m| v + m[j])
-        })
-    }
-
     /// The per-feature mean (`None` before `fit`, or with neither centring nor scaling).
     pub fn mean_(&self) -> Option<&[f64]> {
         self.fitted.as_ref()?.mean.as_deref()
@@ -327,6 +372,25 @@ impl StandardScaler {
         self.fitted.as_ref().map(|f| f.n_features)
     }
 }
+
+impl AffineScaler for StandardScaler {
+    const NAME: &'static str = "StandardScaler";
+
+    fn fitted_map(&self) -> Option<Affine<'_>> {
+        // `with_mean` is read here, not at `fit`: `mean_` is kept for `with_std` alone.
+        self.fitted.as_ref().map(|fit| Affine {
+            n_features: fit.n_features,
+            center: fit.mean.as_deref().filter(|_| self.with_mean),
+            scale: fit.scale.as_deref(),
+        })
+    }
+}
+
+forward_affine_methods!(
+    StandardScaler,
+    "Standardizes `x` with the fitted statistics.",
+    "Undoes [`transform`](Self::transform): `x * scale_ + mean_`."
+);
 
 /// Scales each feature to a range, by default `[0, 1]`: scikit-learn's `MinMaxScaler`.
 /// `z = x * scale_ + min_` with `scale_ = (max - min) / (data_max_ - data_min_)`; constant
@@ -420,24 +484,15 @@ impl MinMaxScaler {
         Ok(self)
     }
 
-    fn state(&self, op: &'static str, width: usize) -> Result<&MinMaxFit> {
-        let fit = self
-            .fitted
-            .as_ref()
-            .ok_or_else(|| not_fitted(op, "MinMaxScaler"))?;
-        check_width(op, "MinMaxScaler", fit.scale.len(), width)?;
-        Ok(fit)
-    }
-
     /// Maps `x` with the fitted range (clipped to `feature_range` if `clip`).
     pub fn transform<F: Dim, E: Dtype>(
         &self,
         x: &Tensor<(usize, F), E, Cpu>,
     ) -> Result<Tensor<(usize, F), E, Cpu>> {
-        let fit = self.state("MinMaxScaler::transform", x.dims()[1])?;
+        let map = self.map("MinMaxScaler::transform", x.dims()[1])?;
         let (lo, hi) = self.feature_range;
         map_columns(x, |v, j| {
-            let z = v * fit.scale[j] + fit.min[j];
+            let z = map.backward_at(v, j);
             if self.clip {
                 z.clamp(lo, hi)
             } else {
@@ -459,8 +514,8 @@ impl MinMaxScaler {
         &self,
         x: &Tensor<(usize, F), E, Cpu>,
     ) -> Result<Tensor<(usize, F), E, Cpu>> {
-        let fit = self.state("MinMaxScaler::inverse_transform", x.dims()[1])?;
-        map_columns(x, |v, j| (v - fit.min[j]) / fit.scale[j])
+        self.map("MinMaxScaler::inverse_transform", x.dims()[1])?
+            .forward(x)
     }
 
     /// The per-feature minimum seen by `fit`.
@@ -491,6 +546,19 @@ impl MinMaxScaler {
     /// The number of features seen by `fit`.
     pub fn n_features_in_(&self) -> Option<usize> {
         self.fitted.as_ref().map(|f| f.scale.len())
+    }
+}
+
+impl AffineScaler for MinMaxScaler {
+    const NAME: &'static str = "MinMaxScaler";
+
+    fn fitted_map(&self) -> Option<Affine<'_>> {
+        // `transform` is `x * scale_ + min_`: this map backward.
+        self.fitted.as_ref().map(|fit| Affine {
+            n_features: fit.scale.len(),
+            center: Some(&fit.min),
+            scale: Some(&fit.scale),
+        })
     }
 }
 
@@ -527,41 +595,6 @@ impl MaxAbsScaler {
         Ok(self)
     }
 
-    fn scale(&self, op: &'static str, width: usize) -> Result<&[f64]> {
-        let (_, scale) = self
-            .fitted
-            .as_ref()
-            .ok_or_else(|| not_fitted(op, "MaxAbsScaler"))?;
-        check_width(op, "MaxAbsScaler", scale.len(), width)?;
-        Ok(scale)
-    }
-
-    /// Divides `x` by the fitted maxima.
-    pub fn transform<F: Dim, E: Dtype>(
-        &self,
-        x: &Tensor<(usize, F), E, Cpu>,
-    ) -> Result<Tensor<(usize, F), E, Cpu>> {
-        let scale = self.scale("MaxAbsScaler::transform", x.dims()[1])?;
-        map_columns(x, |v, j| v / scale[j])
-    }
-
-    /// [`fit`](Self::fit) then [`transform`](Self::transform).
-    pub fn fit_transform<F: Dim, E: Dtype>(
-        &mut self,
-        x: &Tensor<(usize, F), E, Cpu>,
-    ) -> Result<Tensor<(usize, F), E, Cpu>> {
-        self.fit(x)?.transform(x)
-    }
-
-    /// Undoes [`transform`](Self::transform).
-    pub fn inverse_transform<F: Dim, E: Dtype>(
-        &self,
-        x: &Tensor<(usize, F), E, Cpu>,
-    ) -> Result<Tensor<(usize, F), E, Cpu>> {
-        let scale = self.scale("MaxAbsScaler::inverse_transform", x.dims()[1])?;
-        map_columns(x, |v, j| v * scale[j])
-    }
-
     /// The per-feature maximum absolute value seen by `fit`.
     pub fn max_abs_(&self) -> Option<&[f64]> {
         self.fitted.as_ref().map(|f| f.0.as_slice())
@@ -572,6 +605,24 @@ impl MaxAbsScaler {
         self.fitted.as_ref().map(|f| f.1.as_slice())
     }
 }
+
+impl AffineScaler for MaxAbsScaler {
+    const NAME: &'static str = "MaxAbsScaler";
+
+    fn fitted_map(&self) -> Option<Affine<'_>> {
+        self.fitted.as_ref().map(|(_, scale)| Affine {
+            n_features: scale.len(),
+            center: None,
+            scale: Some(scale),
+        })
+    }
+}
+
+forward_affine_methods!(
+    MaxAbsScaler,
+    "Divides `x` by the fitted maxima.",
+    "Undoes [`transform`](Self::transform)."
+);
 
 /// Scales features with statistics robust to outliers: subtracts the median and divides by the
 /// interquartile range (or another `quantile_range`): scikit-learn's `RobustScaler`. Percentiles
@@ -670,47 +721,6 @@ impl RobustScaler {
         Ok(self)
     }
 
-    fn state(&self, op: &'static str, width: usize) -> Result<&RobustFit> {
-        let fit = self
-            .fitted
-            .as_ref()
-            .ok_or_else(|| not_fitted(op, "RobustScaler"))?;
-        check_width(op, "RobustScaler", fit.n_features, width)?;
-        Ok(fit)
-    }
-
-    /// Centres and scales `x` with the fitted statistics.
-    pub fn transform<F: Dim, E: Dtype>(
-        &self,
-        x: &Tensor<(usize, F), E, Cpu>,
-    ) -> Result<Tensor<(usize, F), E, Cpu>> {
-        let fit = self.state("RobustScaler::transform", x.dims()[1])?;
-        map_columns(x, |v, j| {
-            let v = fit.center.as_ref().map_or(v, |c| v - c[j]);
-            fit.scale.as_ref().map_or(v, |s| v / s[j])
-        })
-    }
-
-    /// [`fit`](Self::fit) then [`transform`](Self::transform).
-    pub fn fit_transform<F: Dim, E: Dtype>(
-        &mut self,
-        x: &Tensor<(usize, F), E, Cpu>,
-    ) -> Result<Tensor<(usize, F), E, Cpu>> {
-        self.fit(x)?.transform(x)
-    }
-
-    /// Undoes [`transform`](Self::transform).
-    pub fn inverse_transform<F: Dim, E: Dtype>(
-        &self,
-        x: &Tensor<(usize, F), E, Cpu>,
-    ) -> Result<Tensor<(usize, F), E, Cpu>> {
-        let fit = self.state("RobustScaler::inverse_transform", x.dims()[1])?;
-        map_columns(x, |v, j| {
-            let v = fit.scale.as_ref().map_or(v, |s| v * s[j]);
-            fit.center.as_ref().map_or(v, |c| v + c[j])
-        })
-    }
-
     /// The per-feature median (`None` before `fit` or with `with_centering = false`).
     pub fn center_(&self) -> Option<&[f64]> {
         self.fitted.as_ref()?.center.as_deref()
@@ -721,6 +731,24 @@ impl RobustScaler {
         self.fitted.as_ref()?.scale.as_deref()
     }
 }
+
+impl AffineScaler for RobustScaler {
+    const NAME: &'static str = "RobustScaler";
+
+    fn fitted_map(&self) -> Option<Affine<'_>> {
+        self.fitted.as_ref().map(|fit| Affine {
+            n_features: fit.n_features,
+            center: fit.center.as_deref(),
+            scale: fit.scale.as_deref(),
+        })
+    }
+}
+
+forward_affine_methods!(
+    RobustScaler,
+    "Centres and scales `x` with the fitted statistics.",
+    "Undoes [`transform`](Self::transform)."
+);
 
 /// The norm a [`Normalizer`] divides each row by.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
