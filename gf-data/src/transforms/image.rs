@@ -1102,6 +1102,19 @@ fn colour_channels(c: usize) -> usize {
     }
 }
 
+/// [`blend`] of every colour channel (alpha is kept) with `degenerate(pixel)`, the colour that
+/// factor 0 gives: what Pillow's `ImageEnhance` classes do with their degenerate images.
+fn blend_image(img: &mut Image, factor: f32, degenerate: impl Fn(&[u8]) -> u8) {
+    let c = img.channels();
+    let cc = colour_channels(c);
+    for px in img.data_mut().chunks_exact_mut(c) {
+        let d = degenerate(px);
+        for v in &mut px[..cc] {
+            *v = blend(d, *v, factor);
+        }
+    }
+}
+
 fn check_factor(op: &'static str, factor: f64) -> Result<()> {
     if factor < 0.0 || !factor.is_finite() {
         return Err(Error::argument(
@@ -1117,15 +1130,8 @@ fn check_factor(op: &'static str, factor: f64) -> Result<()> {
 pub fn adjust_brightness(mut img: Image, factor: f64) -> Result<Image> {
     check_factor("adjust_brightness", factor)?;
     let f = factor as f32;
-    let c = img.channels();
-    let cc = colour_channels(c);
-    if f == 1.0 {
-        return Ok(img);
-    }
-    for px in img.data_mut().chunks_exact_mut(c) {
-        for v in &mut px[..cc] {
-            *v = blend(0, *v, f);
-        }
+    if f != 1.0 {
+        blend_image(&mut img, f, |_| 0);
     }
     Ok(img)
 }
@@ -1151,11 +1157,7 @@ pub fn adjust_contrast(mut img: Image, factor: f64) -> Result<Image> {
             .sum()
     };
     let mean = (total as f64 / n as f64 + 0.5) as u8;
-    for px in img.data_mut().chunks_exact_mut(c) {
-        for v in &mut px[..cc] {
-            *v = blend(mean, *v, f);
-        }
-    }
+    blend_image(&mut img, f, |_| mean);
     Ok(img)
 }
 
@@ -1169,12 +1171,7 @@ pub fn adjust_saturation(mut img: Image, factor: f64) -> Result<Image> {
     if f == 1.0 || c == 1 {
         return Ok(img);
     }
-    for px in img.data_mut().chunks_exact_mut(c) {
-        let l = luma(px[0], px[1], px[2]);
-        for v in &mut px[..3] {
-            *v = blend(l, *v, f);
-        }
-    }
+    blend_image(&mut img, f, |px| luma(px[0], px[1], px[2]));
     Ok(img)
 }
 
