@@ -794,6 +794,40 @@ fn merge_word(word: &mut Vec<u32>, a: u32, b: u32, new: u32) -> Vec<((u32, u32),
     changes
 }
 
+/// The trainer's id of `token`, giving it the next id if it has none.
+fn intern(
+    token: String,
+    word_to_id: &mut HashMap<String, u32>,
+    id_to_word: &mut Vec<String>,
+) -> u32 {
+    if let Some(&id) = word_to_id.get(&token) {
+        return id;
+    }
+    let id = id_to_word.len() as u32;
+    word_to_id.insert(token.clone(), id);
+    id_to_word.push(token);
+    id
+}
+
+/// Queues every pair of `touched` that still occurs, with the words it occurs in, and empties
+/// `touched` (HuggingFace's `where_to_update`).
+fn queue_pairs(
+    queue: &mut BinaryHeap<Merge>,
+    touched: &mut HashMap<(u32, u32), HashSet<usize>>,
+    pair_counts: &HashMap<(u32, u32), i64>,
+) {
+    for (pair, pos) in touched.drain() {
+        let count = pair_counts.get(&pair).copied().unwrap_or(0);
+        if count > 0 {
+            queue.push(Merge {
+                pair,
+                count: count as u64,
+                pos,
+            });
+        }
+    }
+}
+
 impl BpeTrainer {
     /// Trains on `texts`, each pre-tokenized on its own (HuggingFace's `train_from_iterator`).
     pub fn train<S: AsRef<str>>(&self, texts: impl IntoIterator<Item = S>) -> Result<BpeTokenizer> {
@@ -806,19 +840,13 @@ impl BpeTrainer {
 
         let mut word_to_id: HashMap<String, u32> = HashMap::new();
         let mut id_to_word: Vec<String> = Vec::new();
-        let add = |t: String, w2i: &mut HashMap<String, u32>, i2w: &mut Vec<String>| {
-            if !w2i.contains_key(&t) {
-                w2i.insert(t.clone(), i2w.len() as u32);
-                i2w.push(t);
-            }
-        };
         for t in &self.special_tokens {
-            add(t.clone(), &mut word_to_id, &mut id_to_word);
+            intern(t.clone(), &mut word_to_id, &mut id_to_word);
         }
         let mut alphabet: Vec<char> = byte_to_char().to_vec();
         alphabet.sort_unstable();
         for c in alphabet {
-            add(c.to_string(), &mut word_to_id, &mut id_to_word);
+            intern(c.to_string(), &mut word_to_id, &mut id_to_word);
         }
 
         let (mut words, counts): (Vec<Vec<u32>>, Vec<u64>) = word_counts
@@ -843,16 +871,7 @@ impl BpeTrainer {
             }
         }
         let mut queue = BinaryHeap::with_capacity(pair_counts.len());
-        for (pair, pos) in where_to_update.drain() {
-            let count = pair_counts.get(&pair).copied().unwrap_or(0);
-            if count > 0 {
-                queue.push(Merge {
-                    pair,
-                    count: count as u64,
-                    pos,
-                });
-            }
-        }
+        queue_pairs(&mut queue, &mut where_to_update, &pair_counts);
 
         let mut merges: Vec<(u32, u32)> = Vec::new();
         while word_to_id.len() < self.vocab_size {
@@ -868,15 +887,7 @@ impl BpeTrainer {
             }
             let (a, b) = top.pair;
             let new_token = format!("{}{}", id_to_word[a as usize], id_to_word[b as usize]);
-            let new_id = match word_to_id.get(&new_token) {
-                Some(&id) => id,
-                None => {
-                    let id = id_to_word.len() as u32;
-                    word_to_id.insert(new_token.clone(), id);
-                    id_to_word.push(new_token);
-                    id
-                }
-            };
+            let new_id = intern(new_token, &mut word_to_id, &mut id_to_word);
             merges.push(top.pair);
             let mut positions: Vec<usize> = top.pos.into_iter().collect();
             positions.sort_unstable();
@@ -888,16 +899,7 @@ impl BpeTrainer {
                     }
                 }
             }
-            for (pair, pos) in where_to_update.drain() {
-                let count = pair_counts.get(&pair).copied().unwrap_or(0);
-                if count > 0 {
-                    queue.push(Merge {
-                        pair,
-                        count: count as u64,
-                        pos,
-                    });
-                }
-            }
+            queue_pairs(&mut queue, &mut where_to_update, &pair_counts);
         }
 
         let vocab: HashMap<String, usize> = word_to_id
