@@ -2,7 +2,7 @@
 
 The pipeline on both sides: decode PNG, RandomCrop(32, padding=4), RandomHorizontalFlip,
 ToTensor, Normalize; batch 64, shuffle, 2 workers. Each side runs a warm-up epoch, then
-`--epochs` timed epochs; the script prints samples/s for both and their ratio.
+`--epochs` (5) timed epochs; the script prints samples/s for both and their ratio.
 
     python benches/compare_dataloader.py [--images 5000] [--epochs 3] [--root DIR]
 
@@ -95,7 +95,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--root", default="/tmp/gf-bench-imagefolder")
     p.add_argument("--images", type=int, default=5000)
-    p.add_argument("--epochs", type=int, default=3)
+    p.add_argument("--epochs", type=int, default=5)
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--batch-size", type=int, default=64)
     args = p.parse_args()
