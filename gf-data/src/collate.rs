@@ -3,6 +3,8 @@
 //! batches into `Tensor<(usize, Const<3>, Const<32>, Const<32>), f32>`; labels (`usize`) into
 //! `Tensor<(usize,), usize>`; tuples element-wise.
 
+use std::borrow::Cow;
+
 use gf_core::ops::create::TensorCreate;
 use gf_core::shape::{Axis, InsertAxis, Shape};
 use gf_core::{Cpu, Tensor, Unit};
@@ -18,8 +20,8 @@ pub trait Collate: Sized + Send {
 }
 
 /// Flattens same-shaped host tensors into one buffer, checking every shape against the first.
-fn stack_host<E: Unit>(
-    items: impl ExactSizeIterator<Item = (Vec<usize>, Vec<E>)>,
+fn stack_host<'a, E: Unit>(
+    items: impl ExactSizeIterator<Item = (Vec<usize>, Cow<'a, [E]>)>,
 ) -> Result<(Vec<usize>, Vec<E>)> {
     let n = items.len();
     let mut dims: Option<Vec<usize>> = None;
@@ -40,21 +42,25 @@ fn stack_host<E: Unit>(
             }
             Some(_) => {}
         }
-        data.extend(item_data);
+        data.extend_from_slice(&item_data);
     }
     let mut batch_dims = vec![n];
     batch_dims.extend(dims.unwrap_or_default());
     Ok((batch_dims, data))
 }
 
-fn make_tensor<S: Shape, E: Unit>(dims: &[usize], data: Vec<E>) -> Result<Tensor<S, E, Cpu>> {
+fn make_tensor<S: Shape, E: Unit>(
+    device: Cpu,
+    dims: &[usize],
+    data: Vec<E>,
+) -> Result<Tensor<S, E, Cpu>> {
     let shape = S::from_concrete(dims).ok_or_else(|| {
         Error::argument(
             "collate",
             format!("the batch shape {dims:?} does not fit the batch type"),
         )
     })?;
-    Ok(Cpu::default().try_tensor_from_vec(data, shape)?)
+    Ok(device.try_tensor_from_vec(data, shape)?)
 }
 
 impl<S, E> Collate for Tensor<S, E, Cpu>
@@ -64,21 +70,20 @@ where
 {
     type Batch = Tensor<<S as InsertAxis<Axis<0>, usize>>::Output, E, Cpu>;
     fn collate(items: Vec<Self>) -> Result<Self::Batch> {
-        let device = items.first().map(|t| t.device().clone());
-        let (dims, data) = stack_host(
-            items
-                .into_iter()
-                .map(|t| (t.dims().as_ref().to_vec(), t.to_vec())),
-        )?;
-        let shape = Shape::from_concrete(&dims).ok_or_else(|| {
-            Error::argument(
-                "collate",
-                format!("the batch shape {dims:?} does not fit the batch type"),
-            )
-        })?;
-        Ok(device
-            .unwrap_or_default()
-            .try_tensor_from_vec(data, shape)?)
+        let device = items
+            .first()
+            .map(|t| t.device().clone())
+            .unwrap_or_default();
+        // Contiguous samples (the usual case) are copied once, straight into the batch.
+        let (dims, data) = stack_host(items.iter().map(|t| {
+            let data = if t.is_contiguous() {
+                Cow::Borrowed(&t.data()[t.offset()..t.offset() + t.num_elements()])
+            } else {
+                Cow::Owned(t.to_vec())
+            };
+            (t.dims().as_ref().to_vec(), data)
+        }))?;
+        make_tensor(device, &dims, data)
     }
 }
 
@@ -89,7 +94,7 @@ macro_rules! scalar_collate {
             type Batch = Tensor<(usize,), $t, Cpu>;
             fn collate(items: Vec<Self>) -> Result<Self::Batch> {
                 let n = items.len();
-                make_tensor(&[n], items)
+                make_tensor(Cpu::default(), &[n], items)
             }
         }
     )*};
@@ -101,7 +106,11 @@ impl<E: Unit, const N: usize> Collate for [E; N] {
     type Batch = Tensor<(usize, gf_core::shape::Const<N>), E, Cpu>;
     fn collate(items: Vec<Self>) -> Result<Self::Batch> {
         let n = items.len();
-        make_tensor(&[n, N], items.into_iter().flatten().collect())
+        make_tensor(
+            Cpu::default(),
+            &[n, N],
+            items.into_iter().flatten().collect(),
+        )
     }
 }
 
@@ -109,8 +118,9 @@ impl<E: Unit, const N: usize> Collate for [E; N] {
 impl<E: Unit> Collate for Vec<E> {
     type Batch = Tensor<(usize, usize), E, Cpu>;
     fn collate(items: Vec<Self>) -> Result<Self::Batch> {
-        let (dims, data) = stack_host(items.into_iter().map(|v| (vec![v.len()], v)))?;
-        make_tensor(&dims, data)
+        let (dims, data) =
+            stack_host(items.iter().map(|v| (vec![v.len()], Cow::Borrowed(&v[..]))))?;
+        make_tensor(Cpu::default(), &dims, data)
     }
 }
 
@@ -151,6 +161,19 @@ mod tests {
         let batch: Tensor<(usize, Const<2>, Const<3>), f32, Cpu> = Collate::collate(items).unwrap();
         assert_eq!(batch.dims(), [4, 2, 3]);
         assert_eq!(batch.to_vec()[6], 1.0);
+    }
+
+    #[test]
+    fn strided_and_offset_items_batch_by_their_logical_order() {
+        let dev = Cpu::default();
+        let base: Tensor<(Const<2>, Const<3>), f32, Cpu> =
+            dev.tensor_from_vec((0..6).map(|v| v as f32).collect(), Default::default());
+        let transposed = base.clone().transpose(); // strided view
+        let row = base.select::<gf_core::shape::Axis<0>>(1); // offset view
+        let batch = Collate::collate(vec![transposed.clone(), transposed]).unwrap();
+        assert_eq!(batch.to_vec()[..6], [0.0, 3.0, 1.0, 4.0, 2.0, 5.0]);
+        let rows = Collate::collate(vec![row.clone(), row]).unwrap();
+        assert_eq!(rows.to_vec(), [3.0, 4.0, 5.0, 3.0, 4.0, 5.0]);
     }
 
     #[test]
