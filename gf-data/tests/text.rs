@@ -1,11 +1,13 @@
 //! Tokenizers against HuggingFace `tokenizers` (fixtures made by
-//! tests/fixtures/text/make_fixtures.py), round trips, and padding.
+//! tests/fixtures/text/make_fixtures.py and make_wordpiece_fixtures.py), round trips, and
+//! padding.
 
 use std::path::{Path, PathBuf};
 
 use gf_data::text::{
-    byte_level_pre_tokenize, pad_batch, BpeTokenizer, BpeTrainer, CharTokenizer, PadOptions,
-    Padding, Side, SpecialTokens, Tokenizer, Vocab, VocabOptions, WordTokenizer,
+    byte_level_pre_tokenize, pad_batch, BertNormalizer, BpeTokenizer, BpeTrainer, CharTokenizer,
+    HfTokenizer, PadOptions, Padding, Side, SpecialTokens, Tokenizer, Vocab, VocabOptions,
+    WordPieceOptions, WordPieceTokenizer, WordTokenizer,
 };
 use proptest::prelude::*;
 use serde_json::Value;
@@ -363,4 +365,292 @@ fn vocab_special_tokens_default_first_in_order() {
     assert_eq!(v.tokens(), ["<pad>", "<unk>", "<bos>", "<eos>", "b", "a"]);
     assert_eq!(v.lookup("zzz"), Some(1));
     assert_eq!(v.id_to_token(4), Some("b"));
+}
+
+// ---- WordPiece (BERT) against HuggingFace: make_wordpiece_fixtures.py ----
+
+const WP_VARIANTS: [&str; 3] = ["uncased", "cased", "raw"];
+
+fn wp(variant: &str) -> WordPieceTokenizer {
+    WordPieceTokenizer::load(fixture(&format!("wp_{variant}.json"))).unwrap()
+}
+
+fn wp_sentences(variant: &str) -> Vec<Value> {
+    let enc = read_json("wp_encodings.json");
+    enc["variants"][variant]["sentences"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+/// Checks `tok` against every sentence HF encoded with `variant`'s file.
+fn assert_encodes_like_hf(tok: &WordPieceTokenizer, variant: &str) {
+    let sentences = wp_sentences(variant);
+    assert!(sentences.len() >= 20);
+    for s in &sentences {
+        let text = s["text"].as_str().unwrap();
+        let expected = ids(&s["ids"]);
+        assert_eq!(tok.encode(text), expected, "{variant}: ids of {text:?}");
+        assert_eq!(
+            tok.decode(&expected).unwrap(),
+            s["decoded"].as_str().unwrap(),
+            "{variant}: decoding of {text:?}"
+        );
+        assert_eq!(
+            tok.decode_skip_special(&expected).unwrap(),
+            s["decoded_skip_special"].as_str().unwrap(),
+            "{variant}: decoding of {text:?} without special tokens"
+        );
+        // HF's post-processor is BERT's [CLS] A [SEP].
+        assert_eq!(
+            tok.encode_with_bos_eos(text),
+            ids(&s["ids_with_special"]),
+            "{variant}: {text:?} with [CLS] and [SEP]"
+        );
+        // HF writes the matched text of lstrip/rstrip tokens (" <sep> ") as their token.
+        if !text.contains("<sep>") {
+            assert_eq!(
+                tok.tokenize(text),
+                strings(&s["tokens"]),
+                "{variant}: tokens of {text:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn wordpiece_encodes_and_decodes_every_sentence_like_hf() {
+    let enc = read_json("wp_encodings.json");
+    for variant in WP_VARIANTS {
+        let tok = wp(variant);
+        assert_eq!(
+            tok.vocab_size() as u64,
+            enc["variants"][variant]["vocab_size"].as_u64().unwrap(),
+            "{variant}"
+        );
+        assert_encodes_like_hf(&tok, variant);
+    }
+}
+
+#[test]
+fn wordpiece_variants_have_the_settings_of_their_files() {
+    let uncased = wp("uncased");
+    assert_eq!(
+        uncased.options().normalizer,
+        Some(BertNormalizer::default())
+    );
+    assert_eq!(uncased.options().max_input_chars_per_word, 100);
+    let cased = wp("cased");
+    let n = cased.options().normalizer.unwrap();
+    assert!(!n.lowercase && !n.strips_accents());
+    assert_eq!(cased.options().max_input_chars_per_word, 20);
+    // 21 characters: longer than max_input_chars_per_word, so unknown.
+    let unk = cased.special_ids().unk.unwrap();
+    assert_eq!(cased.encode("abcdefghijklmnopqrstu"), [unk]);
+    assert_ne!(cased.encode("abcdefghijklmnopqrst"), [unk]);
+    let raw = wp("raw");
+    let n = raw.options().normalizer.unwrap();
+    assert!(!n.clean_text && !n.handle_chinese_chars && n.strips_accents());
+    assert!(!raw.options().decoder.as_ref().unwrap().cleanup);
+    // "GhostFlow" is normalized: matched in lowercased text, decoded lowercased.
+    let id = raw.token_to_id("GhostFlow").unwrap();
+    assert_eq!(raw.encode("GHOSTFLOW"), [id]);
+    assert_eq!(raw.id_to_token(id).unwrap(), "ghostflow");
+    assert!(!raw.is_special(id));
+    let s = uncased.special_ids();
+    assert_eq!(
+        (s.pad, s.unk, s.bos, s.eos),
+        (Some(0), Some(1), Some(2), Some(3))
+    );
+    assert!(uncased.is_special(4) && !uncased.is_special(5));
+}
+
+#[test]
+fn wordpiece_save_then_load_gives_the_same_tokenizer() {
+    let dir = tempfile::tempdir().unwrap();
+    for variant in WP_VARIANTS {
+        let tok = wp(variant);
+        let path = dir.path().join(format!("{variant}.json"));
+        tok.save(&path).unwrap();
+        let back = WordPieceTokenizer::load(&path).unwrap();
+        assert_eq!(back.vocab(), tok.vocab());
+        assert_eq!(back.added_tokens(), tok.added_tokens());
+        assert_eq!(back.options(), tok.options());
+        assert_eq!(back.special_ids(), tok.special_ids());
+        assert_eq!(back.to_json(), tok.to_json());
+        assert_encodes_like_hf(&back, variant);
+    }
+}
+
+#[test]
+fn wordpiece_files_we_save_are_committed_and_hf_reads_them_alike() {
+    let path = |variant: &str| fixture(&format!("wp_gf_{variant}.json"));
+    if std::env::var_os("GF_WRITE_FIXTURES").is_some() {
+        for variant in WP_VARIANTS {
+            wp(variant).save(path(variant)).unwrap();
+        }
+    }
+    let check = read_json("wp_hf_check.json");
+    for variant in WP_VARIANTS {
+        let ours = wp(variant);
+        let path = path(variant);
+        // make_wordpiece_fixtures.py loaded this very file in HuggingFace `tokenizers`.
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), ours.to_json());
+        let c = &check["variants"][variant];
+        assert_eq!(c["gf_tokenizer_loaded"], Value::Bool(true), "{variant}");
+        assert_eq!(c["same_vocab"], Value::Bool(true), "{variant}");
+        assert!(c["sentences"].as_u64().unwrap() >= 20);
+        assert_eq!(c["mismatches"], Value::Array(vec![]), "{variant}");
+    }
+}
+
+#[test]
+fn hf_tokenizer_dispatches_on_the_model_type() {
+    let bert = HfTokenizer::load(fixture("wp_uncased.json")).unwrap();
+    assert!(matches!(bert, HfTokenizer::WordPiece(_)));
+    let gpt = HfTokenizer::load(fixture("hf_tokenizer.json")).unwrap();
+    assert!(matches!(gpt, HfTokenizer::Bpe(_)));
+    let text = "The quick brown fox, [MASK] café";
+    assert_eq!(bert.encode(text), wp("uncased").encode(text));
+    assert_eq!(gpt.encode(text), hf().encode(text));
+    let boxed: Vec<Box<dyn Tokenizer>> = vec![Box::new(bert.clone()), Box::new(gpt)];
+    assert!(boxed.iter().all(|t| t.vocab_size() > 300));
+    assert_eq!(bert.to_json(), wp("uncased").to_json());
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.json");
+    bert.save(&path).unwrap();
+    assert_eq!(
+        HfTokenizer::load(&path).unwrap().encode(text),
+        bert.encode(text)
+    );
+
+    let e = HfTokenizer::from_json("{\"model\": {\"type\": \"Unigram\"}}", "t.json").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "t.json: key model.type: the model is Some(\"Unigram\"); supported: \"BPE\", \"WordPiece\""
+    );
+    let missing = HfTokenizer::load(dir.path().join("nope.json")).unwrap_err();
+    assert!(missing.to_string().contains("nope.json"), "{missing}");
+}
+
+#[test]
+fn wordpiece_errors_name_the_json_key() {
+    use serde_json::json;
+    let with = |edit: &dyn Fn(&mut Value)| {
+        let mut j = read_json("wp_uncased.json");
+        edit(&mut j);
+        WordPieceTokenizer::from_json(&j.to_string(), "t.json")
+    };
+    type Edit = Box<dyn Fn(&mut Value)>;
+    let cases: Vec<(&str, Edit)> = vec![
+        (
+            "normalizer",
+            Box::new(|j| j["normalizer"] = json!({"type": "NFKC"})),
+        ),
+        (
+            "normalizer.lowercase",
+            Box::new(|j| j["normalizer"]["lowercase"] = json!("yes")),
+        ),
+        (
+            "normalizer.strip_accents",
+            Box::new(|j| j["normalizer"]["strip_accents"] = json!(1)),
+        ),
+        (
+            "pre_tokenizer",
+            Box::new(|j| j["pre_tokenizer"] = json!({"type": "Whitespace"})),
+        ),
+        (
+            "decoder",
+            Box::new(|j| j["decoder"] = json!({"type": "ByteLevel"})),
+        ),
+        (
+            "model.type",
+            Box::new(|j| j["model"]["type"] = json!("BPE")),
+        ),
+        (
+            "model.unk_token",
+            Box::new(|j| j["model"]["unk_token"] = json!("<unk>")),
+        ),
+        (
+            "model.unk_token",
+            Box::new(|j| {
+                j["model"]["vocab"].as_object_mut().unwrap().remove("[UNK]");
+                j["added_tokens"].as_array_mut().unwrap().remove(1);
+            }),
+        ),
+        (
+            "model.max_input_chars_per_word",
+            Box::new(|j| j["model"]["max_input_chars_per_word"] = json!(-3)),
+        ),
+        (
+            "model.vocab",
+            Box::new(|j| j["model"]["vocab"]["the"] = json!("x")),
+        ),
+        (
+            "added_tokens[0]",
+            Box::new(|j| j["added_tokens"][0]["content"] = json!(null)),
+        ),
+    ];
+    for (key, edit) in cases {
+        let e = with(&*edit).unwrap_err().to_string();
+        assert!(e.starts_with(&format!("t.json: key {key}:")), "{key}: {e}");
+    }
+    // A null normalizer and decoder are fine: no normalization, tokens joined by spaces.
+    let tok = with(&|j| {
+        j["normalizer"] = Value::Null;
+        j["decoder"] = Value::Null;
+    })
+    .unwrap();
+    assert!(tok.options().normalizer.is_none());
+    assert_eq!(tok.decode(&tok.encode("the cat.")).unwrap(), "the cat .");
+    assert_eq!(tok.encode("The"), [tok.special_ids().unk.unwrap()]);
+    let e = WordPieceTokenizer::from_json("{\n\"model\": ", "t.json").unwrap_err();
+    assert!(e.to_string().starts_with("t.json: line 2"), "{e}");
+}
+
+#[test]
+fn wordpiece_from_vocab_builds_bert_from_a_token_list() {
+    let reference = wp("uncased");
+    // The trained vocabulary in id order, as BERT's vocab.txt lists it.
+    let mut by_id: Vec<(&String, &usize)> = reference.vocab().iter().collect();
+    by_id.sort_by_key(|(_, &id)| id);
+    let specials = SpecialTokens {
+        pad: Some("[PAD]".into()),
+        unk: Some("[UNK]".into()),
+        bos: Some("[CLS]".into()),
+        eos: Some("[SEP]".into()),
+        additional: vec!["[MASK]".into()],
+    };
+    let tokens: Vec<String> = by_id.iter().skip(5).map(|(t, _)| (*t).clone()).collect();
+    let vocab = Vocab::new(tokens, specials).unwrap();
+    let tok = WordPieceTokenizer::from_vocab(&vocab, &WordPieceOptions::default()).unwrap();
+    assert_eq!(tok.vocab(), reference.vocab());
+    assert_eq!(tok.added_tokens(), reference.added_tokens());
+    assert_eq!(tok.to_json(), reference.to_json());
+    assert_encodes_like_hf(&tok, "uncased");
+
+    let no_unk = Vocab::new(vec!["a".into()], SpecialTokens::none()).unwrap();
+    let e = WordPieceTokenizer::from_vocab(&no_unk, &WordPieceOptions::default()).unwrap_err();
+    assert!(e.to_string().contains("\"[UNK]\""), "{e}");
+}
+
+proptest! {
+    #[test]
+    fn wordpiece_never_panics_and_pieces_spell_the_normalized_words(s in any::<String>()) {
+        let tok = wp("uncased");
+        let ids = tok.encode(&s);
+        prop_assert!(tok.decode(&ids).is_ok());
+        // Without unknown words, the pieces glued back are the normalized text's words.
+        let unk = tok.special_ids().unk.unwrap();
+        if !ids.contains(&unk) && !s.contains('[') {
+            let normalized = BertNormalizer::default().normalize(&s);
+            let words: String = gf_data::text::bert_pre_tokenize(&normalized).concat();
+            let glued: String = ids
+                .iter()
+                .map(|&i| tok.id_to_token(i).unwrap().trim_start_matches("##").to_owned())
+                .collect();
+            prop_assert_eq!(glued, words);
+        }
+    }
 }

@@ -8,56 +8,13 @@ use std::path::Path;
 
 use serde_json::Value;
 
+use super::added::{
+    added_token_json, flag, parse_added_tokens, AddedMatcher, Segment, BOS_NAMES, EOS_NAMES,
+    PAD_NAMES, UNK_NAMES,
+};
 use super::bytelevel::{byte_level_pre_tokenize, byte_to_char, char_to_byte};
-use super::{SpecialIds, Tokenizer};
+use super::{AddedToken, SpecialIds, Tokenizer};
 use crate::error::{Error, Result};
-
-/// A token matched in the raw text before pre-tokenization, as HuggingFace's `AddedToken`:
-/// special tokens such as `<|endoftext|>` and any token added by hand.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AddedToken {
-    /// Its id.
-    pub id: usize,
-    /// Its text.
-    pub content: String,
-    /// Whether it is a special token (skipped by `decode_skip_special`).
-    pub special: bool,
-    /// Matched only as a whole word, not inside one.
-    pub single_word: bool,
-    /// Also takes the whitespace on its left.
-    pub lstrip: bool,
-    /// Also takes the whitespace on its right.
-    pub rstrip: bool,
-    /// Matched after normalization (kept for the file; this crate has no normalizers).
-    pub normalized: bool,
-}
-
-impl AddedToken {
-    /// A special token as HuggingFace's trainers add them: matched exactly, not normalized.
-    pub fn special(id: usize, content: impl Into<String>) -> Self {
-        AddedToken {
-            id,
-            content: content.into(),
-            special: true,
-            single_word: false,
-            lstrip: false,
-            rstrip: false,
-            normalized: false,
-        }
-    }
-}
-
-/// The default names looked up for each special role.
-const PAD_NAMES: &[&str] = &["<pad>", "[PAD]", "<|pad|>", "<|padding|>"];
-const UNK_NAMES: &[&str] = &["<unk>", "[UNK]", "<|unk|>"];
-const BOS_NAMES: &[&str] = &[
-    "<bos>",
-    "<s>",
-    "[CLS]",
-    "<|startoftext|>",
-    "<|begin_of_text|>",
-];
-const EOS_NAMES: &[&str] = &["<eos>", "</s>", "[SEP]", "<|endoftext|>", "<|end_of_text|>"];
 
 /// A byte-level BPE tokenizer: GPT-2's, RoBERTa's, or one trained with [`BpeTrainer`].
 ///
@@ -78,22 +35,13 @@ pub struct BpeTokenizer {
     merge_map: HashMap<(usize, usize), (usize, usize)>,
     added: Vec<AddedToken>,
     added_by_id: HashMap<usize, usize>,
-    added_longest_first: Vec<usize>,
+    matcher: AddedMatcher,
     unk: Option<(String, usize)>,
     fuse_unk: bool,
     ignore_merges: bool,
     add_prefix_space: bool,
     special: SpecialIds,
     size: usize,
-}
-
-enum Segment<'a> {
-    Text(&'a str),
-    Added(usize),
-}
-
-fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '_'
 }
 
 impl BpeTokenizer {
@@ -159,8 +107,7 @@ impl BpeTokenizer {
                 }
             }
         }
-        let mut added_longest_first: Vec<usize> = (0..added.len()).collect();
-        added_longest_first.sort_by_key(|&i| std::cmp::Reverse(added[i].content.len()));
+        let matcher = AddedMatcher::new(added.iter().map(|t| (t.content.clone(), t.clone())));
         let size = vocab
             .values()
             .chain(added.iter().map(|t| &t.id))
@@ -173,7 +120,7 @@ impl BpeTokenizer {
             merge_map,
             added,
             added_by_id,
-            added_longest_first,
+            matcher,
             unk: None,
             fuse_unk: false,
             ignore_merges: false,
@@ -256,54 +203,6 @@ impl BpeTokenizer {
     /// Whether a space is put before text that does not start with one.
     pub fn add_prefix_space(&self) -> bool {
         self.add_prefix_space
-    }
-
-    /// Splits out added tokens, leftmost and then longest first.
-    fn split_added<'a>(&self, text: &'a str) -> Vec<Segment<'a>> {
-        if self.added.is_empty() {
-            return vec![Segment::Text(text)];
-        }
-        let mut out = Vec::new();
-        let mut seg_start = 0;
-        let mut pos = 0;
-        while pos < text.len() {
-            let rest = &text[pos..];
-            let found = self.added_longest_first.iter().find(|&&i| {
-                let t = &self.added[i];
-                rest.starts_with(&t.content)
-                    && (!t.single_word
-                        || (!text[..pos].chars().next_back().is_some_and(is_word_char)
-                            && !text[pos + t.content.len()..]
-                                .chars()
-                                .next()
-                                .is_some_and(is_word_char)))
-            });
-            match found {
-                Some(&i) => {
-                    let t = &self.added[i];
-                    let mut before = &text[seg_start..pos];
-                    if t.lstrip {
-                        before = before.trim_end();
-                    }
-                    let mut end = pos + t.content.len();
-                    if t.rstrip {
-                        let after = &text[end..];
-                        end += after.len() - after.trim_start().len();
-                    }
-                    if !before.is_empty() {
-                        out.push(Segment::Text(before));
-                    }
-                    out.push(Segment::Added(t.id));
-                    seg_start = end;
-                    pos = end;
-                }
-                None => pos += rest.chars().next().map_or(1, char::len_utf8),
-            }
-        }
-        if seg_start < text.len() {
-            out.push(Segment::Text(&text[seg_start..]));
-        }
-        out
     }
 
     /// Applies the merges to one pre-tokenized word (in byte-level characters).
@@ -468,7 +367,6 @@ impl BpeTokenizer {
             |v| v.as_bool() != Some(true),
             |_| "byte fallback is not supported".into(),
         )?;
-        let flag = |v: &Value, key: &str| v.get(key).and_then(Value::as_bool).unwrap_or(false);
 
         let vocab_json = model
             .get("vocab")
@@ -542,28 +440,7 @@ impl BpeTokenizer {
         }
         let add_prefix_space = flag(pre, "add_prefix_space");
 
-        let mut added = Vec::new();
-        if let Some(list) = root.get("added_tokens").and_then(Value::as_array) {
-            for (i, t) in list.iter().enumerate() {
-                let id = t.get("id").and_then(Value::as_u64);
-                let content = t.get("content").and_then(Value::as_str);
-                let (Some(id), Some(content)) = (id, content) else {
-                    return Err(bad(
-                        &format!("added_tokens[{i}]"),
-                        "an added token needs an integer id and a string content".into(),
-                    ));
-                };
-                added.push(AddedToken {
-                    id: id as usize,
-                    content: content.to_owned(),
-                    special: flag(t, "special"),
-                    single_word: flag(t, "single_word"),
-                    lstrip: flag(t, "lstrip"),
-                    rstrip: flag(t, "rstrip"),
-                    normalized: flag(t, "normalized"),
-                });
-            }
-        }
+        let added = parse_added_tokens(&root, bad)?;
         let unk = model.get("unk_token").and_then(Value::as_str);
         let tok = BpeTokenizer::new(vocab, merges, added)
             .and_then(|t| t.with_unk_token(unk, flag(model, "fuse_unk")))
@@ -588,16 +465,8 @@ impl BpeTokenizer {
         let mut out = String::from("{\n  \"version\": \"1.0\",\n  \"truncation\": null,\n  \"padding\": null,\n  \"added_tokens\": [");
         for (i, t) in self.added.iter().enumerate() {
             out.push_str(if i == 0 { "\n" } else { ",\n" });
-            out.push_str(&format!(
-                "    {{\"id\": {}, \"content\": {}, \"single_word\": {}, \"lstrip\": {}, \"rstrip\": {}, \"normalized\": {}, \"special\": {}}}",
-                t.id,
-                s(&t.content),
-                b(t.single_word),
-                b(t.lstrip),
-                b(t.rstrip),
-                b(t.normalized),
-                b(t.special)
-            ));
+            out.push_str("    ");
+            out.push_str(&added_token_json(t));
         }
         out.push_str("\n  ],\n  \"normalizer\": null,\n");
         out.push_str(&format!(
@@ -636,7 +505,7 @@ impl BpeTokenizer {
 impl Tokenizer for BpeTokenizer {
     fn encode(&self, text: &str) -> Vec<usize> {
         let mut out = Vec::new();
-        for seg in self.split_added(text) {
+        for seg in self.matcher.split(text) {
             match seg {
                 Segment::Added(id) => out.push(id),
                 Segment::Text(t) => self.encode_text(t, &mut out),

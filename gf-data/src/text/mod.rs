@@ -1,5 +1,6 @@
-//! Text: character, word and BPE tokenizers, vocabularies with special tokens, padding and
-//! truncation to a batch, and HuggingFace `tokenizer.json` files.
+//! Text: character, word, BPE and WordPiece tokenizers, vocabularies with special tokens,
+//! padding and truncation to a batch, and HuggingFace `tokenizer.json` files
+//! ([`HfTokenizer::load`] reads either model).
 //!
 //! ```
 //! use gf_data::text::{pad_batch, BpeTrainer, PadOptions, Tokenizer};
@@ -12,17 +13,25 @@
 //! assert_eq!(ids.dims(), mask.dims());
 //! ```
 
+mod added;
 mod bpe;
 mod bytelevel;
+mod hf;
 mod pad;
 mod simple;
 mod vocab;
+mod wordpiece;
 
-pub use bpe::{AddedToken, BpeTokenizer, BpeTrainer};
+pub use added::AddedToken;
+pub use bpe::{BpeTokenizer, BpeTrainer};
 pub use bytelevel::byte_level_pre_tokenize;
+pub use hf::HfTokenizer;
 pub use pad::{pad_batch, PadOptions, PaddedBatch, Padding, Side};
 pub use simple::{basic_split, CharTokenizer, WordTokenizer};
 pub use vocab::{SpecialTokens, Vocab, VocabOptions};
+pub use wordpiece::{
+    bert_pre_tokenize, BertNormalizer, WordPieceDecoder, WordPieceOptions, WordPieceTokenizer,
+};
 
 use crate::error::Result;
 
