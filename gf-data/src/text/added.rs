@@ -4,6 +4,7 @@
 
 use serde_json::Value;
 
+use super::json::{quote, Keys};
 use crate::error::Error;
 
 /// A token matched in the text before the model sees it, as HuggingFace's `AddedToken`:
@@ -139,18 +140,15 @@ pub(super) fn flag(v: &Value, key: &str) -> bool {
     v.get(key).and_then(Value::as_bool).unwrap_or(false)
 }
 
-/// The `added_tokens` list of a `tokenizer.json`; `bad(key, message)` makes the error.
-pub(super) fn parse_added_tokens(
-    root: &Value,
-    bad: impl Fn(&str, String) -> Error,
-) -> Result<Vec<AddedToken>, Error> {
+/// The `added_tokens` list of a `tokenizer.json`.
+pub(super) fn parse_added_tokens(root: &Value, keys: Keys) -> Result<Vec<AddedToken>, Error> {
     let mut added = Vec::new();
     if let Some(list) = root.get("added_tokens").and_then(Value::as_array) {
         for (i, t) in list.iter().enumerate() {
             let id = t.get("id").and_then(Value::as_u64);
             let content = t.get("content").and_then(Value::as_str);
             let (Some(id), Some(content)) = (id, content) else {
-                return Err(bad(
+                return Err(keys.bad(
                     &format!("added_tokens[{i}]"),
                     "an added token needs an integer id and a string content".into(),
                 ));
@@ -171,11 +169,10 @@ pub(super) fn parse_added_tokens(
 
 /// An added token as `tokenizer.json` writes it, on one line.
 pub(super) fn added_token_json(t: &AddedToken) -> String {
-    let s = |x: &str| serde_json::to_string(x).unwrap_or_default();
     format!(
         "{{\"id\": {}, \"content\": {}, \"single_word\": {}, \"lstrip\": {}, \"rstrip\": {}, \"normalized\": {}, \"special\": {}}}",
         t.id,
-        s(&t.content),
+        quote(&t.content),
         t.single_word,
         t.lstrip,
         t.rstrip,

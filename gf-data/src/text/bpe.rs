@@ -9,10 +9,10 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::added::{
-    added_token_json, flag, parse_added_tokens, AddedMatcher, Segment, BOS_NAMES, EOS_NAMES,
-    PAD_NAMES, UNK_NAMES,
+    flag, parse_added_tokens, AddedMatcher, Segment, BOS_NAMES, EOS_NAMES, PAD_NAMES, UNK_NAMES,
 };
 use super::bytelevel::{byte_level_pre_tokenize, byte_to_char, char_to_byte};
+use super::json::{self, quote, Keys};
 use super::{AddedToken, SpecialIds, Tokenizer};
 use crate::error::{Error, Result};
 
@@ -310,41 +310,26 @@ impl BpeTokenizer {
     /// [`Tokenizer::encode`] adds no special tokens, and decoding is always byte-level.
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        BpeTokenizer::from_json(&text, path)
+        BpeTokenizer::from_json(&json::read(path)?, path)
     }
 
     /// [`BpeTokenizer::load`] from a string; `path` names the source in errors.
     pub fn from_json(json: &str, path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let bad = |key: &str, msg: String| Error::format(path, format!("key {key}"), msg);
-        let root: Value = serde_json::from_str(json).map_err(|e| {
-            Error::format(
-                path,
-                format!("line {}, column {}", e.line(), e.column()),
-                format!("not JSON: {e}"),
-            )
-        })?;
-        let model = root
-            .get("model")
-            .ok_or_else(|| bad("model", "there is no model".into()))?;
-        match model.get("type").and_then(Value::as_str) {
-            Some("BPE") => {}
-            None if model.get("merges").is_some() => {}
-            other => {
-                return Err(bad(
-                    "model.type",
-                    format!("the model is {other:?}, not \"BPE\""),
-                ))
-            }
-        }
+        Self::from_value(&json::parse(json, path)?, path)
+    }
+
+    /// [`BpeTokenizer::from_json`] of the parsed file.
+    pub(super) fn from_value(root: &Value, path: &Path) -> Result<Self> {
+        let keys = Keys::new(path);
+        let model = keys.model(root, "BPE")?;
         // A setting this tokenizer cannot honour is an error unless it is absent, null or
         // `inert` (set to its no-op value).
         let unsupported = |key: &str,
                            value: Option<&Value>,
                            inert: fn(&Value) -> bool,
                            why: fn(&Value) -> String| match value {
-            Some(v) if !v.is_null() && !inert(v) => Err(bad(key, why(v))),
+            Some(v) if !v.is_null() && !inert(v) => Err(keys.bad(key, why(v))),
             _ => Ok(()),
         };
         for key in ["continuing_subword_prefix", "end_of_word_suffix"] {
@@ -368,24 +353,11 @@ impl BpeTokenizer {
             |_| "byte fallback is not supported".into(),
         )?;
 
-        let vocab_json = model
-            .get("vocab")
-            .and_then(Value::as_object)
-            .ok_or_else(|| bad("model.vocab", "expected an object of token: id".into()))?;
-        let mut vocab = HashMap::with_capacity(vocab_json.len());
-        for (t, id) in vocab_json {
-            let id = id.as_u64().ok_or_else(|| {
-                bad(
-                    "model.vocab",
-                    format!("the id of {t:?} is {id}, not an integer"),
-                )
-            })?;
-            vocab.insert(t.clone(), id as usize);
-        }
+        let vocab = keys.vocab(model)?;
         let merges_json = model
             .get("merges")
             .and_then(Value::as_array)
-            .ok_or_else(|| bad("model.merges", "expected a list of merges".into()))?;
+            .ok_or_else(|| keys.bad("model.merges", "expected a list of merges".into()))?;
         let mut merges = Vec::with_capacity(merges_json.len());
         for (i, m) in merges_json.iter().enumerate() {
             let pair = match m {
@@ -403,7 +375,7 @@ impl BpeTokenizer {
                 _ => None,
             };
             merges.push(pair.ok_or_else(|| {
-                bad(
+                keys.bad(
                     &format!("model.merges[{i}]"),
                     format!("{m} is neither \"a b\" nor [\"a\", \"b\"]"),
                 )
@@ -416,35 +388,26 @@ impl BpeTokenizer {
             |_| false,
             |v| format!("normalizers are not supported (found {v})"),
         )?;
-        let mut pre = root.get("pre_tokenizer").unwrap_or(&Value::Null);
-        if pre.get("type").and_then(Value::as_str) == Some("Sequence") {
-            if let Some([only]) = pre
-                .get("pretokenizers")
-                .and_then(Value::as_array)
-                .map(|v| &v[..])
-            {
-                pre = only;
-            }
-        }
+        let pre = json::pre_tokenizer(root);
         if pre.get("type").and_then(Value::as_str) != Some("ByteLevel") {
-            return Err(bad(
+            return Err(keys.bad(
                 "pre_tokenizer",
                 format!("expected a ByteLevel pre-tokenizer, found {pre}"),
             ));
         }
         if pre.get("use_regex").and_then(Value::as_bool) == Some(false) {
-            return Err(bad(
+            return Err(keys.bad(
                 "pre_tokenizer.use_regex",
                 "a ByteLevel pre-tokenizer without the GPT-2 split is not supported".into(),
             ));
         }
         let add_prefix_space = flag(pre, "add_prefix_space");
 
-        let added = parse_added_tokens(&root, bad)?;
+        let added = parse_added_tokens(root, keys)?;
         let unk = model.get("unk_token").and_then(Value::as_str);
         let tok = BpeTokenizer::new(vocab, merges, added)
             .and_then(|t| t.with_unk_token(unk, flag(model, "fuse_unk")))
-            .map_err(|e| bad("model", e.to_string()))?;
+            .map_err(|e| keys.bad("model", e.to_string()))?;
         Ok(tok
             .with_add_prefix_space(add_prefix_space)
             .with_ignore_merges(flag(model, "ignore_merges")))
@@ -453,7 +416,6 @@ impl BpeTokenizer {
     /// The tokenizer as a HuggingFace `tokenizer.json`, which `tokenizers.Tokenizer.from_file`
     /// reads (vocabulary in id order, merges as pairs).
     pub fn to_json(&self) -> String {
-        let s = |x: &str| serde_json::to_string(x).unwrap_or_default();
         let b = |x: bool| if x { "true" } else { "false" };
         let byte_level = |prefix: bool, trim: bool| {
             format!(
@@ -462,13 +424,8 @@ impl BpeTokenizer {
                 b(trim)
             )
         };
-        let mut out = String::from("{\n  \"version\": \"1.0\",\n  \"truncation\": null,\n  \"padding\": null,\n  \"added_tokens\": [");
-        for (i, t) in self.added.iter().enumerate() {
-            out.push_str(if i == 0 { "\n" } else { ",\n" });
-            out.push_str("    ");
-            out.push_str(&added_token_json(t));
-        }
-        out.push_str("\n  ],\n  \"normalizer\": null,\n");
+        let mut out = json::head(&self.added);
+        out.push_str("  \"normalizer\": null,\n");
         out.push_str(&format!(
             "  \"pre_tokenizer\": {},\n  \"post_processor\": {},\n  \"decoder\": {},\n",
             byte_level(self.add_prefix_space, true),
@@ -477,20 +434,15 @@ impl BpeTokenizer {
         ));
         out.push_str(&format!(
             "  \"model\": {{\n    \"type\": \"BPE\",\n    \"dropout\": null,\n    \"unk_token\": {},\n    \"continuing_subword_prefix\": null,\n    \"end_of_word_suffix\": null,\n    \"fuse_unk\": {},\n    \"byte_fallback\": false,\n    \"ignore_merges\": {},\n    \"vocab\": {{",
-            self.unk.as_ref().map_or("null".into(), |(t, _)| s(t)),
+            self.unk.as_ref().map_or("null".into(), |(t, _)| quote(t)),
             b(self.fuse_unk),
             b(self.ignore_merges)
         ));
-        let mut by_id: Vec<(&usize, &String)> = self.vocab_r.iter().collect();
-        by_id.sort();
-        for (i, (id, t)) in by_id.into_iter().enumerate() {
-            out.push_str(if i == 0 { "\n      " } else { ",\n      " });
-            out.push_str(&format!("{}: {id}", s(t)));
-        }
+        json::push_vocab(&mut out, &self.vocab_r);
         out.push_str("\n    },\n    \"merges\": [");
         for (i, (a, m)) in self.merges.iter().enumerate() {
             out.push_str(if i == 0 { "\n      " } else { ",\n      " });
-            out.push_str(&format!("[{}, {}]", s(a), s(m)));
+            out.push_str(&format!("[{}, {}]", quote(a), quote(m)));
         }
         out.push_str("\n    ]\n  }\n}\n");
         out
@@ -498,7 +450,7 @@ impl BpeTokenizer {
 
     /// Writes [`BpeTokenizer::to_json`] to `path`.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
-        std::fs::write(path.as_ref(), self.to_json()).map_err(|e| Error::io(path.as_ref(), e))
+        json::write(path.as_ref(), self.to_json())
     }
 }
 

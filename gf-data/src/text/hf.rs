@@ -4,6 +4,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
+use super::json::{self, model_type};
 use super::{BpeTokenizer, SpecialIds, Tokenizer, WordPieceTokenizer};
 use crate::error::{Error, Result};
 
@@ -33,27 +34,16 @@ impl HfTokenizer {
     /// BPE, as older files write it).
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        HfTokenizer::from_json(&text, path)
+        HfTokenizer::from_json(&json::read(path)?, path)
     }
 
     /// [`HfTokenizer::load`] from a string; `path` names the source in errors.
     pub fn from_json(json: &str, path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let root: Value = serde_json::from_str(json).map_err(|e| {
-            Error::format(
-                path,
-                format!("line {}, column {}", e.line(), e.column()),
-                format!("not JSON: {e}"),
-            )
-        })?;
-        let model = root.get("model").unwrap_or(&Value::Null);
-        match model.get("type").and_then(Value::as_str) {
-            Some("WordPiece") => WordPieceTokenizer::from_json(json, path).map(Self::WordPiece),
-            Some("BPE") => BpeTokenizer::from_json(json, path).map(Self::Bpe),
-            None if model.get("merges").is_some() => {
-                BpeTokenizer::from_json(json, path).map(Self::Bpe)
-            }
+        let root = json::parse(json, path)?;
+        match model_type(root.get("model").unwrap_or(&Value::Null)) {
+            Some("WordPiece") => WordPieceTokenizer::from_value(&root, path).map(Self::WordPiece),
+            Some("BPE") => BpeTokenizer::from_value(&root, path).map(Self::Bpe),
             other => Err(Error::format(
                 path,
                 "key model.type",

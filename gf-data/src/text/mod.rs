@@ -17,6 +17,7 @@ mod added;
 mod bpe;
 mod bytelevel;
 mod hf;
+mod json;
 mod pad;
 mod simple;
 mod vocab;

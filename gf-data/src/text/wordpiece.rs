@@ -9,9 +9,8 @@ use serde_json::Value;
 use unicode_normalization::UnicodeNormalization;
 use unicode_properties::{GeneralCategory, GeneralCategoryGroup, UnicodeGeneralCategory};
 
-use super::added::{
-    added_token_json, parse_added_tokens, AddedMatcher, Segment, BOS_NAMES, EOS_NAMES, PAD_NAMES,
-};
+use super::added::{parse_added_tokens, AddedMatcher, Segment, BOS_NAMES, EOS_NAMES, PAD_NAMES};
+use super::json::{self, quote, Keys};
 use super::{AddedToken, SpecialIds, Tokenizer, Vocab};
 use crate::error::{Error, Result};
 
@@ -521,50 +520,26 @@ impl WordPieceTokenizer {
     /// padding are not read: [`Tokenizer::encode`] adds no special tokens.
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        WordPieceTokenizer::from_json(&text, path)
+        WordPieceTokenizer::from_json(&json::read(path)?, path)
     }
 
     /// [`WordPieceTokenizer::load`] from a string; `path` names the source in errors, which
     /// name the JSON key at fault.
     pub fn from_json(json: &str, path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let bad = |key: &str, msg: String| Error::format(path, format!("key {key}"), msg);
-        let root: Value = serde_json::from_str(json).map_err(|e| {
-            Error::format(
-                path,
-                format!("line {}, column {}", e.line(), e.column()),
-                format!("not JSON: {e}"),
-            )
-        })?;
-        let model = root
-            .get("model")
-            .ok_or_else(|| bad("model", "there is no model".into()))?;
-        match model.get("type").and_then(Value::as_str) {
-            Some("WordPiece") => {}
-            other => {
-                return Err(bad(
-                    "model.type",
-                    format!("the model is {other:?}, not \"WordPiece\""),
-                ))
-            }
-        }
-        let string = |v: &Value, key: &str, full: &str, default: &str| match v.get(key) {
-            None | Some(Value::Null) => Ok(default.to_owned()),
-            Some(Value::String(s)) => Ok(s.clone()),
-            Some(other) => Err(bad(full, format!("expected a string, found {other}"))),
-        };
-        let boolean = |v: &Value, key: &str, full: &str, default: bool| match v.get(key) {
-            None | Some(Value::Null) => Ok(default),
-            Some(Value::Bool(b)) => Ok(*b),
-            Some(other) => Err(bad(full, format!("expected true or false, found {other}"))),
-        };
+        Self::from_value(&json::parse(json, path)?, path)
+    }
+
+    /// [`WordPieceTokenizer::from_json`] of the parsed file.
+    pub(super) fn from_value(root: &Value, path: &Path) -> Result<Self> {
+        let keys = Keys::new(path);
+        let model = keys.model(root, "WordPiece")?;
         let mut options = WordPieceOptions {
-            unk_token: string(model, "unk_token", "model.unk_token", "[UNK]")?,
-            continuing_subword_prefix: string(
+            unk_token: keys.string(model, "model", "unk_token", "[UNK]")?,
+            continuing_subword_prefix: keys.string(
                 model,
+                "model",
                 "continuing_subword_prefix",
-                "model.continuing_subword_prefix",
                 "##",
             )?,
             ..Default::default()
@@ -573,71 +548,49 @@ impl WordPieceTokenizer {
             None | Some(Value::Null) => {}
             Some(v) => {
                 options.max_input_chars_per_word = v.as_u64().ok_or_else(|| {
-                    bad(
+                    keys.bad(
                         "model.max_input_chars_per_word",
                         format!("expected a count, found {v}"),
                     )
                 })? as usize
             }
         }
-        let vocab_json = model
-            .get("vocab")
-            .and_then(Value::as_object)
-            .ok_or_else(|| bad("model.vocab", "expected an object of token: id".into()))?;
-        let mut vocab = HashMap::with_capacity(vocab_json.len());
-        for (t, id) in vocab_json {
-            let id = id.as_u64().ok_or_else(|| {
-                bad(
-                    "model.vocab",
-                    format!("the id of {t:?} is {id}, not an integer"),
-                )
-            })?;
-            vocab.insert(t.clone(), id as usize);
-        }
+        let vocab = keys.vocab(model)?;
 
         let norm = root.get("normalizer").unwrap_or(&Value::Null);
         options.normalizer = match norm.get("type").and_then(Value::as_str) {
             _ if norm.is_null() => None,
             Some("BertNormalizer") => Some(BertNormalizer {
-                clean_text: boolean(norm, "clean_text", "normalizer.clean_text", true)?,
-                handle_chinese_chars: boolean(
+                clean_text: keys.boolean(norm, "normalizer", "clean_text", true)?,
+                handle_chinese_chars: keys.boolean(
                     norm,
+                    "normalizer",
                     "handle_chinese_chars",
-                    "normalizer.handle_chinese_chars",
                     true,
                 )?,
                 strip_accents: match norm.get("strip_accents") {
                     None | Some(Value::Null) => None,
                     Some(Value::Bool(b)) => Some(*b),
                     Some(other) => {
-                        return Err(bad(
+                        return Err(keys.bad(
                             "normalizer.strip_accents",
                             format!("expected true, false or null, found {other}"),
                         ))
                     }
                 },
-                lowercase: boolean(norm, "lowercase", "normalizer.lowercase", true)?,
+                lowercase: keys.boolean(norm, "normalizer", "lowercase", true)?,
             }),
             _ => {
-                return Err(bad(
+                return Err(keys.bad(
                     "normalizer",
                     format!("only a BertNormalizer (or none) is supported, found {norm}"),
                 ))
             }
         };
 
-        let mut pre = root.get("pre_tokenizer").unwrap_or(&Value::Null);
-        if pre.get("type").and_then(Value::as_str) == Some("Sequence") {
-            if let Some([only]) = pre
-                .get("pretokenizers")
-                .and_then(Value::as_array)
-                .map(|v| &v[..])
-            {
-                pre = only;
-            }
-        }
+        let pre = json::pre_tokenizer(root);
         if pre.get("type").and_then(Value::as_str) != Some("BertPreTokenizer") {
-            return Err(bad(
+            return Err(keys.bad(
                 "pre_tokenizer",
                 format!("expected a BertPreTokenizer, found {pre}"),
             ));
@@ -647,43 +600,38 @@ impl WordPieceTokenizer {
         options.decoder = match dec.get("type").and_then(Value::as_str) {
             _ if dec.is_null() => None,
             Some("WordPiece") => Some(WordPieceDecoder {
-                prefix: string(dec, "prefix", "decoder.prefix", "##")?,
-                cleanup: boolean(dec, "cleanup", "decoder.cleanup", true)?,
+                prefix: keys.string(dec, "decoder", "prefix", "##")?,
+                cleanup: keys.boolean(dec, "decoder", "cleanup", true)?,
             }),
             _ => {
-                return Err(bad(
+                return Err(keys.bad(
                     "decoder",
                     format!("only a WordPiece decoder (or none) is supported, found {dec}"),
                 ))
             }
         };
 
-        let added = parse_added_tokens(&root, bad)?;
+        let added = parse_added_tokens(root, keys)?;
         let unk_token = options.unk_token.clone();
         if !vocab.contains_key(&unk_token) && !added.iter().any(|t| t.content == unk_token) {
-            return Err(bad(
+            return Err(keys.bad(
                 "model.unk_token",
                 format!("{unk_token:?} is not in model.vocab"),
             ));
         }
-        WordPieceTokenizer::new(vocab, added, options).map_err(|e| bad("model", e.to_string()))
+        WordPieceTokenizer::new(vocab, added, options).map_err(|e| keys.bad("model", e.to_string()))
     }
 
     /// The tokenizer as a HuggingFace `tokenizer.json`, which `tokenizers.Tokenizer.from_file`
     /// reads (vocabulary in id order). The post-processor written is BERT's
     /// (`BertProcessing`: `[CLS] A [SEP]`) with the bos and eos tokens, when both exist.
     pub fn to_json(&self) -> String {
-        let s = |x: &str| serde_json::to_string(x).unwrap_or_default();
-        let mut out = String::from("{\n  \"version\": \"1.0\",\n  \"truncation\": null,\n  \"padding\": null,\n  \"added_tokens\": [");
-        for (i, t) in self.added.iter().enumerate() {
-            out.push_str(if i == 0 { "\n    " } else { ",\n    " });
-            out.push_str(&added_token_json(t));
-        }
+        let mut out = json::head(&self.added);
         let o = &self.options;
         let normalizer = o.normalizer.map_or("null".into(), BertNormalizer::to_json);
         let pair = |id: Option<usize>| {
             id.and_then(|id| self.id_to_token(id))
-                .map(|t| format!("[{}, {}]", s(&t), id.unwrap_or_default()))
+                .map(|t| format!("[{}, {}]", quote(&t), id.unwrap_or_default()))
         };
         let post = match (pair(self.special.eos), pair(self.special.bos)) {
             (Some(sep), Some(cls)) => {
@@ -694,32 +642,27 @@ impl WordPieceTokenizer {
         let decoder = o.decoder.as_ref().map_or("null".into(), |d| {
             format!(
                 "{{\"type\": \"WordPiece\", \"prefix\": {}, \"cleanup\": {}}}",
-                s(&d.prefix),
+                quote(&d.prefix),
                 d.cleanup
             )
         });
         out.push_str(&format!(
-            "\n  ],\n  \"normalizer\": {normalizer},\n  \"pre_tokenizer\": {{\"type\": \"BertPreTokenizer\"}},\n  \"post_processor\": {post},\n  \"decoder\": {decoder},\n"
+            "  \"normalizer\": {normalizer},\n  \"pre_tokenizer\": {{\"type\": \"BertPreTokenizer\"}},\n  \"post_processor\": {post},\n  \"decoder\": {decoder},\n"
         ));
         out.push_str(&format!(
             "  \"model\": {{\n    \"type\": \"WordPiece\",\n    \"unk_token\": {},\n    \"continuing_subword_prefix\": {},\n    \"max_input_chars_per_word\": {},\n    \"vocab\": {{",
-            s(&o.unk_token),
-            s(&o.continuing_subword_prefix),
+            quote(&o.unk_token),
+            quote(&o.continuing_subword_prefix),
             o.max_input_chars_per_word
         ));
-        let mut by_id: Vec<(&usize, &String)> = self.vocab_r.iter().collect();
-        by_id.sort();
-        for (i, (id, t)) in by_id.into_iter().enumerate() {
-            out.push_str(if i == 0 { "\n      " } else { ",\n      " });
-            out.push_str(&format!("{}: {id}", s(t)));
-        }
+        json::push_vocab(&mut out, &self.vocab_r);
         out.push_str("\n    }\n  }\n}\n");
         out
     }
 
     /// Writes [`WordPieceTokenizer::to_json`] to `path`.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
-        std::fs::write(path.as_ref(), self.to_json()).map_err(|e| Error::io(path.as_ref(), e))
+        json::write(path.as_ref(), self.to_json())
     }
 }
 
