@@ -2,9 +2,12 @@
 //! token type, matching them in text, reading them from the file, and the names that give the
 //! special roles.
 
+use std::collections::HashMap;
+
 use serde_json::Value;
 
 use super::json::{quote, Keys};
+use super::SpecialIds;
 use crate::error::Error;
 
 /// A token matched in the text before the model sees it, as HuggingFace's `AddedToken`:
@@ -179,4 +182,126 @@ pub(super) fn added_token_json(t: &AddedToken) -> String {
         t.normalized,
         t.special
     )
+}
+
+/// A model's vocabulary and its added tokens, by token and by id: what the tokenizers that
+/// read `tokenizer.json` look tokens up in.
+#[derive(Clone, Debug)]
+pub(super) struct TokenTable {
+    /// The model's vocabulary (token → id).
+    pub(super) vocab: HashMap<String, usize>,
+    /// The model's vocabulary by id.
+    pub(super) vocab_r: HashMap<usize, String>,
+    /// The added tokens, sorted by id.
+    pub(super) added: Vec<AddedToken>,
+    /// Index in `added` of each added token id.
+    added_by_id: HashMap<usize, usize>,
+    /// One more than the largest id.
+    size: usize,
+}
+
+impl TokenTable {
+    /// A table of `vocab` and no added tokens; `Err` (from `op`) if two tokens share an id.
+    pub(super) fn new(vocab: HashMap<String, usize>, op: &'static str) -> Result<Self, Error> {
+        let mut vocab_r = HashMap::with_capacity(vocab.len());
+        for (t, &id) in &vocab {
+            if let Some(other) = vocab_r.insert(id, t.clone()) {
+                return Err(Error::argument(
+                    op,
+                    format!("the tokens {other:?} and {t:?} share the id {id}"),
+                ));
+            }
+        }
+        let size = vocab.values().max().map_or(0, |m| m + 1);
+        Ok(TokenTable {
+            vocab,
+            vocab_r,
+            added: Vec::new(),
+            added_by_id: HashMap::new(),
+            size,
+        })
+    }
+
+    /// The table with `added` as its added tokens; `Err` (from `op`) if one is empty, two
+    /// share an id, or one has the id of a different vocabulary token.
+    pub(super) fn with_added(
+        mut self,
+        added: Vec<AddedToken>,
+        op: &'static str,
+    ) -> Result<Self, Error> {
+        let mut added = added;
+        added.sort_by_key(|t| t.id);
+        let mut added_by_id = HashMap::with_capacity(added.len());
+        for (i, t) in added.iter().enumerate() {
+            if t.content.is_empty() {
+                return Err(Error::argument(
+                    op,
+                    format!("added token {} is empty", t.id),
+                ));
+            }
+            if added_by_id.insert(t.id, i).is_some() {
+                return Err(Error::argument(
+                    op,
+                    format!("two added tokens have the id {}", t.id),
+                ));
+            }
+            if let Some(other) = self.vocab_r.get(&t.id) {
+                if *other != t.content {
+                    return Err(Error::argument(
+                        op,
+                        format!(
+                            "added token {:?} has the id {} of vocabulary token {other:?}",
+                            t.content, t.id
+                        ),
+                    ));
+                }
+            }
+        }
+        self.size = self
+            .vocab
+            .values()
+            .chain(added.iter().map(|t| &t.id))
+            .max()
+            .map_or(0, |m| m + 1);
+        self.added = added;
+        self.added_by_id = added_by_id;
+        Ok(self)
+    }
+
+    /// One more than the largest id.
+    pub(super) fn size(&self) -> usize {
+        self.size
+    }
+
+    /// The index in `added` of the added token with this id.
+    pub(super) fn added_index(&self, id: usize) -> Option<usize> {
+        self.added_by_id.get(&id).copied()
+    }
+
+    /// The id of a whole token: an added token first, then the vocabulary.
+    pub(super) fn token_to_id(&self, token: &str) -> Option<usize> {
+        self.added
+            .iter()
+            .find(|t| t.content == token)
+            .map(|t| t.id)
+            .or_else(|| self.vocab.get(token).copied())
+    }
+
+    /// The token of `id`: an added token's content first, then the vocabulary.
+    pub(super) fn id_to_token(&self, id: usize) -> Option<String> {
+        self.added_index(id)
+            .map(|i| self.added[i].content.clone())
+            .or_else(|| self.vocab_r.get(&id).cloned())
+    }
+
+    /// The id of the first of `names` that is a token.
+    pub(super) fn find(&self, names: &[&str]) -> Option<usize> {
+        names.iter().find_map(|n| self.token_to_id(n))
+    }
+
+    /// Whether `id` is a special added token or has one of the `special` roles.
+    pub(super) fn is_special(&self, id: usize, special: &SpecialIds) -> bool {
+        self.added_index(id).is_some_and(|i| self.added[i].special)
+            || [special.pad, special.unk, special.bos, special.eos].contains(&Some(id))
+    }
 }

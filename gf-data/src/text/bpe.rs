@@ -9,7 +9,8 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::added::{
-    flag, parse_added_tokens, AddedMatcher, Segment, BOS_NAMES, EOS_NAMES, PAD_NAMES, UNK_NAMES,
+    flag, parse_added_tokens, AddedMatcher, Segment, TokenTable, BOS_NAMES, EOS_NAMES, PAD_NAMES,
+    UNK_NAMES,
 };
 use super::bytelevel::{byte_level_pre_tokenize, byte_to_char, char_to_byte};
 use super::json::{self, quote, Keys};
@@ -29,19 +30,15 @@ use crate::error::{Error, Result};
 /// `tokenizer.json` does not record them; set them with [`BpeTokenizer::with_special_ids`].
 #[derive(Clone, Debug)]
 pub struct BpeTokenizer {
-    vocab: HashMap<String, usize>,
-    vocab_r: HashMap<usize, String>,
+    tokens: TokenTable,
     merges: Vec<(String, String)>,
     merge_map: HashMap<(usize, usize), (usize, usize)>,
-    added: Vec<AddedToken>,
-    added_by_id: HashMap<usize, usize>,
     matcher: AddedMatcher,
     unk: Option<(String, usize)>,
     fuse_unk: bool,
     ignore_merges: bool,
     add_prefix_space: bool,
     special: SpecialIds,
-    size: usize,
 }
 
 impl BpeTokenizer {
@@ -54,15 +51,8 @@ impl BpeTokenizer {
         added: Vec<AddedToken>,
     ) -> Result<Self> {
         let op = "BpeTokenizer::new";
-        let mut vocab_r = HashMap::with_capacity(vocab.len());
-        for (t, &id) in &vocab {
-            if let Some(other) = vocab_r.insert(id, t.clone()) {
-                return Err(Error::argument(
-                    op,
-                    format!("the tokens {other:?} and {t:?} share the id {id}"),
-                ));
-            }
-        }
+        let tokens = TokenTable::new(vocab, op)?;
+        let vocab = &tokens.vocab;
         let mut merge_map = HashMap::with_capacity(merges.len());
         for (rank, (a, b)) in merges.iter().enumerate() {
             let get = |t: &str| {
@@ -79,61 +69,26 @@ impl BpeTokenizer {
             let new = get(&format!("{a}{b}"))?;
             merge_map.entry(key).or_insert((rank, new));
         }
-        let mut added = added;
-        added.sort_by_key(|t| t.id);
-        let mut added_by_id = HashMap::new();
-        for (i, t) in added.iter().enumerate() {
-            if t.content.is_empty() {
-                return Err(Error::argument(
-                    op,
-                    format!("added token {} is empty", t.id),
-                ));
-            }
-            if added_by_id.insert(t.id, i).is_some() {
-                return Err(Error::argument(
-                    op,
-                    format!("two added tokens have the id {}", t.id),
-                ));
-            }
-            if let Some(other) = vocab_r.get(&t.id) {
-                if *other != t.content {
-                    return Err(Error::argument(
-                        op,
-                        format!(
-                            "added token {:?} has the id {} of vocabulary token {other:?}",
-                            t.content, t.id
-                        ),
-                    ));
-                }
-            }
-        }
-        let matcher = AddedMatcher::new(added.iter().map(|t| (t.content.clone(), t.clone())));
-        let size = vocab
-            .values()
-            .chain(added.iter().map(|t| &t.id))
-            .max()
-            .map_or(0, |m| m + 1);
+        let tokens = tokens.with_added(added, op)?;
+        let matcher =
+            AddedMatcher::new(tokens.added.iter().map(|t| (t.content.clone(), t.clone())));
         let mut tok = BpeTokenizer {
-            vocab,
-            vocab_r,
+            tokens,
             merges,
             merge_map,
-            added,
-            added_by_id,
             matcher,
             unk: None,
             fuse_unk: false,
             ignore_merges: false,
             add_prefix_space: false,
             special: SpecialIds::default(),
-            size,
         };
         tok.special = tok.special_ids_by_name();
         Ok(tok)
     }
 
     fn special_ids_by_name(&self) -> SpecialIds {
-        let find = |names: &[&str]| names.iter().find_map(|n| self.token_to_id(n));
+        let find = |names: &[&str]| self.tokens.find(names);
         SpecialIds {
             pad: find(PAD_NAMES),
             unk: self
@@ -187,7 +142,7 @@ impl BpeTokenizer {
 
     /// The vocabulary of the model (token → id), without added tokens that are not in it.
     pub fn vocab(&self) -> &HashMap<String, usize> {
-        &self.vocab
+        &self.tokens.vocab
     }
 
     /// The merges, highest priority first.
@@ -197,7 +152,7 @@ impl BpeTokenizer {
 
     /// The added tokens, by id.
     pub fn added_tokens(&self) -> &[AddedToken] {
-        &self.added
+        &self.tokens.added
     }
 
     /// Whether a space is put before text that does not start with one.
@@ -208,7 +163,7 @@ impl BpeTokenizer {
     /// Applies the merges to one pre-tokenized word (in byte-level characters).
     fn bpe_word(&self, word: &str, out: &mut Vec<usize>) {
         if self.ignore_merges {
-            if let Some(&id) = self.vocab.get(word) {
+            if let Some(&id) = self.tokens.vocab.get(word) {
                 out.push(id);
                 return;
             }
@@ -217,7 +172,7 @@ impl BpeTokenizer {
         let mut last_unk = false;
         let mut buf = [0u8; 4];
         for c in word.chars() {
-            match self.vocab.get(&*c.encode_utf8(&mut buf)) {
+            match self.tokens.vocab.get(&*c.encode_utf8(&mut buf)) {
                 Some(&id) => {
                     syms.push(id);
                     last_unk = false;
@@ -424,7 +379,7 @@ impl BpeTokenizer {
                 b(trim)
             )
         };
-        let mut out = json::head(&self.added);
+        let mut out = json::head(&self.tokens.added);
         out.push_str("  \"normalizer\": null,\n");
         out.push_str(&format!(
             "  \"pre_tokenizer\": {},\n  \"post_processor\": {},\n  \"decoder\": {},\n",
@@ -438,7 +393,7 @@ impl BpeTokenizer {
             b(self.fuse_unk),
             b(self.ignore_merges)
         ));
-        json::push_vocab(&mut out, &self.vocab_r);
+        json::push_vocab(&mut out, &self.tokens.vocab_r);
         out.push_str("\n    },\n    \"merges\": [");
         for (i, (a, m)) in self.merges.iter().enumerate() {
             out.push_str(if i == 0 { "\n      " } else { ",\n      " });
@@ -469,9 +424,9 @@ impl Tokenizer for BpeTokenizer {
     fn decode(&self, ids: &[usize]) -> Result<String> {
         let mut bytes = Vec::new();
         for &id in ids {
-            if let Some(&i) = self.added_by_id.get(&id) {
-                bytes.extend_from_slice(self.added[i].content.as_bytes());
-            } else if let Some(t) = self.vocab_r.get(&id) {
+            if let Some(i) = self.tokens.added_index(id) {
+                bytes.extend_from_slice(self.tokens.added[i].content.as_bytes());
+            } else if let Some(t) = self.tokens.vocab_r.get(&id) {
                 match t.chars().map(char_to_byte).collect::<Option<Vec<u8>>>() {
                     Some(b) => bytes.extend(b),
                     // Not byte-level characters (a token added by hand): its own text.
@@ -488,7 +443,7 @@ impl Tokenizer for BpeTokenizer {
     }
 
     fn vocab_size(&self) -> usize {
-        self.size
+        self.tokens.size()
     }
 
     fn special_ids(&self) -> SpecialIds {
@@ -496,31 +451,15 @@ impl Tokenizer for BpeTokenizer {
     }
 
     fn is_special(&self, id: usize) -> bool {
-        self.added_by_id
-            .get(&id)
-            .is_some_and(|&i| self.added[i].special)
-            || [
-                self.special.pad,
-                self.special.unk,
-                self.special.bos,
-                self.special.eos,
-            ]
-            .contains(&Some(id))
+        self.tokens.is_special(id, &self.special)
     }
 
     fn token_to_id(&self, token: &str) -> Option<usize> {
-        self.added
-            .iter()
-            .find(|t| t.content == token)
-            .map(|t| t.id)
-            .or_else(|| self.vocab.get(token).copied())
+        self.tokens.token_to_id(token)
     }
 
     fn id_to_token(&self, id: usize) -> Option<String> {
-        self.added_by_id
-            .get(&id)
-            .map(|&i| self.added[i].content.clone())
-            .or_else(|| self.vocab_r.get(&id).cloned())
+        self.tokens.id_to_token(id)
     }
 }
 
@@ -809,7 +748,10 @@ mod tests {
         assert_eq!(tok.decode(&ids).unwrap(), word);
         // The quadratic reference: merge the lowest (rank, position) pair until none is left.
         let short = to_byte_chars("thatthe hatat thatthe");
-        let mut syms: Vec<usize> = short.chars().map(|c| tok.vocab[&c.to_string()]).collect();
+        let mut syms: Vec<usize> = short
+            .chars()
+            .map(|c| tok.tokens.vocab[&c.to_string()])
+            .collect();
         while let Some((_, p, new)) = syms
             .windows(2)
             .enumerate()

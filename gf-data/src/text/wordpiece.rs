@@ -9,7 +9,9 @@ use serde_json::Value;
 use unicode_normalization::UnicodeNormalization;
 use unicode_properties::{GeneralCategory, GeneralCategoryGroup, UnicodeGeneralCategory};
 
-use super::added::{parse_added_tokens, AddedMatcher, Segment, BOS_NAMES, EOS_NAMES, PAD_NAMES};
+use super::added::{
+    parse_added_tokens, AddedMatcher, Segment, TokenTable, BOS_NAMES, EOS_NAMES, PAD_NAMES,
+};
 use super::json::{self, quote, Keys};
 use super::{AddedToken, SpecialIds, Tokenizer, Vocab};
 use crate::error::{Error, Result};
@@ -280,20 +282,15 @@ impl Default for WordPieceOptions {
 /// ```
 #[derive(Clone, Debug)]
 pub struct WordPieceTokenizer {
-    vocab: HashMap<String, usize>,
-    vocab_r: HashMap<usize, String>,
+    tokens: TokenTable,
     unk: usize,
     options: WordPieceOptions,
-    added: Vec<AddedToken>,
-    /// Index in `added` of each added token id.
-    added_by_id: HashMap<usize, usize>,
     /// The text each added token decodes to: its content, normalized if it is matched in
     /// normalized text (as HuggingFace decodes it).
     added_text: Vec<String>,
     raw_matcher: AddedMatcher,
     normalized_matcher: AddedMatcher,
     special: SpecialIds,
-    size: usize,
 }
 
 impl WordPieceTokenizer {
@@ -307,44 +304,10 @@ impl WordPieceTokenizer {
         options: WordPieceOptions,
     ) -> Result<Self> {
         let op = "WordPieceTokenizer::new";
-        let mut vocab_r = HashMap::with_capacity(vocab.len());
-        for (t, &id) in &vocab {
-            if let Some(other) = vocab_r.insert(id, t.clone()) {
-                return Err(Error::argument(
-                    op,
-                    format!("the tokens {other:?} and {t:?} share the id {id}"),
-                ));
-            }
-        }
-        let mut added = added;
-        added.sort_by_key(|t| t.id);
-        let mut added_by_id = HashMap::with_capacity(added.len());
-        for (i, t) in added.iter().enumerate() {
-            if t.content.is_empty() {
-                return Err(Error::argument(
-                    op,
-                    format!("added token {} is empty", t.id),
-                ));
-            }
-            if added_by_id.insert(t.id, i).is_some() {
-                return Err(Error::argument(
-                    op,
-                    format!("two added tokens have the id {}", t.id),
-                ));
-            }
-            if let Some(other) = vocab_r.get(&t.id) {
-                if *other != t.content {
-                    return Err(Error::argument(
-                        op,
-                        format!(
-                            "added token {:?} has the id {} of vocabulary token {other:?}",
-                            t.content, t.id
-                        ),
-                    ));
-                }
-            }
-        }
-        let unk = vocab
+        let tokens = TokenTable::new(vocab, op)?.with_added(added, op)?;
+        let added = &tokens.added;
+        let unk = tokens
+            .vocab
             .get(&options.unk_token)
             .copied()
             .or_else(|| {
@@ -380,32 +343,21 @@ impl WordPieceTokenizer {
                 .filter(|(t, _)| t.normalized)
                 .map(|(t, p)| (p.clone(), t.clone())),
         );
-        let size = vocab
-            .values()
-            .chain(added.iter().map(|t| &t.id))
-            .max()
-            .map_or(0, |m| m + 1);
-        let mut tok = WordPieceTokenizer {
-            vocab,
-            vocab_r,
+        let special = SpecialIds {
+            pad: tokens.find(PAD_NAMES),
+            unk: Some(unk),
+            bos: tokens.find(BOS_NAMES),
+            eos: tokens.find(EOS_NAMES),
+        };
+        Ok(WordPieceTokenizer {
+            tokens,
             unk,
             options,
-            added,
-            added_by_id,
             added_text,
             raw_matcher,
             normalized_matcher,
-            special: SpecialIds::default(),
-            size,
-        };
-        let find = |names: &[&str]| names.iter().find_map(|n| tok.token_to_id(n));
-        tok.special = SpecialIds {
-            pad: find(PAD_NAMES),
-            unk: Some(unk),
-            bos: find(BOS_NAMES),
-            eos: find(EOS_NAMES),
-        };
-        Ok(tok)
+            special,
+        })
     }
 
     /// A tokenizer over a [`Vocab`] (BERT's `vocab.txt` read in id order, for example): its
@@ -439,12 +391,12 @@ impl WordPieceTokenizer {
 
     /// The vocabulary of the model (token → id).
     pub fn vocab(&self) -> &HashMap<String, usize> {
-        &self.vocab
+        &self.tokens.vocab
     }
 
     /// The added tokens, by id.
     pub fn added_tokens(&self) -> &[AddedToken] {
-        &self.added
+        &self.tokens.added
     }
 
     /// The settings.
@@ -471,7 +423,7 @@ impl WordPieceTokenizer {
                     buf.push_str(prefix);
                 }
                 buf.push_str(&word[start..end]);
-                if let Some(&id) = self.vocab.get(&buf) {
+                if let Some(&id) = self.tokens.vocab.get(&buf) {
                     break Some(id);
                 }
                 match word[start..end].char_indices().next_back() {
@@ -626,7 +578,7 @@ impl WordPieceTokenizer {
     /// reads (vocabulary in id order). The post-processor written is BERT's
     /// (`BertProcessing`: `[CLS] A [SEP]`) with the bos and eos tokens, when both exist.
     pub fn to_json(&self) -> String {
-        let mut out = json::head(&self.added);
+        let mut out = json::head(&self.tokens.added);
         let o = &self.options;
         let normalizer = o.normalizer.map_or("null".into(), BertNormalizer::to_json);
         let pair = |id: Option<usize>| {
@@ -655,7 +607,7 @@ impl WordPieceTokenizer {
             quote(&o.continuing_subword_prefix),
             o.max_input_chars_per_word
         ));
-        json::push_vocab(&mut out, &self.vocab_r);
+        json::push_vocab(&mut out, &self.tokens.vocab_r);
         out.push_str("\n    }\n  }\n}\n");
         out
     }
@@ -700,7 +652,7 @@ impl Tokenizer for WordPieceTokenizer {
     }
 
     fn vocab_size(&self) -> usize {
-        self.size
+        self.tokens.size()
     }
 
     fn special_ids(&self) -> SpecialIds {
@@ -708,31 +660,19 @@ impl Tokenizer for WordPieceTokenizer {
     }
 
     fn is_special(&self, id: usize) -> bool {
-        self.added_by_id
-            .get(&id)
-            .is_some_and(|&i| self.added[i].special)
-            || [
-                self.special.pad,
-                self.special.unk,
-                self.special.bos,
-                self.special.eos,
-            ]
-            .contains(&Some(id))
+        self.tokens.is_special(id, &self.special)
     }
 
     fn token_to_id(&self, token: &str) -> Option<usize> {
-        self.added
-            .iter()
-            .find(|t| t.content == token)
-            .map(|t| t.id)
-            .or_else(|| self.vocab.get(token).copied())
+        self.tokens.token_to_id(token)
     }
 
+    /// An added token decodes to its text as matched (normalized if it is `normalized`).
     fn id_to_token(&self, id: usize) -> Option<String> {
-        self.added_by_id
-            .get(&id)
-            .map(|&i| self.added_text[i].clone())
-            .or_else(|| self.vocab_r.get(&id).cloned())
+        match self.tokens.added_index(id) {
+            Some(i) => Some(self.added_text[i].clone()),
+            None => self.tokens.id_to_token(id),
+        }
     }
 }
 
