@@ -1,6 +1,8 @@
 //! The bundled datasets against what scikit-learn 1.9.1 loads (fixtures recorded by
 //! `tests/fixtures/datasets/make_fixtures.py`), and the generators' properties.
 
+mod common;
+
 use std::collections::HashSet;
 use std::fmt::Debug;
 
@@ -13,47 +15,10 @@ use gf_data::datasets::{
 use gf_data::{DataLoader, Dataset, Error};
 use serde_json::Value;
 
-const FIXTURES: &str = include_str!("fixtures/datasets/sklearn_datasets.json");
+use common::{assert_all_close, close, floats, strings, usizes};
 
 fn fixture(name: &str) -> Value {
-    let all: Value = serde_json::from_str(FIXTURES).unwrap();
-    all[name].clone()
-}
-
-fn floats(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
-}
-
-fn usizes(v: &Value) -> Vec<usize> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_u64().unwrap() as usize)
-        .collect()
-}
-
-fn strings(v: &Value) -> Vec<String> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_str().unwrap().to_string())
-        .collect()
-}
-
-/// Equal to 1e-9, relative for large numbers (sums of squares reach 1e9).
-fn close(a: f64, b: f64) -> bool {
-    (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
-}
-
-fn assert_all_close(what: &str, got: &[f64], want: &[f64]) {
-    assert_eq!(got.len(), want.len(), "{what}: lengths");
-    for (i, (g, w)) in got.iter().zip(want).enumerate() {
-        assert!(close(*g, *w), "{what}[{i}]: got {g}, scikit-learn has {w}");
-    }
+    common::read_json("datasets", "sklearn_datasets.json")[name].clone()
 }
 
 /// Shape, names, column sums and sums of squares, and some rows, as scikit-learn has them.

@@ -5,6 +5,8 @@
 //! failure cases: truncated, ragged or undecodable files give an `Err` naming the file and
 //! where, never a panic.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -21,24 +23,16 @@ use gf_data::{DataLoader, Dataset, Error};
 use proptest::prelude::*;
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/formats")
-        .join(name)
+    common::fixture_path("formats", name)
 }
 
 /// What NumPy / Pillow / PyTorch hold, from expected.json: dims and values as f64 (integers as
 /// numbers, floats as their bits, so the comparison is exact).
 fn expected(key: &str) -> (Vec<usize>, Vec<f64>) {
-    let text = std::fs::read_to_string(fixture("expected.json")).unwrap();
-    let all: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let all = common::read_json("formats", "expected.json");
     let entry = &all[key];
     assert!(!entry.is_null(), "no {key} in expected.json");
-    let dims = entry["dims"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d.as_u64().unwrap() as usize)
-        .collect();
+    let dims = common::usizes(&entry["dims"]);
     let values = match entry.get("bits") {
         Some(bits) => bits
             .as_array()

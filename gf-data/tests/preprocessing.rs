@@ -4,6 +4,8 @@
 //! f64. Stratified splits must give scikit-learn's per-class counts. Proptests check the
 //! properties that hold for any data.
 
+mod common;
+
 use std::collections::BTreeSet;
 
 use gf_core::ops::create::TensorCreate;
@@ -20,12 +22,7 @@ use serde_json::Value;
 type Mat = Tensor<(usize, usize), f64, Cpu>;
 
 fn fixture() -> Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/preprocessing/preprocessing.json"
-    );
-    let text = std::fs::read_to_string(path).expect("read the fixture");
-    serde_json::from_str(&text).expect("parse the fixture")
+    common::read_json("preprocessing", "preprocessing.json")
 }
 
 /// A number, with JSON null as NaN.
@@ -126,12 +123,7 @@ fn standard_scaler_matches_sklearn() {
         assert_attr(s.mean_(), &case["mean_"], &format!("{what} mean_"));
         assert_attr(s.var_(), &case["var_"], &format!("{what} var_"));
         assert_attr(s.scale_(), &case["scale_"], &format!("{what} scale_"));
-        let seen: Vec<usize> = case["n_samples_seen_"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_u64().unwrap() as usize)
-            .collect();
+        let seen = common::usizes(&case["n_samples_seen_"]);
         assert_eq!(s.n_samples_seen_().unwrap(), seen);
         assert_transform_and_inverse!(s, &x_new, case, &what);
         assert_mat(

@@ -2,7 +2,9 @@
 //! tests/fixtures/text/make_fixtures.py and make_wordpiece_fixtures.py), round trips, and
 //! padding.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::PathBuf;
 
 use gf_data::text::{
     byte_level_pre_tokenize, pad_batch, BertNormalizer, BpeTokenizer, BpeTrainer, CharTokenizer,
@@ -12,15 +14,14 @@ use gf_data::text::{
 use proptest::prelude::*;
 use serde_json::Value;
 
+use common::{strings, usizes};
+
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/text")
-        .join(name)
+    common::fixture_path("text", name)
 }
 
 fn read_json(name: &str) -> Value {
-    let text = std::fs::read_to_string(fixture(name)).unwrap();
-    serde_json::from_str(&text).unwrap()
+    common::read_json("text", name)
 }
 
 fn hf() -> BpeTokenizer {
@@ -42,22 +43,6 @@ fn corpus_lines() -> Vec<String> {
     corpus.split_inclusive('\n').map(String::from).collect()
 }
 
-fn strings(v: &Value) -> Vec<String> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s.as_str().unwrap().to_owned())
-        .collect()
-}
-
-fn ids(v: &Value) -> Vec<usize> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i.as_u64().unwrap() as usize)
-        .collect()
-}
-
 #[test]
 fn hf_tokenizer_json_encodes_every_sentence_like_hf() {
     let tok = hf();
@@ -72,14 +57,14 @@ fn hf_tokenizer_json_encodes_every_sentence_like_hf() {
             strings(&s["pieces"]),
             "pieces of {text:?}"
         );
-        assert_eq!(tok.encode(text), ids(&s["ids"]), "ids of {text:?}");
+        assert_eq!(tok.encode(text), usizes(&s["ids"]), "ids of {text:?}");
         assert_eq!(
             tok.tokenize(text),
             strings(&s["tokens"]),
             "tokens of {text:?}"
         );
         assert_eq!(
-            tok.decode(&ids(&s["ids"])).unwrap(),
+            tok.decode(&usizes(&s["ids"])).unwrap(),
             s["decoded"].as_str().unwrap(),
             "decoding of {text:?}"
         );
@@ -389,7 +374,7 @@ fn assert_encodes_like_hf(tok: &WordPieceTokenizer, variant: &str) {
     assert!(sentences.len() >= 20);
     for s in &sentences {
         let text = s["text"].as_str().unwrap();
-        let expected = ids(&s["ids"]);
+        let expected = usizes(&s["ids"]);
         assert_eq!(tok.encode(text), expected, "{variant}: ids of {text:?}");
         assert_eq!(
             tok.decode(&expected).unwrap(),
@@ -404,7 +389,7 @@ fn assert_encodes_like_hf(tok: &WordPieceTokenizer, variant: &str) {
         // HF's post-processor is BERT's [CLS] A [SEP].
         assert_eq!(
             tok.encode_with_bos_eos(text),
-            ids(&s["ids_with_special"]),
+            usizes(&s["ids_with_special"]),
             "{variant}: {text:?} with [CLS] and [SEP]"
         );
         // HF writes the matched text of lstrip/rstrip tokens (" <sep> ") as their token.

@@ -1,6 +1,8 @@
 //! Image and tensor transforms against torchvision (fixtures from
 //! tests/fixtures/transforms/make_fixtures.py) and the statistics of the random ones.
 
+mod common;
+
 use std::collections::BTreeMap;
 
 use gf_core::ops::create::TensorCreate;
@@ -11,19 +13,15 @@ use gf_data::transforms::*;
 use gf_data::{compose, DataLoader, Dataset, Image};
 use serde_json::Value;
 
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/transforms");
+use common::{floats, usizes};
 
 fn fixtures() -> Value {
-    let text = std::fs::read_to_string(format!("{FIXTURES}/expected.json")).unwrap();
-    serde_json::from_str(&text).unwrap()
+    common::read_json("transforms", "expected.json")
 }
 
-fn usizes(v: &Value) -> Vec<usize> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_u64().unwrap() as usize)
-        .collect()
+/// A JSON array of numbers as f32, as torch holds them.
+fn f32s(v: &Value) -> Vec<f32> {
+    floats(v).into_iter().map(|x| x as f32).collect()
 }
 
 fn image_of(v: &Value) -> Image {
@@ -150,14 +148,7 @@ fn run(case: &Value, input: Image) -> Out {
             return Out::Tensor(t.dims(), t.to_vec());
         }
         "normalize" => {
-            let floats = |k: &str| -> Vec<f32> {
-                a[k].as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|v| v.as_f64().unwrap() as f32)
-                    .collect()
-            };
-            let norm = Normalize::new(floats("mean"), floats("std")).unwrap();
+            let norm = Normalize::new(f32s(&a["mean"]), f32s(&a["std"])).unwrap();
             let t = ToTensor.then(norm).apply(input, &mut rng).unwrap();
             return Out::Tensor(t.dims(), t.to_vec());
         }
@@ -214,12 +205,7 @@ fn matches_torchvision_on_deterministic_transforms() {
             }
             Out::Tensor(dims, data) => {
                 assert_eq!(dims, usizes(&case["shape"]), "{name}: shape");
-                let want: Vec<f32> = case["data"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|v| v.as_f64().unwrap() as f32)
-                    .collect();
+                let want = f32s(&case["data"]);
                 for (g, w) in data.iter().zip(&want) {
                     tensor_max_err = tensor_max_err.max((g - w).abs());
                 }
@@ -241,7 +227,8 @@ fn matches_torchvision_on_deterministic_transforms() {
 fn fixture_png_decodes_to_the_fixture_pixels() {
     let fx = fixtures();
     for (name, colour) in [("rgb", 3), ("gray", 1)] {
-        let png = image::open(format!("{FIXTURES}/input_{name}.png")).unwrap();
+        let path = common::fixture_path("transforms", &format!("input_{name}.png"));
+        let png = image::open(path).unwrap();
         let data = if colour == 3 {
             png.to_rgb8().into_raw()
         } else {
