@@ -251,14 +251,6 @@ impl BpeTokenizer {
         }
     }
 
-    /// The tokens (byte-level strings) of `text`, as HuggingFace's `Encoding.tokens`.
-    pub fn tokenize(&self, text: &str) -> Vec<String> {
-        self.encode(text)
-            .into_iter()
-            .filter_map(|id| self.id_to_token(id))
-            .collect()
-    }
-
     /// Reads a HuggingFace `tokenizer.json` whose model is BPE with a `ByteLevel`
     /// pre-tokenizer (GPT-2, RoBERTa, or one trained by HuggingFace's `BpeTrainer`). Merges may
     /// be `"a b"` strings or `["a", "b"]` pairs. The post-processor and decoder are not read:

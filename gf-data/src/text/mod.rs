@@ -84,6 +84,15 @@ pub trait Tokenizer: Send + Sync {
         ids
     }
 
+    /// The tokens of `text` as strings, as HuggingFace's `Encoding.tokens` (byte-level strings
+    /// for BPE; added tokens as they decode).
+    fn tokenize(&self, text: &str) -> Vec<String> {
+        self.encode(text)
+            .into_iter()
+            .filter_map(|id| self.id_to_token(id))
+            .collect()
+    }
+
     /// [`Tokenizer::encode`] of every text.
     fn encode_batch(&self, texts: &[&str]) -> Vec<Vec<usize>> {
         texts.iter().map(|t| self.encode(t)).collect()

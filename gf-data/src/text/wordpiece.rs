@@ -458,14 +458,6 @@ impl WordPieceTokenizer {
         }
     }
 
-    /// The tokens of `text`, as HuggingFace's `Encoding.tokens` (added tokens as they decode).
-    pub fn tokenize(&self, text: &str) -> Vec<String> {
-        self.encode(text)
-            .into_iter()
-            .filter_map(|id| self.id_to_token(id))
-            .collect()
-    }
-
     /// Reads a HuggingFace `tokenizer.json` whose model is `WordPiece`, with a
     /// `BertNormalizer` or no normalizer, a `BertPreTokenizer`, and a `WordPiece` decoder or
     /// none (BERT's and every `BertWordPieceTokenizer`'s). The post-processor, truncation and
