@@ -47,8 +47,8 @@ impl Mlp {
     fn forward(
         &self,
         x: Tensor<Batch<FEATURES>, f32, Cpu>,
-        tape: &OwnedTape<f32, Cpu>,
-    ) -> Tensor<Batch<CLASSES>, f32, Cpu, OwnedTape<f32, Cpu>> {
+        tape: &OwnedTape,
+    ) -> Tensor<Batch<CLASSES>, f32, Cpu, OwnedTape> {
         let n = x.dims()[0];
         let h = x.matmul(self.w1.trace_into(tape))
             + self
@@ -63,11 +63,11 @@ impl Mlp {
         logits.log_softmax::<Axis<1>>()
     }
 
-    /// One SGD step: `p ← p − lr · ∂loss/∂p`.
-    fn step(&mut self, grads: &Gradients<f32, Cpu>, lr: f32) {
-        fn update<S: Shape>(p: &mut Tensor<S, f32, Cpu>, grads: &Gradients<f32, Cpu>, lr: f32) {
+    /// One SGD step: `p ← p − lr · ∂loss/∂p`, in place (each parameter keeps its id).
+    fn step(&mut self, grads: &Gradients, lr: f32) {
+        fn update<S: Shape>(p: &mut Tensor<S, f32, Cpu>, grads: &Gradients, lr: f32) {
             let g = grads.get(p).expect("every parameter is on the tape");
-            *p = p.clone() - g * lr;
+            *p -= &(g * lr);
         }
         update(&mut self.w1, grads, lr);
         update(&mut self.b1, grads, lr);

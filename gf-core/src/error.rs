@@ -30,6 +30,18 @@ pub enum Error {
     },
     /// The device could not do the work (allocation, launch, transfer).
     Device(String),
+    /// The operands of an op live on different devices.
+    DeviceMismatch {
+        /// The op that was called.
+        op: &'static str,
+        /// The device of the first operand.
+        lhs: String,
+        /// The device of the other operand.
+        rhs: String,
+    },
+    /// The recorded graph cannot give the gradient asked for (it was consumed by an earlier
+    /// `backward()`, or a gradient buffer has the wrong type).
+    Backward(String),
 }
 
 impl Error {
@@ -59,6 +71,11 @@ impl fmt::Display for Error {
             }
             Error::Argument { op, message } => write!(f, "{op}: invalid argument: {message}"),
             Error::Device(m) => write!(f, "device error: {m}"),
+            Error::DeviceMismatch { op, lhs, rhs } => write!(
+                f,
+                "{op}: the operands live on different devices ({lhs} and {rhs}); move one with `to_device`"
+            ),
+            Error::Backward(m) => write!(f, "backward: {m}"),
         }
     }
 }

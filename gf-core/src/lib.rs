@@ -32,11 +32,11 @@ pub mod tensor;
 
 mod std_ops;
 
-pub use device::{Cpu, Device, Storage};
+pub use device::{Cpu, Device, DeviceInfo, Storage};
 pub use dtype::{Dtype, Unit};
 pub use error::{Error, Result};
 pub use layout::Layout;
-pub use tape::{unique_id, BackwardOp, Gradients, Merge, NoneTape, Tape, UniqueId};
+pub use tape::{unique_id, BackwardOp, Gradients, Merge, NoneTape, Recording, Tape, UniqueId};
 pub use tensor::Tensor;
 
 /// Re-exported so users name shapes from one place.
@@ -44,7 +44,7 @@ pub use gf_shape as shape;
 
 /// Everything a program using tensors needs in scope.
 pub mod prelude {
-    pub use crate::device::{Cpu, Device, Storage};
+    pub use crate::device::{Cpu, Device, DeviceInfo, Storage};
     pub use crate::dtype::{Dtype, Unit};
     pub use crate::error::{Error, Result};
     pub use crate::ops::create::{TensorCreate, TensorCreateFloat};

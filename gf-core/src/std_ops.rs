@@ -17,9 +17,9 @@ macro_rules! std_binary {
             S2: SameShapeAs<S>,
             E: Dtype,
             D: BinaryKernel<E> + AccumulateKernel<E> + ViewKernel<E>,
-            T: Tape<E, D> + Merge<R>,
-            T::Output: Tape<E, D>,
-            R: Tape<E, D>,
+            T: Tape + Merge<R>,
+            T::Output: Tape,
+            R: Tape,
         {
             type Output = Tensor<S, E, D, T::Output>;
             fn $f(self, rhs: Tensor<S2, E, D, R>) -> Self::Output {
@@ -27,7 +27,7 @@ macro_rules! std_binary {
             }
         }
 
-        impl<S: Shape, E: Dtype, D: UnaryKernel<E>, T: Tape<E, D>> core::ops::$tr<E>
+        impl<S: Shape, E: Dtype, D: UnaryKernel<E>, T: Tape> core::ops::$tr<E>
             for Tensor<S, E, D, T>
         {
             type Output = Tensor<S, E, D, T>;
@@ -43,7 +43,7 @@ std_binary!(Sub sub sub_scalar);
 std_binary!(Mul mul mul_scalar);
 std_binary!(Div div div_scalar);
 
-impl<S: Shape, E: Dtype, D: UnaryKernel<E>, T: Tape<E, D>> core::ops::Neg for Tensor<S, E, D, T> {
+impl<S: Shape, E: Dtype, D: UnaryKernel<E>, T: Tape> core::ops::Neg for Tensor<S, E, D, T> {
     type Output = Self;
     fn neg(self) -> Self {
         Tensor::neg(self)

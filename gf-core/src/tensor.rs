@@ -217,6 +217,42 @@ impl<S: Shape, E: Unit, D: Storage<E>, T> Tensor<S, E, D, T> {
         }
     }
 
+    /// This tensor on `tape`, with the same id: when the tape records, ops on the result record
+    /// a gradient for this tensor. This is how generic forward code puts a model's parameters
+    /// on its input's tape (`w.watched(x.tape())`): with a [`NoneTape`] input nothing records,
+    /// so inference needs no tape.
+    pub fn watched<T2: Clone>(&self, tape: &T2) -> Tensor<S, E, D, T2> {
+        Tensor {
+            id: self.id,
+            data: self.data.clone(),
+            shape: self.shape.clone(),
+            strides: self.strides.clone(),
+            offset: self.offset,
+            device: self.device.clone(),
+            tape: tape.clone(),
+        }
+    }
+
+    /// `Err` naming both devices when `other` lives on another device than `self`.
+    pub(crate) fn check_same_device<S2: Shape, E2: Unit, T2>(
+        &self,
+        op: &'static str,
+        other: &Tensor<S2, E2, D, T2>,
+    ) -> crate::Result<()>
+    where
+        D: Storage<E2>,
+    {
+        if self.device.same_device(&other.device) {
+            Ok(())
+        } else {
+            Err(crate::Error::DeviceMismatch {
+                op,
+                lhs: self.device.name(),
+                rhs: other.device.name(),
+            })
+        }
+    }
+
     /// A copy of the tensor with a fresh, default tape (untraced for [`NoneTape`]).
     pub fn retaped<T2: Default>(&self) -> Tensor<S, E, D, T2> {
         Tensor {
@@ -282,6 +318,33 @@ impl<S: Shape, E: Unit, D: Storage<E>, T> Tensor<S, E, D, T> {
         }
     }
 
+    /// The buffer itself, for writing in place, when no other tensor or recorded backward
+    /// shares it and the view covers it whole and in order; `None` otherwise.
+    pub(crate) fn whole_buf_mut(&mut self) -> Option<&mut D::Vec> {
+        let whole = self.offset == 0
+            && self.is_contiguous()
+            && self.device.buf_len(&self.data) == self.num_elements();
+        if whole {
+            Arc::get_mut(&mut self.data)
+        } else {
+            None
+        }
+    }
+
+    /// A new tensor (new id, no tape) over this one's buffer, which an op has just overwritten
+    /// in place.
+    pub(crate) fn with_same_buffer<S2: Shape>(&self, shape: S2) -> Tensor<S2, E, D, NoneTape> {
+        Tensor {
+            id: unique_id(),
+            data: self.data.clone(),
+            strides: shape.strides(),
+            shape,
+            offset: 0,
+            device: self.device.clone(),
+            tape: NoneTape,
+        }
+    }
+
     /// A tensor sharing this one's device and tape type, with a new shape over a new buffer.
     pub(crate) fn with_new_buffer<S2: Shape, E2: Unit>(
         &self,
@@ -296,18 +359,29 @@ impl<S: Shape, E: Unit, D: Storage<E>, T> Tensor<S, E, D, T> {
 }
 
 impl<S: Shape, E: Unit, D: ViewKernel<E>, T> Tensor<S, E, D, T> {
-    /// The elements in row-major order, copied to host memory.
+    /// The elements in row-major order, copied to host memory. Panics when the device fails;
+    /// see [`try_to_vec`](Self::try_to_vec).
+    #[track_caller]
     pub fn to_vec(&self) -> Vec<E> {
-        let buf = self
-            .device
-            .try_contiguous(&self.data, &self.layout())
-            .expect("contiguous copy");
-        self.device.to_host(&buf)
+        self.try_to_vec().unwrap()
+    }
+
+    /// The elements in row-major order, copied to host memory; `Err` when the device fails.
+    pub fn try_to_vec(&self) -> crate::Result<Vec<E>> {
+        if self.offset == 0
+            && self.is_contiguous()
+            && self.device.buf_len(&self.data) == self.num_elements()
+        {
+            return self.device.try_to_host(&self.data);
+        }
+        let buf = self.device.try_contiguous(&self.data, &self.layout())?;
+        self.device.try_to_host(&buf)
     }
 }
 
 impl<E: Unit, D: ViewKernel<E>, T> Tensor<(), E, D, T> {
     /// The value of a scalar tensor.
+    #[track_caller]
     pub fn scalar(&self) -> E {
         self.to_vec()[0]
     }

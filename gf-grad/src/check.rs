@@ -7,7 +7,7 @@ use crate::backward::{Backward, Trace};
 use crate::tape::OwnedTape;
 
 /// A traced f64 tensor of any rank on the CPU: what [`gradcheck`] feeds the function.
-pub type Traced = Tensor<DynShape, f64, Cpu, OwnedTape<f64, Cpu>>;
+pub type Traced = Tensor<DynShape, f64, Cpu, OwnedTape>;
 
 /// Where the analytic gradient and central differences disagree.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,7 +50,7 @@ impl std::error::Error for GradcheckError {}
 /// ```
 pub fn gradcheck<F>(inputs: &[Tensor<DynShape, f64, Cpu>], f: F) -> Result<(), GradcheckError>
 where
-    F: Fn(&[Traced]) -> Tensor<(), f64, Cpu, OwnedTape<f64, Cpu>>,
+    F: Fn(&[Traced]) -> Tensor<(), f64, Cpu, OwnedTape>,
 {
     const H: f64 = 1e-6;
     const ATOL: f64 = 1e-6;

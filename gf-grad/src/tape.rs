@@ -1,31 +1,49 @@
 //! The recording tape.
 
-use std::sync::{Arc, Mutex};
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, MutexGuard};
 
-use gf_core::{BackwardOp, Dtype, Gradients, Merge, NoneTape, Result, Storage, Tape};
+use gf_core::{BackwardOp, Gradients, Merge, NoneTape, Result, Tape, UniqueId};
 
 /// A tape that records backward ops. Clones share one tape, so several tensors (a model's
 /// inputs, the Python layer's tensors) can record onto it; joining two different tapes in a
-/// binary op moves one into the other and leaves a forward behind, so every holder keeps
-/// recording into the joined tape.
-pub struct OwnedTape<E: Dtype, D: Storage<E>> {
-    node: Arc<Mutex<Node<E, D>>>,
+/// binary op moves the smaller into the larger and leaves a forward behind, so every holder
+/// keeps recording into the joined tape.
+///
+/// Joins are union by size with path compression: a graph built from many small tapes costs
+/// near-linear time, however the joins nest.
+pub struct OwnedTape {
+    node: Arc<Mutex<Node>>,
 }
 
-enum Node<E: Dtype, D: Storage<E>> {
-    Ops(Vec<(u64, BackwardOp<E, D>)>),
-    Forward(OwnedTape<E, D>),
+/// One recorded op: its place in recording order, the tensor it produced, its backward.
+pub(crate) struct Recorded {
+    pub(crate) seq: u64,
+    pub(crate) output: UniqueId,
+    pub(crate) op: BackwardOp,
 }
 
-impl<E: Dtype, D: Storage<E>> Default for OwnedTape<E, D> {
+/// What a tape holds: its ops, and the outputs whose ops an earlier `backward()` already ran.
+#[derive(Default)]
+pub(crate) struct Ops {
+    pub(crate) ops: Vec<Recorded>,
+    pub(crate) consumed: HashSet<UniqueId>,
+}
+
+enum Node {
+    Root(Ops),
+    Forward(OwnedTape),
+}
+
+impl Default for OwnedTape {
     fn default() -> Self {
         OwnedTape {
-            node: Arc::new(Mutex::new(Node::Ops(Vec::new()))),
+            node: Arc::new(Mutex::new(Node::Root(Ops::default()))),
         }
     }
 }
 
-impl<E: Dtype, D: Storage<E>> Clone for OwnedTape<E, D> {
+impl Clone for OwnedTape {
     fn clone(&self) -> Self {
         OwnedTape {
             node: self.node.clone(),
@@ -33,10 +51,10 @@ impl<E: Dtype, D: Storage<E>> Clone for OwnedTape<E, D> {
     }
 }
 
-impl<E: Dtype, D: Storage<E>> core::fmt::Debug for OwnedTape<E, D> {
+impl core::fmt::Debug for OwnedTape {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("OwnedTape")
-            .field("ops", &self.root().len())
+            .field("ops", &self.num_ops())
             .finish()
     }
 }
@@ -47,31 +65,47 @@ fn next_seq() -> u64 {
     SEQ.fetch_add(1, Ordering::Relaxed)
 }
 
-impl<E: Dtype, D: Storage<E>> OwnedTape<E, D> {
+fn lock(node: &Mutex<Node>) -> MutexGuard<'_, Node> {
+    // a panic inside a backward closure cannot leave the node half-written: ops are moved
+    // out before they run, so a poisoned lock still guards a consistent node
+    node.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl OwnedTape {
     /// A new, empty tape.
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// The tape that holds the ops, following forwards left by merges.
-    fn root(&self) -> OwnedTape<E, D> {
+    /// The tape that holds the ops, following the forwards left by joins; every handle on the
+    /// way is pointed straight at it, so the next lookup is one step.
+    fn root(&self) -> OwnedTape {
+        let mut path = Vec::new();
         let mut t = self.clone();
         loop {
-            let next = match &*t.node.lock().expect("tape lock") {
-                Node::Ops(_) => None,
+            let next = match &*lock(&t.node) {
+                Node::Root(_) => None,
                 Node::Forward(f) => Some(f.clone()),
             };
             match next {
-                Some(n) => t = n,
-                None => return t,
+                Some(n) => path.push(std::mem::replace(&mut t, n)),
+                None => break,
             }
         }
+        // path compression: skip the chain next time (the last hop already points at the root)
+        for p in path.iter().rev().skip(1) {
+            *lock(&p.node) = Node::Forward(t.clone());
+        }
+        t
     }
 
-    fn len(&self) -> usize {
-        match &*self.node.lock().expect("tape lock") {
-            Node::Ops(v) => v.len(),
-            Node::Forward(_) => 0,
+    /// Runs `f` on the root's ops.
+    pub(crate) fn with_ops<R>(&self, f: impl FnOnce(&mut Ops) -> R) -> R {
+        let root = self.root();
+        let mut node = lock(&root.node);
+        match &mut *node {
+            Node::Root(ops) => f(ops),
+            Node::Forward(_) => unreachable!("root() returns a root"),
         }
     }
 
@@ -80,69 +114,116 @@ impl<E: Dtype, D: Storage<E>> OwnedTape<E, D> {
         Arc::ptr_eq(&self.root().node, &other.root().node)
     }
 
-    /// Removes the recorded ops, in recording order.
-    pub(crate) fn take_ops(&self) -> Vec<BackwardOp<E, D>> {
-        let root = self.root();
-        let mut node = root.node.lock().expect("tape lock");
-        let Node::Ops(ops) = &mut *node else {
-            unreachable!("root holds ops")
-        };
-        let mut ops = std::mem::take(ops);
-        ops.sort_by_key(|(seq, _)| *seq);
-        ops.into_iter().map(|(_, op)| op).collect()
-    }
-
-    /// The number of ops recorded so far.
+    /// The number of ops recorded and not yet run by a `backward()`.
     pub fn num_ops(&self) -> usize {
-        self.root().len()
+        self.with_ops(|o| o.ops.len())
     }
 }
 
-impl<E: Dtype, D: Storage<E>> Tape<E, D> for OwnedTape<E, D> {
-    const OWNS_TAPE: bool = true;
-    fn add_backward_op<F>(&mut self, op: F)
+impl Tape for OwnedTape {
+    #[inline(always)]
+    fn records(&self) -> bool {
+        true
+    }
+    fn add_backward_op<F>(&mut self, output: UniqueId, op: F)
     where
-        F: 'static + Send + FnOnce(&mut Gradients<E, D>) -> Result<()>,
+        F: 'static + Send + FnOnce(&mut Gradients) -> Result<()>,
     {
-        let root = self.root();
-        let mut node = root.node.lock().expect("tape lock");
-        if let Node::Ops(ops) = &mut *node {
-            ops.push((next_seq(), Box::new(op)));
-        }
+        let rec = Recorded {
+            seq: next_seq(),
+            output,
+            op: Box::new(op),
+        };
+        self.with_ops(|o| o.ops.push(rec));
     }
 }
 
-impl<E: Dtype, D: Storage<E>> Merge<NoneTape> for OwnedTape<E, D> {
+impl Merge<NoneTape> for OwnedTape {
     type Output = Self;
     fn merge(self, _: NoneTape) -> Self {
         self
     }
 }
 
-impl<E: Dtype, D: Storage<E>> Merge<OwnedTape<E, D>> for NoneTape {
-    type Output = OwnedTape<E, D>;
-    fn merge(self, other: OwnedTape<E, D>) -> OwnedTape<E, D> {
+impl Merge<OwnedTape> for NoneTape {
+    type Output = OwnedTape;
+    fn merge(self, other: OwnedTape) -> OwnedTape {
         other
     }
 }
 
-impl<E: Dtype, D: Storage<E>> Merge<OwnedTape<E, D>> for OwnedTape<E, D> {
+impl Merge<OwnedTape> for OwnedTape {
     type Output = Self;
     fn merge(self, other: Self) -> Self {
         let (a, b) = (self.root(), other.root());
         if Arc::ptr_eq(&a.node, &b.node) {
             return a;
         }
-        let moved = {
-            let mut nb = b.node.lock().expect("tape lock");
-            match std::mem::replace(&mut *nb, Node::Forward(a.clone())) {
-                Node::Ops(v) => v,
-                Node::Forward(_) => unreachable!("root holds ops"),
-            }
+        // union by size: the smaller tape's ops move, so each op moves O(log n) times at most
+        let (big, small) = if a.num_ops() >= b.num_ops() {
+            (a, b)
+        } else {
+            (b, a)
         };
-        if let Node::Ops(ops) = &mut *a.node.lock().expect("tape lock") {
-            ops.extend(moved);
+        let moved = match std::mem::replace(&mut *lock(&small.node), Node::Forward(big.clone())) {
+            Node::Root(ops) => ops,
+            Node::Forward(_) => unreachable!("root() returns a root"),
+        };
+        big.with_ops(|o| {
+            o.ops.extend(moved.ops);
+            o.consumed.extend(moved.consumed);
+        });
+        big
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hops(t: &OwnedTape) -> usize {
+        let mut n = 0;
+        let mut t = t.clone();
+        loop {
+            let next = match &*lock(&t.node) {
+                Node::Root(_) => return n,
+                Node::Forward(f) => f.clone(),
+            };
+            t = next;
+            n += 1;
         }
-        a
+    }
+
+    #[test]
+    fn joins_move_the_smaller_tape_and_lookups_compress_the_path() {
+        let op = |t: &mut OwnedTape| t.add_backward_op(gf_core::unique_id(), |_| Ok(()));
+        let mut big = OwnedTape::new();
+        (0..3).for_each(|_| op(&mut big));
+        let mut small = OwnedTape::new();
+        op(&mut small);
+        let joined = small.clone().merge(big.clone());
+        assert!(
+            joined.same_tape(&big) && hops(&big) == 0,
+            "the larger tape stays the root"
+        );
+        assert_eq!((joined.num_ops(), hops(&small)), (4, 1));
+        // joining into ever larger tapes leaves a chain of forwards behind the first handle;
+        // the first lookup collapses it to one hop
+        let first = OwnedTape::new();
+        let mut acc = first.clone();
+        op(&mut acc);
+        for _ in 0..20 {
+            let mut larger = OwnedTape::new();
+            (0..acc.num_ops() + 1).for_each(|_| op(&mut larger));
+            let before = hops(&first);
+            acc = acc.merge(larger);
+            assert_eq!(
+                hops(&first),
+                before + 1,
+                "the root moved under a larger tape"
+            );
+        }
+        assert!(first.same_tape(&acc));
+        assert_eq!(hops(&first), 1);
     }
 }

@@ -5,8 +5,8 @@ use gf_core::ops::pool::PoolKind;
 use gf_core::prelude::*;
 use gf_grad::prelude::*;
 
-type Traced = Tensor<DynShape, f64, Cpu, OwnedTape<f64, Cpu>>;
-type Scalar = Tensor<(), f64, Cpu, OwnedTape<f64, Cpu>>;
+type Traced = Tensor<DynShape, f64, Cpu, OwnedTape>;
+type Scalar = Tensor<(), f64, Cpu, OwnedTape>;
 
 fn randn(dims: &[usize]) -> Tensor<DynShape, f64, Cpu> {
     Cpu::seed_from_u64(7).randn_like(&DynShape::new(dims))

@@ -4,8 +4,8 @@
 use gf_core::prelude::*;
 use gf_grad::prelude::*;
 
-type Traced = Tensor<DynShape, f64, Cpu, OwnedTape<f64, Cpu>>;
-type Scalar = Tensor<(), f64, Cpu, OwnedTape<f64, Cpu>>;
+type Traced = Tensor<DynShape, f64, Cpu, OwnedTape>;
+type Scalar = Tensor<(), f64, Cpu, OwnedTape>;
 
 fn dev() -> Cpu {
     Cpu::seed_from_u64(1234)

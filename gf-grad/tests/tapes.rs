@@ -3,7 +3,7 @@
 use gf_core::prelude::*;
 use gf_grad::prelude::*;
 
-type Dy = Tensor<DynShape, f64, Cpu, DynTape<f64, Cpu>>;
+type Dy = Tensor<DynShape, f64, Cpu, DynTape>;
 
 #[test]
 fn dyn_tape_records_only_what_requires_grad() {

@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use super::{AccumulateKernel, RandomKernel, Storage, ViewKernel};
+use super::{AccumulateKernel, DeviceInfo, RandomKernel, Storage, ViewKernel};
 use crate::dtype::{Dtype, Unit};
 use crate::error::Result;
 use crate::layout::Layout;
@@ -39,6 +39,16 @@ impl Cpu {
     }
 }
 
+impl DeviceInfo for Cpu {
+    fn name(&self) -> String {
+        "cpu".into()
+    }
+    /// Every `Cpu` handle reaches the same host memory, whatever its random generator.
+    fn same_device(&self, _: &Self) -> bool {
+        true
+    }
+}
+
 impl<E: Unit> Storage<E> for Cpu {
     type Vec = Vec<E>;
     fn try_alloc_zeros(&self, len: usize) -> Result<Vec<E>> {
@@ -50,8 +60,8 @@ impl<E: Unit> Storage<E> for Cpu {
     fn try_from_host_vec(&self, data: Vec<E>) -> Result<Vec<E>> {
         Ok(data)
     }
-    fn to_host(&self, buf: &Vec<E>) -> Vec<E> {
-        buf.clone()
+    fn try_to_host(&self, buf: &Vec<E>) -> Result<Vec<E>> {
+        Ok(buf.clone())
     }
     fn buf_len(&self, buf: &Vec<E>) -> usize {
         buf.len()

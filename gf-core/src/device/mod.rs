@@ -16,8 +16,17 @@ use crate::dtype::{Dtype, Unit};
 use crate::error::Result;
 use crate::layout::Layout;
 
+/// What every device says about itself, whatever it stores: its name, and whether two handles
+/// reach the same memory (multi-operand ops check this and return an `Err` naming both).
+pub trait DeviceInfo: 'static + Clone + core::fmt::Debug + Send + Sync {
+    /// The name users see in messages ("cpu", "cuda:0").
+    fn name(&self) -> String;
+    /// `true` when buffers of `self` and `other` can be operands of one kernel.
+    fn same_device(&self, other: &Self) -> bool;
+}
+
 /// Memory on a device for elements of type `E`.
-pub trait Storage<E: Unit>: 'static + Clone + core::fmt::Debug + Send + Sync {
+pub trait Storage<E: Unit>: DeviceInfo {
     /// A buffer of `E` on this device.
     type Vec: 'static + Clone + core::fmt::Debug + Send + Sync;
     /// A buffer of `len` zeros (`false`, `0`).
@@ -28,8 +37,9 @@ pub trait Storage<E: Unit>: 'static + Clone + core::fmt::Debug + Send + Sync {
     fn try_from_host_vec(&self, data: Vec<E>) -> Result<Self::Vec> {
         self.try_from_host(&data)
     }
-    /// The buffer's contents copied to host memory.
-    fn to_host(&self, buf: &Self::Vec) -> Vec<E>;
+    /// The buffer's contents copied to host memory; `Err` when the transfer fails (a device
+    /// that computes asynchronously reports its pending errors here).
+    fn try_to_host(&self, buf: &Self::Vec) -> Result<Vec<E>>;
     /// The number of elements in the buffer.
     fn buf_len(&self, buf: &Self::Vec) -> usize;
 }

@@ -14,7 +14,7 @@ impl<
         S: Shape,
         E: Dtype,
         D: RandomKernel<E> + BinaryKernel<E> + AccumulateKernel<E> + ViewKernel<E>,
-        T: Tape<E, D> + Merge<NoneTape, Output = T>,
+        T: Tape + Merge<NoneTape, Output = T>,
     > Tensor<S, E, D, T>
 {
     /// Zeroes each element with probability `p` (drawn from the device's seeded generator) and
@@ -42,7 +42,7 @@ impl<
             .try_sample_uniform(shape.num_elements(), E::zero(), E::one())?;
         let mask: Vec<E> = self
             .device
-            .to_host(&u)
+            .try_to_host(&u)?
             .into_iter()
             .map(|u| if u < p { E::zero() } else { scale })
             .collect();

@@ -1,6 +1,7 @@
 //! The ops, one module per family. Each family module holds the user-facing methods, the
 //! kernel trait devices implement, and (in `cpu_kernel.rs`) the CPU kernel.
 
+pub mod assign;
 pub mod binary;
 pub mod compare;
 pub mod conv;

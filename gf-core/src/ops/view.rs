@@ -16,7 +16,7 @@ use crate::layout::Layout;
 use crate::tape::Tape;
 use crate::tensor::Tensor;
 
-impl<S: Shape, E: Dtype, D: ViewKernel<E> + AccumulateKernel<E>, T: Tape<E, D>> Tensor<S, E, D, T> {
+impl<S: Shape, E: Dtype, D: ViewKernel<E> + AccumulateKernel<E>, T: Tape> Tensor<S, E, D, T> {
     /// The shared mechanism: a new layout `map(layout)` over the same buffer, with the backward
     /// that scatters through `map(contiguous)`.
     pub(crate) fn try_view<S2: Shape>(
@@ -36,7 +36,7 @@ impl<S: Shape, E: Dtype, D: ViewKernel<E> + AccumulateKernel<E>, T: Tape<E, D>> 
             out_layout.offset,
             crate::NoneTape,
         )?;
-        if T::OWNS_TAPE {
+        if tape.records() {
             let grad_layout = map(&Layout::contiguous(&inp.layout().dims));
             record_scatter_backward(&mut tape, &inp, out.id, grad_layout);
         }
@@ -54,7 +54,7 @@ impl<S: Shape, E: Dtype, D: ViewKernel<E> + AccumulateKernel<E>, T: Tape<E, D>> 
         let (inp, mut tape) = self.split_tape();
         let buf = inp.device.try_contiguous(&inp.data, &inp.layout())?;
         let out = inp.with_new_buffer(buf, inp.shape.clone());
-        if T::OWNS_TAPE {
+        if tape.records() {
             record_scatter_backward(
                 &mut tape,
                 &inp,
@@ -440,18 +440,18 @@ pub type Narrowed<S, Ax> = <S as ReplaceDim<Ax, usize>>::Output;
 
 /// Records the backward shared by every view and copy: scatter-add the output's gradient into
 /// the input's gradient through `grad_layout`.
-pub(crate) fn record_scatter_backward<S: Shape, E: Dtype, D: AccumulateKernel<E>, T: Tape<E, D>>(
+pub(crate) fn record_scatter_backward<S: Shape, E: Dtype, D: AccumulateKernel<E>, T: Tape>(
     tape: &mut T,
     inp: &Tensor<S, E, D>,
     out_id: crate::UniqueId,
     grad_layout: Layout,
 ) {
     let (inp_id, len, dev) = (inp.id, inp.num_elements(), inp.device.clone());
-    tape.add_backward_op(move |grads| {
-        let Some(g) = grads.take(out_id) else {
+    tape.add_backward_op(out_id, move |grads| {
+        let Some(g) = grads.take::<E, D>(out_id)? else {
             return Ok(());
         };
-        let gi = grads.get_or_alloc_mut(inp_id, &dev, len)?;
+        let gi = grads.get_or_alloc_mut::<E, D>(inp_id, &dev, len)?;
         dev.try_scatter_add(gi, &grad_layout, &g)
     });
 }

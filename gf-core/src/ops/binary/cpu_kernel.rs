@@ -1,4 +1,4 @@
-use super::{BinaryKernel, BinaryOp};
+use super::{BinaryKernel, BinaryOp, Saved};
 use crate::device::Cpu;
 use crate::dtype::Dtype;
 use crate::error::Result;
@@ -36,20 +36,51 @@ impl<E: Dtype> BinaryKernel<E> for Cpu {
             .collect())
     }
 
+    fn try_binary_assign<Op: BinaryOp<E>>(
+        &self,
+        op: &Op,
+        lhs: &mut Vec<E>,
+        rhs: &Vec<E>,
+        rl: &Layout,
+    ) -> Result<()> {
+        if rl.is_contiguous() {
+            let b = &rhs[rl.offset..rl.offset + lhs.len()];
+            #[cfg(feature = "rayon")]
+            if lhs.len() >= crate::device::PAR_THRESHOLD {
+                lhs.par_iter_mut()
+                    .zip(b)
+                    .for_each(|(x, &y)| *x = op.f(*x, y));
+                return Ok(());
+            }
+            lhs.iter_mut().zip(b).for_each(|(x, &y)| *x = op.f(*x, y));
+            return Ok(());
+        }
+        let mut k = 0;
+        rl.for_each_offset(|o| {
+            lhs[k] = op.f(lhs[k], rhs[o]);
+            k += 1;
+        });
+        Ok(())
+    }
+
     fn try_binary_bwd<Op: BinaryOp<E>>(
         &self,
         op: &Op,
-        lhs: &Vec<E>,
-        ll: &Layout,
-        rhs: &Vec<E>,
-        rl: &Layout,
+        lhs: Saved<'_, Vec<E>>,
+        rhs: Saved<'_, Vec<E>>,
         mut grad_lhs: Option<&mut Vec<E>>,
         mut grad_rhs: Option<&mut Vec<E>>,
         grad_out: &Vec<E>,
     ) -> Result<()> {
-        let (lo, ro) = (ll.offsets(), rl.offsets());
-        for (k, (&i, &j)) in lo.iter().zip(&ro).enumerate() {
-            let (x, y, g) = (lhs[i], rhs[j], grad_out[k]);
+        // an operand the partials do not read is never looked at: stand in zeros
+        let offsets = |s: Saved<'_, Vec<E>>| s.map(|(_, l)| l.offsets());
+        let (lo, ro) = (offsets(lhs), offsets(rhs));
+        let value = |s: Saved<'_, Vec<E>>, o: &Option<Vec<usize>>, k: usize| match (s, o) {
+            (Some((b, _)), Some(o)) => b[o[k]],
+            _ => E::zero(),
+        };
+        for (k, &g) in grad_out.iter().enumerate() {
+            let (x, y) = (value(lhs, &lo, k), value(rhs, &ro, k));
             if let Some(gl) = grad_lhs.as_deref_mut() {
                 gl[k] += op.dfdx(x, y) * g;
             }

@@ -12,20 +12,57 @@ use crate::device::{AccumulateKernel, Storage, ViewKernel};
 use crate::dtype::Dtype;
 use crate::error::{Error, Result};
 use crate::layout::Layout;
-use crate::tape::{Merge, Tape};
+use crate::tape::{Merge, Recording, Tape};
 use crate::tensor::Tensor;
+
+/// Which operands a partial derivative reads, so a backward keeps only those alive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Operands {
+    /// Reads the left operand `x`.
+    pub x: bool,
+    /// Reads the right operand `y`.
+    pub y: bool,
+}
+
+impl Operands {
+    /// Reads neither (`∂(x + y)/∂x = 1`).
+    pub const NONE: Operands = Operands { x: false, y: false };
+    /// Reads `x` only.
+    pub const X: Operands = Operands { x: true, y: false };
+    /// Reads `y` only (`∂(x·y)/∂x = y`).
+    pub const Y: Operands = Operands { x: false, y: true };
+    /// Reads both.
+    pub const BOTH: Operands = Operands { x: true, y: true };
+
+    /// What the backward of an op keeps when the operands that record are `rec`.
+    pub fn kept<E: Dtype, Op: BinaryOp<E>>(rec: Recording) -> Operands {
+        let pick = |on: bool, u: Operands| if on { u } else { Operands::NONE };
+        let (a, b) = (pick(rec.lhs, Op::DFDX_USES), pick(rec.rhs, Op::DFDY_USES));
+        Operands {
+            x: a.x || b.x,
+            y: a.y || b.y,
+        }
+    }
+}
 
 /// An elementwise function of two arguments and its partial derivatives.
 pub trait BinaryOp<E: Dtype>: 'static + Clone + Send + Sync + core::fmt::Debug {
     /// The op's name in messages.
     const NAME: &'static str;
+    /// What `∂f/∂x` reads.
+    const DFDX_USES: Operands;
+    /// What `∂f/∂y` reads.
+    const DFDY_USES: Operands;
     /// The function.
     fn f(&self, x: E, y: E) -> E;
-    /// `∂f/∂x`.
+    /// `∂f/∂x` (an operand it does not read is passed as any value).
     fn dfdx(&self, x: E, y: E) -> E;
-    /// `∂f/∂y`.
+    /// `∂f/∂y` (an operand it does not read is passed as any value).
     fn dfdy(&self, x: E, y: E) -> E;
 }
+
+/// A kept operand of a backward: its buffer and layout.
+pub type Saved<'a, V> = Option<(&'a V, &'a Layout)>;
 
 /// The elementwise-binary kernel family. Both views have the same logical dims.
 pub trait BinaryKernel<E: Dtype>: Storage<E> {
@@ -38,15 +75,22 @@ pub trait BinaryKernel<E: Dtype>: Storage<E> {
         rhs: &Self::Vec,
         rhs_layout: &Layout,
     ) -> Result<Self::Vec>;
-    /// Adds `∂f/∂x · g` into `grad_lhs` and `∂f/∂y · g` into `grad_rhs` (contiguous buffers).
-    #[allow(clippy::too_many_arguments)]
+    /// `lhs[i] = f(lhs[i], rhs[i])` in place; `lhs` is a whole contiguous buffer (an operand no
+    /// one else holds, or a parameter updated in place).
+    fn try_binary_assign<Op: BinaryOp<E>>(
+        &self,
+        op: &Op,
+        lhs: &mut Self::Vec,
+        rhs: &Self::Vec,
+        rhs_layout: &Layout,
+    ) -> Result<()>;
+    /// Adds `∂f/∂x · g` into `grad_lhs` and `∂f/∂y · g` into `grad_rhs` (contiguous buffers of
+    /// `grad_out.len()` elements); an operand the partials do not read is `None`.
     fn try_binary_bwd<Op: BinaryOp<E>>(
         &self,
         op: &Op,
-        lhs: &Self::Vec,
-        lhs_layout: &Layout,
-        rhs: &Self::Vec,
-        rhs_layout: &Layout,
+        lhs: Saved<'_, Self::Vec>,
+        rhs: Saved<'_, Self::Vec>,
         grad_lhs: Option<&mut Self::Vec>,
         grad_rhs: Option<&mut Self::Vec>,
         grad_out: &Self::Vec,
@@ -54,13 +98,16 @@ pub trait BinaryKernel<E: Dtype>: Storage<E> {
 }
 
 macro_rules! binary_ops {
-    ($($(#[$doc:meta])* $name:ident $method:ident $try_method:ident, |$x:ident, $y:ident| $f:expr, $dfdx:expr, $dfdy:expr;)*) => {$(
+    ($($(#[$doc:meta])* $name:ident $method:ident $try_method:ident, |$x:ident, $y:ident| $f:expr,
+        dfdx: $dfdx:expr, reads $xu:ident, dfdy: $dfdy:expr, reads $yu:ident;)*) => {$(
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, Default, PartialEq)]
         pub struct $name;
 
         impl<E: Dtype> BinaryOp<E> for $name {
             const NAME: &'static str = stringify!($method);
+            const DFDX_USES: Operands = Operands::$xu;
+            const DFDY_USES: Operands = Operands::$yu;
             #[inline(always)]
             fn f(&self, $x: E, $y: E) -> E { $f }
             #[inline(always)]
@@ -71,7 +118,7 @@ macro_rules! binary_ops {
             fn dfdy(&self, $x: E, $y: E) -> E { $dfdy }
         }
 
-        impl<S: Shape, E: Dtype, D: BinaryKernel<E> + AccumulateKernel<E> + ViewKernel<E>, T: Tape<E, D>> Tensor<S, E, D, T> {
+        impl<S: Shape, E: Dtype, D: BinaryKernel<E> + AccumulateKernel<E> + ViewKernel<E>, T: Tape> Tensor<S, E, D, T> {
             $(#[$doc])*
             ///
             /// Panics on a run-time shape mismatch; see the `try_` form.
@@ -79,8 +126,8 @@ macro_rules! binary_ops {
             pub fn $method<S2: SameShapeAs<S>, R>(self, rhs: Tensor<S2, E, D, R>) -> Tensor<S, E, D, T::Output>
             where
                 T: Merge<R>,
-                T::Output: Tape<E, D>,
-                R: Tape<E, D>,
+                T::Output: Tape,
+                R: Tape,
             {
                 self.$try_method(rhs).unwrap()
             }
@@ -88,8 +135,8 @@ macro_rules! binary_ops {
             pub fn $try_method<S2: SameShapeAs<S>, R>(self, rhs: Tensor<S2, E, D, R>) -> Result<Tensor<S, E, D, T::Output>>
             where
                 T: Merge<R>,
-                T::Output: Tape<E, D>,
-                R: Tape<E, D>,
+                T::Output: Tape,
+                R: Tape,
             {
                 self.try_binary($name, rhs)
             }
@@ -99,42 +146,38 @@ macro_rules! binary_ops {
 
 binary_ops! {
     /// Elementwise `x + y`.
-    Add add try_add, |x, y| x + y, E::one(), E::one();
+    Add add try_add, |x, y| x + y, dfdx: E::one(), reads NONE, dfdy: E::one(), reads NONE;
     /// Elementwise `x − y`.
-    Sub sub try_sub, |x, y| x - y, E::one(), -E::one();
+    Sub sub try_sub, |x, y| x - y, dfdx: E::one(), reads NONE, dfdy: -E::one(), reads NONE;
     /// Elementwise `x · y`.
-    Mul mul try_mul, |x, y| x * y, y, x;
+    Mul mul try_mul, |x, y| x * y, dfdx: y, reads Y, dfdy: x, reads X;
     /// Elementwise `x / y`.
-    Div div try_div, |x, y| x / y, E::one() / y, -x / (y * y);
+    Div div try_div, |x, y| x / y, dfdx: E::one() / y, reads Y, dfdy: -x / (y * y), reads BOTH;
     /// Elementwise maximum; ties split the gradient evenly, as in PyTorch.
     Maximum maximum try_maximum, |x, y| if x >= y { x } else { y },
-        if x > y { E::one() } else if x == y { E::from_f64(0.5) } else { E::zero() },
-        if y > x { E::one() } else if x == y { E::from_f64(0.5) } else { E::zero() };
+        dfdx: if x > y { E::one() } else if x == y { E::from_f64(0.5) } else { E::zero() }, reads BOTH,
+        dfdy: if y > x { E::one() } else if x == y { E::from_f64(0.5) } else { E::zero() }, reads BOTH;
     /// Elementwise minimum; ties split the gradient evenly, as in PyTorch.
     Minimum minimum try_minimum, |x, y| if x <= y { x } else { y },
-        if x < y { E::one() } else if x == y { E::from_f64(0.5) } else { E::zero() },
-        if y < x { E::one() } else if x == y { E::from_f64(0.5) } else { E::zero() };
+        dfdx: if x < y { E::one() } else if x == y { E::from_f64(0.5) } else { E::zero() }, reads BOTH,
+        dfdy: if y < x { E::one() } else if x == y { E::from_f64(0.5) } else { E::zero() }, reads BOTH;
     /// Elementwise `x^y`.
-    Pow pow try_pow, |x, y| x.powf(y), y * x.powf(y - E::one()),
-        if x > E::zero() { x.powf(y) * x.ln() } else { E::zero() };
+    Pow pow try_pow, |x, y| x.powf(y), dfdx: y * x.powf(y - E::one()), reads BOTH,
+        dfdy: if x > E::zero() { x.powf(y) * x.ln() } else { E::zero() }, reads BOTH;
 }
 
-impl<
-        S: Shape,
-        E: Dtype,
-        D: BinaryKernel<E> + AccumulateKernel<E> + ViewKernel<E>,
-        T: Tape<E, D>,
-    > Tensor<S, E, D, T>
+impl<S: Shape, E: Dtype, D: BinaryKernel<E> + AccumulateKernel<E> + ViewKernel<E>, T: Tape>
+    Tensor<S, E, D, T>
 {
     /// Applies any [`BinaryOp`] elementwise and records its backward.
-    pub fn try_binary<Op: BinaryOp<E>, S2: SameShapeAs<S>, R: Tape<E, D>>(
+    pub fn try_binary<Op: BinaryOp<E>, S2: SameShapeAs<S>, R: Tape>(
         self,
         op: Op,
         rhs: Tensor<S2, E, D, R>,
     ) -> Result<Tensor<S, E, D, T::Output>>
     where
         T: Merge<R>,
-        T::Output: Tape<E, D>,
+        T::Output: Tape,
     {
         let (ld, rd) = (self.dims(), rhs.dims());
         if ld.as_ref() != rd.as_ref() {
@@ -160,48 +203,66 @@ impl<
         self.try_binary_same(op, rhs)
     }
 
-    fn try_binary_same<Op: BinaryOp<E>, R: Tape<E, D>>(
+    fn try_binary_same<Op: BinaryOp<E>, R: Tape>(
         self,
         op: Op,
         rhs: Tensor<S, E, D, R>,
     ) -> Result<Tensor<S, E, D, T::Output>>
     where
         T: Merge<R>,
-        T::Output: Tape<E, D>,
+        T::Output: Tape,
     {
-        let (lhs, lt) = self.split_tape();
+        let (mut lhs, lt) = self.split_tape();
         let (rhs, rt) = rhs.split_tape();
+        lhs.check_same_device(Op::NAME, &rhs)?;
+        let rec = Recording::of(&lt, &rt);
         let mut tape = lt.merge(rt);
         let (ll, rl) = (lhs.layout(), rhs.layout());
-        let buf = lhs
-            .device
-            .try_binary_fwd(&op, &lhs.data, &ll, &rhs.data, &rl)?;
-        let out = lhs.with_new_buffer(buf, lhs.shape.clone());
-        if <T::Output as Tape<E, D>>::OWNS_TAPE {
-            let (lid, rid, oid, n, dev) = (
-                lhs.id,
-                rhs.id,
-                out.id,
-                out.num_elements(),
-                lhs.device.clone(),
-            );
-            let (ldata, rdata) = (lhs.data.clone(), rhs.data.clone());
-            tape.add_backward_op(move |grads| {
-                let Some(g) = grads.take(oid) else {
+        let kept = Operands::kept::<E, Op>(rec);
+        // a left operand no one else holds is overwritten, unless its backward must read it
+        let dev = lhs.device.clone();
+        let out = match lhs.whole_buf_mut().filter(|_| !kept.x) {
+            Some(buf) => {
+                dev.try_binary_assign(&op, buf, &rhs.data, &rl)?;
+                lhs.with_same_buffer(lhs.shape.clone())
+            }
+            None => {
+                let buf = dev.try_binary_fwd(&op, &lhs.data, &ll, &rhs.data, &rl)?;
+                lhs.with_new_buffer(buf, lhs.shape.clone())
+            }
+        };
+        if rec.any() {
+            let (lid, rid, oid, n) = (lhs.id, rhs.id, out.id, out.num_elements());
+            let lsaved = kept.x.then(|| (lhs.data.clone(), ll));
+            let rsaved = kept.y.then(|| (rhs.data.clone(), rl));
+            tape.add_backward_op(oid, move |grads| {
+                let Some(g) = grads.take::<E, D>(oid)? else {
                     return Ok(());
                 };
-                if lid == rid {
+                let l = lsaved.as_ref().map(|(b, l)| (&**b, l));
+                let r = rsaved.as_ref().map(|(b, l)| (&**b, l));
+                if rec.lhs && rec.rhs && lid == rid {
                     // x op x: both partials land on the same gradient
-                    let mut tmp = dev.try_alloc_zeros(n)?;
-                    dev.try_binary_bwd(&op, &ldata, &ll, &rdata, &rl, Some(&mut tmp), None, &g)?;
-                    dev.try_binary_bwd(&op, &ldata, &ll, &rdata, &rl, None, Some(&mut tmp), &g)?;
-                    let gl = grads.get_or_alloc_mut(lid, &dev, n)?;
-                    return dev.try_scatter_add(gl, &Layout::contiguous(&ll.dims), &tmp);
+                    let gl = grads.get_or_alloc_mut::<E, D>(lid, &dev, n)?;
+                    dev.try_binary_bwd(&op, l, r, Some(&mut *gl), None, &g)?;
+                    return dev.try_binary_bwd(&op, l, r, None, Some(gl), &g);
                 }
-                let mut gl = grads.take(lid).map_or_else(|| dev.try_alloc_zeros(n), Ok)?;
-                let gr = grads.get_or_alloc_mut(rid, &dev, n)?;
-                dev.try_binary_bwd(&op, &ldata, &ll, &rdata, &rl, Some(&mut gl), Some(gr), &g)?;
-                grads.insert(lid, gl);
+                let mut gl = match rec.lhs {
+                    true => Some(
+                        grads
+                            .take::<E, D>(lid)?
+                            .map_or_else(|| dev.try_alloc_zeros(n), Ok)?,
+                    ),
+                    false => None,
+                };
+                let gr = match rec.rhs {
+                    true => Some(grads.get_or_alloc_mut::<E, D>(rid, &dev, n)?),
+                    false => None,
+                };
+                dev.try_binary_bwd(&op, l, r, gl.as_mut(), gr, &g)?;
+                if let Some(gl) = gl {
+                    grads.insert::<E, D>(lid, gl);
+                }
                 Ok(())
             });
         }

@@ -30,7 +30,7 @@ use crate::device::{AccumulateKernel, Storage, ViewKernel};
 use crate::dtype::{Dtype, Unit};
 use crate::error::{Error, Result};
 use crate::layout::Layout;
-use crate::tape::{Gradients, Merge, Tape, UniqueId};
+use crate::tape::{Gradients, Merge, Recording, Tape, UniqueId};
 use crate::tensor::Tensor;
 
 /// Which comparison a kernel computes. With NaN every comparison but `Ne` is false, as in IEEE 754.
@@ -214,13 +214,7 @@ comparisons! {
 
 /// `t` as shape type `S2` broadcast to `dims`: a plain retype when the dims already match, so no
 /// view (and no backward op) is added in the common case.
-fn broadcast_to<
-    S: Shape,
-    S2: Shape,
-    E: Dtype,
-    D: ViewKernel<E> + AccumulateKernel<E>,
-    T: Tape<E, D>,
->(
+fn broadcast_to<S: Shape, S2: Shape, E: Dtype, D: ViewKernel<E> + AccumulateKernel<E>, T: Tape>(
     t: Tensor<S, E, D, T>,
     dims: &[usize],
 ) -> Result<Tensor<S2, E, D, T>> {
@@ -241,7 +235,7 @@ fn broadcast_to<
 /// supplied); `g` and the gradient are contiguous over `dims`.
 #[allow(clippy::too_many_arguments)]
 fn accumulate_branch<E: Dtype, D: CompareKernel<E> + AccumulateKernel<E>>(
-    grads: &mut Gradients<E, D>,
+    grads: &mut Gradients,
     dev: &D,
     id: UniqueId,
     branch: bool,
@@ -258,16 +252,12 @@ fn accumulate_branch<E: Dtype, D: CompareKernel<E> + AccumulateKernel<E>>(
         dev.try_select(mask, mask_layout, &zero, &zl, g, &gl)?
     };
     let n = gl.num_elements();
-    let gi = grads.get_or_alloc_mut(id, dev, n)?;
+    let gi = grads.get_or_alloc_mut::<E, D>(id, dev, n)?;
     dev.try_scatter_add(gi, &gl, &part)
 }
 
-impl<
-        S: Shape,
-        E: Dtype,
-        D: CompareKernel<E> + ViewKernel<E> + AccumulateKernel<E>,
-        T: Tape<E, D>,
-    > Tensor<S, E, D, T>
+impl<S: Shape, E: Dtype, D: CompareKernel<E> + ViewKernel<E> + AccumulateKernel<E>, T: Tape>
+    Tensor<S, E, D, T>
 {
     /// Picks `on_true` where `mask` holds and `on_false` elsewhere: `torch.where(mask, on_true,
     /// on_false)`. The gradient of each output element goes to the tensor it was taken from; the
@@ -284,28 +274,28 @@ impl<
     /// let picked = Tensor::where_(&a.ge_scalar(2.0), a, b);
     /// assert_eq!(picked.to_vec(), vec![10.0, 2.0, 3.0]);
     /// ```
-    pub fn where_<SM: SameShapeAs<S>, S2: SameShapeAs<S>, R: Tape<E, D>>(
+    pub fn where_<SM: SameShapeAs<S>, S2: SameShapeAs<S>, R: Tape>(
         mask: &Tensor<SM, bool, D>,
         on_true: Self,
         on_false: Tensor<S2, E, D, R>,
     ) -> Tensor<S, E, D, T::Output>
     where
         T: Merge<R>,
-        T::Output: Tape<E, D>,
+        T::Output: Tape,
     {
         Self::try_where_(mask, on_true, on_false).unwrap()
     }
 
     /// Fallible form of [`where_`](Self::where_): `Err` when run-time dims differ (or, for
     /// `DynShape`, do not broadcast).
-    pub fn try_where_<SM: SameShapeAs<S>, S2: SameShapeAs<S>, R: Tape<E, D>>(
+    pub fn try_where_<SM: SameShapeAs<S>, S2: SameShapeAs<S>, R: Tape>(
         mask: &Tensor<SM, bool, D>,
         on_true: Self,
         on_false: Tensor<S2, E, D, R>,
     ) -> Result<Tensor<S, E, D, T::Output>>
     where
         T: Merge<R>,
-        T::Output: Tape<E, D>,
+        T::Output: Tape,
     {
         let (md, td, fd) = (mask.dims(), on_true.dims(), on_false.dims());
         let dims = common_dims::<S>("where", &[md.as_ref(), td.as_ref(), fd.as_ref()])?;
@@ -316,21 +306,29 @@ impl<
 
         let (t, tt) = on_true.split_tape();
         let (f, ft) = on_false.split_tape();
+        t.check_same_device("where", &f)?;
+        t.check_same_device("where", mask)?;
+        let rec = Recording::of(&tt, &ft);
         let mut tape = tt.merge(ft);
         let (tl, fl) = (t.layout(), f.layout());
         let buf = t
             .device
             .try_select(&mask.data, &mask_layout, &t.data, &tl, &f.data, &fl)?;
         let out = t.with_new_buffer(buf, t.shape.clone());
-        if <T::Output as Tape<E, D>>::OWNS_TAPE {
+        if rec.any() {
             let (tid, fid, oid, dev) = (t.id, f.id, out.id, t.device.clone());
             let mask = mask.data.clone();
-            tape.add_backward_op(move |grads| {
-                let Some(g) = grads.take(oid) else {
+            tape.add_backward_op(oid, move |grads| {
+                let Some(g) = grads.take::<E, D>(oid)? else {
                     return Ok(());
                 };
-                accumulate_branch(grads, &dev, tid, true, &mask, &mask_layout, &g, &dims)?;
-                accumulate_branch(grads, &dev, fid, false, &mask, &mask_layout, &g, &dims)
+                if rec.lhs {
+                    accumulate_branch(grads, &dev, tid, true, &mask, &mask_layout, &g, &dims)?;
+                }
+                if rec.rhs {
+                    accumulate_branch(grads, &dev, fid, false, &mask, &mask_layout, &g, &dims)?;
+                }
+                Ok(())
             });
         }
         Ok(out.put_tape(tape))
@@ -359,6 +357,7 @@ impl<
             .ok_or_else(|| Error::shape("masked_fill", format!("cannot broadcast to {dims:?}")))?;
 
         let (x, mut tape) = x.split_tape();
+        x.check_same_device("masked_fill", mask)?;
         let fill = <D as Storage<E>>::try_from_host(&x.device, &[value])?;
         let xl = x.layout();
         let buf = x.device.try_select(
@@ -370,11 +369,11 @@ impl<
             &xl,
         )?;
         let out = x.with_new_buffer(buf, x.shape.clone());
-        if T::OWNS_TAPE {
+        if tape.records() {
             let (xid, oid, dev) = (x.id, out.id, x.device.clone());
             let mask = mask.data.clone();
-            tape.add_backward_op(move |grads| {
-                let Some(g) = grads.take(oid) else {
+            tape.add_backward_op(oid, move |grads| {
+                let Some(g) = grads.take::<E, D>(oid)? else {
                     return Ok(());
                 };
                 accumulate_branch(grads, &dev, xid, false, &mask, &mask_layout, &g, &dims)

@@ -34,7 +34,7 @@ use crate::device::{AccumulateKernel, Storage, ViewKernel};
 use crate::dtype::Dtype;
 use crate::error::{Error, Result};
 use crate::layout::Layout;
-use crate::tape::{Merge, Tape};
+use crate::tape::{Merge, Recording, Tape};
 use crate::tensor::Tensor;
 
 /// A 2-D convolution problem in plain numbers: what a device kernel needs.
@@ -230,19 +230,19 @@ fn check_args(op: &'static str, a: &ConvArgs) -> Result<()> {
     Ok(())
 }
 
-impl<S: Shape, E: Dtype, D: ConvKernel<E> + ViewKernel<E> + AccumulateKernel<E>, T: Tape<E, D>>
+impl<S: Shape, E: Dtype, D: ConvKernel<E> + ViewKernel<E> + AccumulateKernel<E>, T: Tape>
     Tensor<S, E, D, T>
 {
     /// The engine behind every conv2d: run-time arguments, output shape `S2`. The input is
     /// (C, H, W) or (B, C, H, W), the weight (O, C / groups, KH, KW).
-    pub fn try_conv2d_args<S2: Shape, SW: Shape, R: Tape<E, D>>(
+    pub fn try_conv2d_args<S2: Shape, SW: Shape, R: Tape>(
         self,
         w: Tensor<SW, E, D, R>,
         a: ConvArgs,
     ) -> Result<Tensor<S2, E, D, T::Output>>
     where
         T: Merge<R>,
-        T::Output: Tape<E, D>,
+        T::Output: Tape,
     {
         let xd = self.dims().as_ref().to_vec();
         let [batch, c_in, h, wd] = image_dims("conv2d", &xd)?;
@@ -296,19 +296,30 @@ impl<S: Shape, E: Dtype, D: ConvKernel<E> + ViewKernel<E> + AccumulateKernel<E>,
         let (x, w) = (self.try_contiguous()?, w.try_contiguous()?);
         let (x, xt) = x.split_tape();
         let (w, wt) = w.split_tape();
+        x.check_same_device("conv2d", &w)?;
+        let rec = Recording::of(&xt, &wt);
         let mut tape = xt.merge(wt);
         let buf = x.device.try_conv_fwd(&p, &x.data, &w.data)?;
         let out = x.with_new_buffer::<S2, E>(buf, shape);
-        if <T::Output as Tape<E, D>>::OWNS_TAPE {
+        if rec.any() {
             let (xid, wid, oid, dev) = (x.id, w.id, out.id, x.device.clone());
             let (xn, wn) = (x.num_elements(), w.num_elements());
-            let (xdata, wdata) = (x.data.clone(), w.data.clone());
-            tape.add_backward_op(move |grads| {
-                let Some(g) = grads.take(oid) else {
+            // dX reads the weight, dW reads the input: keep only what a recording operand needs
+            let wdata = rec.lhs.then(|| w.data.clone());
+            let xdata = rec.rhs.then(|| x.data.clone());
+            tape.add_backward_op(oid, move |grads| {
+                let Some(g) = grads.take::<E, D>(oid)? else {
                     return Ok(());
                 };
-                dev.try_conv_bwd_input(&p, &wdata, &g, grads.get_or_alloc_mut(xid, &dev, xn)?)?;
-                dev.try_conv_bwd_weight(&p, &xdata, &g, grads.get_or_alloc_mut(wid, &dev, wn)?)
+                if let Some(wdata) = &wdata {
+                    let gx = grads.get_or_alloc_mut::<E, D>(xid, &dev, xn)?;
+                    dev.try_conv_bwd_input(&p, wdata, &g, gx)?;
+                }
+                if let Some(xdata) = &xdata {
+                    let gw = grads.get_or_alloc_mut::<E, D>(wid, &dev, wn)?;
+                    dev.try_conv_bwd_weight(&p, xdata, &g, gw)?;
+                }
+                Ok(())
             });
         }
         Ok(out.put_tape(tape))
@@ -316,14 +327,14 @@ impl<S: Shape, E: Dtype, D: ConvKernel<E> + ViewKernel<E> + AccumulateKernel<E>,
 
     /// The engine behind every transposed conv2d. The input is (C, H, W) or (B, C, H, W), the
     /// weight (C, O / groups, KH, KW) as in PyTorch.
-    pub fn try_conv_transpose2d_args<S2: Shape, SW: Shape, R: Tape<E, D>>(
+    pub fn try_conv_transpose2d_args<S2: Shape, SW: Shape, R: Tape>(
         self,
         w: Tensor<SW, E, D, R>,
         a: ConvArgs,
     ) -> Result<Tensor<S2, E, D, T::Output>>
     where
         T: Merge<R>,
-        T::Output: Tape<E, D>,
+        T::Output: Tape,
     {
         let xd = self.dims().as_ref().to_vec();
         let [batch, c, h, wd] = image_dims("conv_transpose2d", &xd)?;
@@ -397,26 +408,32 @@ impl<S: Shape, E: Dtype, D: ConvKernel<E> + ViewKernel<E> + AccumulateKernel<E>,
         let (x, w) = (self.try_contiguous()?, w.try_contiguous()?);
         let (x, xt) = x.split_tape();
         let (w, wt) = w.split_tape();
+        x.check_same_device("conv_transpose2d", &w)?;
+        let rec = Recording::of(&xt, &wt);
         let mut tape = xt.merge(wt);
         let dev = x.device.clone();
         let mut buf = dev.try_alloc_zeros(shape.num_elements())?;
         dev.try_conv_bwd_input(&p, &w.data, &x.data, &mut buf)?;
         let out = x.with_new_buffer::<S2, E>(buf, shape);
-        if <T::Output as Tape<E, D>>::OWNS_TAPE {
+        if rec.any() {
             let (xid, wid, oid) = (x.id, w.id, out.id);
             let (xn, wn) = (x.num_elements(), w.num_elements());
-            let (xdata, wdata) = (x.data.clone(), w.data.clone());
-            tape.add_backward_op(move |grads| {
-                let Some(g) = grads.take(oid) else {
+            let wdata = rec.lhs.then(|| w.data.clone());
+            let xdata = rec.rhs.then(|| x.data.clone());
+            tape.add_backward_op(oid, move |grads| {
+                let Some(g) = grads.take::<E, D>(oid)? else {
                     return Ok(());
                 };
-                let gx = dev.try_conv_fwd(&p, &g, &wdata)?;
-                dev.try_scatter_add(
-                    grads.get_or_alloc_mut(xid, &dev, xn)?,
-                    &Layout::contiguous(&[xn]),
-                    &gx,
-                )?;
-                dev.try_conv_bwd_weight(&p, &g, &xdata, grads.get_or_alloc_mut(wid, &dev, wn)?)
+                if let Some(wdata) = &wdata {
+                    let gx = dev.try_conv_fwd(&p, &g, wdata)?;
+                    let gi = grads.get_or_alloc_mut::<E, D>(xid, &dev, xn)?;
+                    dev.try_scatter_add(gi, &Layout::contiguous(&[xn]), &gx)?;
+                }
+                if let Some(xdata) = &xdata {
+                    let gw = grads.get_or_alloc_mut::<E, D>(wid, &dev, wn)?;
+                    dev.try_conv_bwd_weight(&p, &g, xdata, gw)?;
+                }
+                Ok(())
             });
         }
         Ok(out.put_tape(tape))
@@ -424,14 +441,14 @@ impl<S: Shape, E: Dtype, D: ConvKernel<E> + ViewKernel<E> + AccumulateKernel<E>,
 
     /// The engine behind every conv1d: input (C, L) or (B, C, L), weight (O, C / groups, K),
     /// run as a conv2d of height 1.
-    pub fn try_conv1d_args<S2: Shape, SW: Shape, R: Tape<E, D>>(
+    pub fn try_conv1d_args<S2: Shape, SW: Shape, R: Tape>(
         self,
         w: Tensor<SW, E, D, R>,
         a: ConvArgs,
     ) -> Result<Tensor<S2, E, D, T::Output>>
     where
         T: Merge<R>,
-        T::Output: Tape<E, D>,
+        T::Output: Tape,
     {
         let xd = self.dims().as_ref().to_vec();
         let wd = w.dims().as_ref().to_vec();
@@ -467,11 +484,11 @@ impl<S: Shape, E: Dtype, D: ConvKernel<E> + ViewKernel<E> + AccumulateKernel<E>,
 /// (C, H, W).
 macro_rules! typed_conv2d {
     ($($lead:ident),*) => {
-        impl<$($lead: Dim,)* C: Dim, H: Dim, W: Dim, E: Dtype, D: ConvKernel<E> + ViewKernel<E> + AccumulateKernel<E>, T: Tape<E, D>> Tensor<($($lead,)* C, H, W), E, D, T> {
+        impl<$($lead: Dim,)* C: Dim, H: Dim, W: Dim, E: Dtype, D: ConvKernel<E> + ViewKernel<E> + AccumulateKernel<E>, T: Tape> Tensor<($($lead,)* C, H, W), E, D, T> {
             /// 2-D convolution with a weight (O, C / groups, KH, KW) of an image (C, H, W) or a
             /// batch (B, C, H, W).
             #[allow(clippy::type_complexity)]
-            pub fn try_conv2d<O: Dim, CW: Dim, KH: Dim, KW: Dim, S: Dim, P: Dim, L: Dim, R: Tape<E, D>>(
+            pub fn try_conv2d<O: Dim, CW: Dim, KH: Dim, KW: Dim, S: Dim, P: Dim, L: Dim, R: Tape>(
                 self,
                 w: Tensor<(O, CW, KH, KW), E, D, R>,
                 opts: Conv2dOpts<S, P, L>,
@@ -481,14 +498,14 @@ macro_rules! typed_conv2d {
                 H: ConvDim<KH, S, P, L>,
                 W: ConvDim<KW, S, P, L>,
                 T: Merge<R>,
-                T::Output: Tape<E, D>,
+                T::Output: Tape,
             {
                 self.try_conv2d_args(w, opts.args(true))
             }
 
             /// See [`try_conv2d`](Self::try_conv2d).
             #[allow(clippy::type_complexity)]
-            pub fn conv2d<O: Dim, CW: Dim, KH: Dim, KW: Dim, S: Dim, P: Dim, L: Dim, R: Tape<E, D>>(
+            pub fn conv2d<O: Dim, CW: Dim, KH: Dim, KW: Dim, S: Dim, P: Dim, L: Dim, R: Tape>(
                 self,
                 w: Tensor<(O, CW, KH, KW), E, D, R>,
                 opts: Conv2dOpts<S, P, L>,
@@ -498,7 +515,7 @@ macro_rules! typed_conv2d {
                 H: ConvDim<KH, S, P, L>,
                 W: ConvDim<KW, S, P, L>,
                 T: Merge<R>,
-                T::Output: Tape<E, D>,
+                T::Output: Tape,
             {
                 self.try_conv2d(w, opts).unwrap()
             }
@@ -515,12 +532,12 @@ impl<
         L0: Dim,
         E: Dtype,
         D: ConvKernel<E> + ViewKernel<E> + AccumulateKernel<E>,
-        T: Tape<E, D>,
+        T: Tape,
     > Tensor<(B, C, L0), E, D, T>
 {
     /// 1-D convolution of a batch (B, C, L) with a weight (O, C / groups, K).
     #[allow(clippy::type_complexity)]
-    pub fn try_conv1d<O: Dim, CW: Dim, K: Dim, S: Dim, P: Dim, L: Dim, R: Tape<E, D>>(
+    pub fn try_conv1d<O: Dim, CW: Dim, K: Dim, S: Dim, P: Dim, L: Dim, R: Tape>(
         self,
         w: Tensor<(O, CW, K), E, D, R>,
         opts: Conv2dOpts<S, P, L>,
@@ -529,14 +546,14 @@ impl<
         C: DimMultipleOf<CW>,
         L0: ConvDim<K, S, P, L>,
         T: Merge<R>,
-        T::Output: Tape<E, D>,
+        T::Output: Tape,
     {
         self.try_conv1d_args(w, opts.args(false))
     }
 
     /// See [`try_conv1d`](Self::try_conv1d).
     #[allow(clippy::type_complexity)]
-    pub fn conv1d<O: Dim, CW: Dim, K: Dim, S: Dim, P: Dim, L: Dim, R: Tape<E, D>>(
+    pub fn conv1d<O: Dim, CW: Dim, K: Dim, S: Dim, P: Dim, L: Dim, R: Tape>(
         self,
         w: Tensor<(O, CW, K), E, D, R>,
         opts: Conv2dOpts<S, P, L>,
@@ -545,7 +562,7 @@ impl<
         C: DimMultipleOf<CW>,
         L0: ConvDim<K, S, P, L>,
         T: Merge<R>,
-        T::Output: Tape<E, D>,
+        T::Output: Tape,
     {
         self.try_conv1d(w, opts).unwrap()
     }
@@ -558,14 +575,14 @@ impl<
         W: Dim,
         E: Dtype,
         D: ConvKernel<E> + ViewKernel<E> + AccumulateKernel<E>,
-        T: Tape<E, D>,
+        T: Tape,
     > Tensor<(B, C, H, W), E, D, T>
 {
     /// Transposed 2-D convolution of a batch (B, C, H, W) with a weight (C, O, KH, KW). The
     /// typed output has no room for `output_padding` or `groups`: use run-time dims
     /// ([`try_conv_transpose2d_args`](Self::try_conv_transpose2d_args)) for those.
     #[allow(clippy::type_complexity)]
-    pub fn try_conv_transpose2d<O: Dim, KH: Dim, KW: Dim, S: Dim, P: Dim, L: Dim, R: Tape<E, D>>(
+    pub fn try_conv_transpose2d<O: Dim, KH: Dim, KW: Dim, S: Dim, P: Dim, L: Dim, R: Tape>(
         self,
         w: Tensor<(C, O, KH, KW), E, D, R>,
         opts: Conv2dOpts<S, P, L>,
@@ -574,14 +591,14 @@ impl<
         H: ConvTransposeDim<KH, S, P, L>,
         W: ConvTransposeDim<KW, S, P, L>,
         T: Merge<R>,
-        T::Output: Tape<E, D>,
+        T::Output: Tape,
     {
         self.try_conv_transpose2d_args(w, opts.args(true))
     }
 
     /// See [`try_conv_transpose2d`](Self::try_conv_transpose2d).
     #[allow(clippy::type_complexity)]
-    pub fn conv_transpose2d<O: Dim, KH: Dim, KW: Dim, S: Dim, P: Dim, L: Dim, R: Tape<E, D>>(
+    pub fn conv_transpose2d<O: Dim, KH: Dim, KW: Dim, S: Dim, P: Dim, L: Dim, R: Tape>(
         self,
         w: Tensor<(C, O, KH, KW), E, D, R>,
         opts: Conv2dOpts<S, P, L>,
@@ -590,7 +607,7 @@ impl<
         H: ConvTransposeDim<KH, S, P, L>,
         W: ConvTransposeDim<KW, S, P, L>,
         T: Merge<R>,
-        T::Output: Tape<E, D>,
+        T::Output: Tape,
     {
         self.try_conv_transpose2d(w, opts).unwrap()
     }

@@ -61,7 +61,7 @@ use crate::device::{AccumulateKernel, Storage, ViewKernel};
 use crate::dtype::Dtype;
 use crate::error::{Error, Result};
 use crate::layout::{contiguous_strides, Layout};
-use crate::tape::{Merge, NoneTape, Tape, UniqueId};
+use crate::tape::{Merge, NoneTape, Recording, Tape, UniqueId};
 use crate::tensor::Tensor;
 
 /// The joining and indexing kernel family. Index buffers hold `usize`; every method returns
@@ -112,20 +112,24 @@ pub trait IndexKernel<E: Dtype>: Storage<E> + Storage<usize> {
     ) -> Result<<Self as Storage<E>>::Vec>;
 }
 
-/// One input of a join: whose gradient it is, its buffer, and its layout (with the new axis
-/// already inserted, for stack).
+/// One input of a join: whose gradient it is, its buffer, its layout (with the new axis
+/// already inserted, for stack), and whether it records (only those get a gradient).
 struct Part<E: Dtype, D: Storage<E>> {
     id: UniqueId,
     data: Arc<D::Vec>,
     layout: Layout,
+    records: bool,
+    device: D,
 }
 
 impl<E: Dtype, D: Storage<E>> Part<E, D> {
-    fn of<S: Shape>(t: &Tensor<S, E, D>) -> Self {
+    fn of<S: Shape>((t, records): &(Tensor<S, E, D>, bool)) -> Self {
         Part {
             id: t.id,
             data: t.data.clone(),
             layout: t.layout(),
+            records: *records,
+            device: t.device.clone(),
         }
     }
 }
@@ -136,7 +140,7 @@ fn try_join<
     S2: Shape,
     E: Dtype,
     D: IndexKernel<E> + ViewKernel<E> + AccumulateKernel<E>,
-    Tp: Tape<E, D>,
+    Tp: Tape,
 >(
     op: &'static str,
     device: D,
@@ -149,6 +153,13 @@ fn try_join<
         .ok_or_else(|| Error::argument(op, "needs at least one tensor"))?
         .layout
         .dims;
+    if let Some(p) = parts.iter().find(|p| !device.same_device(&p.device)) {
+        return Err(Error::DeviceMismatch {
+            op,
+            lhs: device.name(),
+            rhs: p.device.name(),
+        });
+    }
     let rank = first.len();
     if axis >= rank {
         return Err(Error::shape(
@@ -176,7 +187,7 @@ fn try_join<
     let inputs: Vec<_> = parts.iter().map(|p| (&*p.data, &p.layout)).collect();
     let buf = device.try_concat(&inputs, axis)?;
     let out = Tensor::from_buffer(device, buf, shape, NoneTape);
-    if Tp::OWNS_TAPE {
+    if tape.records() {
         // each part's gradient is the slab of the output gradient it filled: its own dims, read
         // with the output's strides from where it starts along the axis
         let out_strides = contiguous_strides(&out_dims);
@@ -190,19 +201,20 @@ fn try_join<
                     offset: start * out_strides[axis],
                 };
                 start += p.layout.dims[axis];
-                (p.id, slab)
+                (p, slab)
             })
-            .filter(|(_, slab)| slab.num_elements() > 0)
+            .filter(|(p, slab)| p.records && slab.num_elements() > 0)
+            .map(|(p, slab)| (p.id, slab))
             .collect();
         let (oid, dev) = (out.id, out.device.clone());
-        tape.add_backward_op(move |grads| {
-            let Some(g) = grads.take(oid) else {
+        tape.add_backward_op(oid, move |grads| {
+            let Some(g) = grads.take::<E, D>(oid)? else {
                 return Ok(());
             };
             for (id, slab) in &slabs {
                 let piece = dev.try_contiguous(&g, slab)?;
                 let gl = Layout::contiguous(&slab.dims);
-                let gi = grads.get_or_alloc_mut(*id, &dev, gl.num_elements())?;
+                let gi = grads.get_or_alloc_mut::<E, D>(*id, &dev, gl.num_elements())?;
                 dev.try_scatter_add(gi, &gl, &piece)?;
             }
             Ok(())
@@ -211,20 +223,23 @@ fn try_join<
     Ok(out.put_tape(tape))
 }
 
-/// The tensors without their tapes, and their tapes merged into one.
-fn split_tapes<S: Shape, E: Dtype, D: Storage<E>, T: Merge<T, Output = T> + Default>(
+/// The tensors without their tapes, each with whether it recorded, and their tapes merged
+/// into one.
+#[allow(clippy::type_complexity)]
+fn split_tapes<S: Shape, E: Dtype, D: Storage<E>, T: Tape + Merge<T, Output = T>>(
     tensors: Vec<Tensor<S, E, D, T>>,
-) -> (Vec<Tensor<S, E, D>>, T) {
+) -> (Vec<(Tensor<S, E, D>, bool)>, T) {
     let mut tape: Option<T> = None;
     let untaped = tensors
         .into_iter()
         .map(|t| {
             let (t, tp) = t.split_tape();
+            let records = tp.records();
             tape = Some(match tape.take() {
                 Some(acc) => acc.merge(tp),
                 None => tp,
             });
-            t
+            (t, records)
         })
         .collect();
     (untaped, tape.unwrap_or_default())
@@ -267,7 +282,7 @@ fn try_gather_layout<
     S2: Shape,
     E: Dtype,
     D: IndexKernel<E> + AccumulateKernel<E>,
-    T: Tape<E, D>,
+    T: Tape,
 >(
     x: Tensor<S, E, D, T>,
     op: &'static str,
@@ -283,15 +298,15 @@ fn try_gather_layout<
         .try_gather(&inp.data, &layout, axis, index, &index_layout)
         .map_err(renamed(op))?;
     let out = inp.with_new_buffer(buf, shape);
-    if T::OWNS_TAPE {
+    if tape.records() {
         let (iid, oid, dev) = (inp.id, out.id, inp.device.clone());
         let grad_layout = Layout::contiguous(&layout.dims);
         let index = index.clone();
-        tape.add_backward_op(move |grads| {
-            let Some(g) = grads.take(oid) else {
+        tape.add_backward_op(oid, move |grads| {
+            let Some(g) = grads.take::<E, D>(oid)? else {
                 return Ok(());
             };
-            let gi = grads.get_or_alloc_mut(iid, &dev, grad_layout.num_elements())?;
+            let gi = grads.get_or_alloc_mut::<E, D>(iid, &dev, grad_layout.num_elements())?;
             let gl = Layout::contiguous(&index_layout.dims);
             dev.try_scatter_add_axis(gi, &grad_layout, axis, &index, &index_layout, &g, &gl)
         });
@@ -299,12 +314,8 @@ fn try_gather_layout<
     Ok(out.put_tape(tape))
 }
 
-impl<
-        S: Shape,
-        E: Dtype,
-        D: IndexKernel<E> + ViewKernel<E> + AccumulateKernel<E>,
-        T: Tape<E, D>,
-    > Tensor<S, E, D, T>
+impl<S: Shape, E: Dtype, D: IndexKernel<E> + ViewKernel<E> + AccumulateKernel<E>, T: Tape>
+    Tensor<S, E, D, T>
 {
     /// Joins `self` and `rhs` along `axis`; the output dim is the sum, computed when compiling
     /// for `Const` dims ([`ConcatShape`]). The tapes merge as in binary ops.
@@ -318,7 +329,7 @@ impl<
     /// ```
     ///
     /// Panics when run-time dims differ; see [`try_concat_along`](Self::try_concat_along).
-    pub fn concat_along<S2: Shape, R: Tape<E, D>, Ax: Axes>(
+    pub fn concat_along<S2: Shape, R: Tape, Ax: Axes>(
         self,
         rhs: Tensor<S2, E, D, R>,
         axis: Ax,
@@ -326,14 +337,14 @@ impl<
     where
         S: ConcatShape<S2, Ax>,
         T: Merge<R>,
-        T::Output: Tape<E, D>,
+        T::Output: Tape,
     {
         self.try_concat_along(rhs, axis).unwrap()
     }
 
     /// Fallible form of [`concat_along`](Self::concat_along): `Err` when run-time dims other
     /// than the axis differ.
-    pub fn try_concat_along<S2: Shape, R: Tape<E, D>, Ax: Axes>(
+    pub fn try_concat_along<S2: Shape, R: Tape, Ax: Axes>(
         self,
         rhs: Tensor<S2, E, D, R>,
         _axis: Ax,
@@ -341,13 +352,15 @@ impl<
     where
         S: ConcatShape<S2, Ax>,
         T: Merge<R>,
-        T::Output: Tape<E, D>,
+        T::Output: Tape,
     {
         let axis = single_axis::<Ax>("concat")?;
         let (a, at) = self.split_tape();
         let (b, bt) = rhs.split_tape();
-        let parts = vec![Part::of(&a), Part::of(&b)];
-        try_join("concat", a.device, parts, axis, at.merge(bt))
+        let rec = Recording::of(&at, &bt);
+        let device = a.device.clone();
+        let parts = vec![Part::of(&(a, rec.lhs)), Part::of(&(b, rec.rhs))];
+        try_join("concat", device, parts, axis, at.merge(bt))
     }
 
     /// Joins tensors of one shape type along `axis`, which becomes a run-time (`usize`) dim;
@@ -394,6 +407,7 @@ impl<
         let device = tensors
             .first()
             .ok_or_else(|| Error::argument("concat", "needs at least one tensor"))?
+            .0
             .device
             .clone();
         let parts = tensors.iter().map(Part::of).collect();
@@ -460,7 +474,9 @@ impl<
         let (tensors, tape) = split_tapes(tensors);
         let first = tensors
             .first()
-            .ok_or_else(|| Error::argument("stack", "needs at least one tensor"))?;
+            .ok_or_else(|| Error::argument("stack", "needs at least one tensor"))?
+            .0
+            .clone();
         let dims = first.layout().dims;
         if axis > dims.len() {
             return Err(Error::shape(
@@ -628,7 +644,7 @@ impl<
     /// ```
     ///
     /// Panics on a bad index; see [`try_scatter_add`](Self::try_scatter_add).
-    pub fn scatter_add<Ax: Axes, SI: Shape, S3: Shape, R: Tape<E, D>>(
+    pub fn scatter_add<Ax: Axes, SI: Shape, S3: Shape, R: Tape>(
         self,
         axis: Ax,
         index: &Tensor<SI, usize, D>,
@@ -637,14 +653,14 @@ impl<
     where
         S: ReplaceDim<Ax, usize>,
         T: Merge<R>,
-        T::Output: Tape<E, D>,
+        T::Output: Tape,
     {
         self.try_scatter_add(axis, index, src).unwrap()
     }
 
     /// Fallible form of [`scatter_add`](Self::scatter_add); see
     /// [`try_scatter_add_axis`](Self::try_scatter_add_axis).
-    pub fn try_scatter_add<Ax: Axes, SI: Shape, S3: Shape, R: Tape<E, D>>(
+    pub fn try_scatter_add<Ax: Axes, SI: Shape, S3: Shape, R: Tape>(
         self,
         _axis: Ax,
         index: &Tensor<SI, usize, D>,
@@ -653,7 +669,7 @@ impl<
     where
         S: ReplaceDim<Ax, usize>,
         T: Merge<R>,
-        T::Output: Tape<E, D>,
+        T::Output: Tape,
     {
         self.try_scatter_add_axis(single_axis::<Ax>("scatter_add")?, index, src)
     }
@@ -661,7 +677,7 @@ impl<
     /// [`scatter_add`](Self::scatter_add) along a run-time `axis`. `Err` for a missing axis,
     /// ranks that differ, an index larger than `src` (or than `self` off the axis), or
     /// ([`Error::Index`]) an index past the axis.
-    pub fn try_scatter_add_axis<SI: Shape, S3: Shape, R: Tape<E, D>>(
+    pub fn try_scatter_add_axis<SI: Shape, S3: Shape, R: Tape>(
         self,
         axis: usize,
         index: &Tensor<SI, usize, D>,
@@ -669,7 +685,7 @@ impl<
     ) -> Result<Tensor<S, E, D, T::Output>>
     where
         T: Merge<R>,
-        T::Output: Tape<E, D>,
+        T::Output: Tape,
     {
         let op = "scatter_add";
         let (dims, il, sl) = (self.layout().dims, index.layout(), src.layout());
@@ -694,6 +710,8 @@ impl<
         };
         let (x, xt) = self.split_tape();
         let (s, st) = src.split_tape();
+        x.check_same_device("scatter_add", &s)?;
+        let rec = Recording::of(&xt, &st);
         let mut tape = xt.merge(st);
         let out_layout = Layout::contiguous(&dims);
         let mut buf = x.device.try_contiguous(&x.data, &x.layout())?;
@@ -707,7 +725,7 @@ impl<
             &src_block,
         )?;
         let out = x.with_new_buffer(buf, x.shape.clone());
-        if <T::Output as Tape<E, D>>::OWNS_TAPE {
+        if rec.any() {
             let (xid, sid, oid, dev) = (x.id, s.id, out.id, x.device.clone());
             let src_grad_len = sl.num_elements();
             // the block of src's (contiguous) gradient that the index covers
@@ -717,16 +735,22 @@ impl<
                 offset: 0,
             };
             let index = index.data.clone();
-            tape.add_backward_op(move |grads| {
-                let Some(g) = grads.take(oid) else {
+            tape.add_backward_op(oid, move |grads| {
+                let Some(g) = grads.take::<E, D>(oid)? else {
                     return Ok(());
                 };
-                // each src element moved into out[index]: it receives that element's gradient
-                let picked = dev.try_gather(&g, &out_layout, axis, &index, &il)?;
-                let gs = grads.get_or_alloc_mut(sid, &dev, src_grad_len)?;
-                dev.try_scatter_add(gs, &src_grad_block, &picked)?;
-                let gx = grads.get_or_alloc_mut(xid, &dev, out_layout.num_elements())?;
-                dev.try_scatter_add(gx, &out_layout, &g)
+                if rec.rhs {
+                    // each src element moved into out[index]: it receives that element's gradient
+                    let picked = dev.try_gather(&g, &out_layout, axis, &index, &il)?;
+                    let gs = grads.get_or_alloc_mut::<E, D>(sid, &dev, src_grad_len)?;
+                    dev.try_scatter_add(gs, &src_grad_block, &picked)?;
+                }
+                if rec.lhs {
+                    let gx =
+                        grads.get_or_alloc_mut::<E, D>(xid, &dev, out_layout.num_elements())?;
+                    dev.try_scatter_add(gx, &out_layout, &g)?;
+                }
+                Ok(())
             });
         }
         Ok(out.put_tape(tape))

@@ -8,7 +8,7 @@ use gf_shape::{MatMulShape, Shape};
 use crate::device::{AccumulateKernel, Storage, ViewKernel};
 use crate::dtype::Dtype;
 use crate::error::{Error, Result};
-use crate::tape::{Merge, Tape};
+use crate::tape::{Merge, Recording, Tape};
 use crate::tensor::Tensor;
 
 /// Where a batch of matrices sits in a buffer.
@@ -151,12 +151,8 @@ fn mat_view(
     }
 }
 
-impl<
-        S: Shape,
-        E: Dtype,
-        D: MatMulKernel<E> + ViewKernel<E> + AccumulateKernel<E>,
-        T: Tape<E, D>,
-    > Tensor<S, E, D, T>
+impl<S: Shape, E: Dtype, D: MatMulKernel<E> + ViewKernel<E> + AccumulateKernel<E>, T: Tape>
+    Tensor<S, E, D, T>
 {
     /// The matrix product; see [`MatMulShape`] for the shapes that combine.
     ///
@@ -177,27 +173,27 @@ impl<
     /// let b: Tensor<Rank2<5, 2>, f32, _> = dev.zeros();
     /// let c = a.matmul(b);
     /// ```
-    pub fn matmul<S2: Shape, R: Tape<E, D>>(
+    pub fn matmul<S2: Shape, R: Tape>(
         self,
         rhs: Tensor<S2, E, D, R>,
     ) -> Tensor<S::Output, E, D, T::Output>
     where
         S: MatMulShape<S2>,
         T: Merge<R>,
-        T::Output: Tape<E, D>,
+        T::Output: Tape,
     {
         self.try_matmul(rhs).unwrap()
     }
 
     /// Fallible form of [`matmul`](Self::matmul): `Err` when run-time inner dims differ.
-    pub fn try_matmul<S2: Shape, R: Tape<E, D>>(
+    pub fn try_matmul<S2: Shape, R: Tape>(
         self,
         rhs: Tensor<S2, E, D, R>,
     ) -> Result<Tensor<S::Output, E, D, T::Output>>
     where
         S: MatMulShape<S2>,
         T: Merge<R>,
-        T::Output: Tape<E, D>,
+        T::Output: Tape,
     {
         let p = plan(self.dims().as_ref(), rhs.dims().as_ref())?;
         let shape = S::Output::from_concrete(&p.out).ok_or_else(|| {
@@ -231,6 +227,8 @@ impl<
         };
         let (lhs, lt) = lhs.split_tape();
         let (rhs, rt) = rhs.split_tape();
+        lhs.check_same_device("matmul", &rhs)?;
+        let rec = Recording::of(&lt, &rt);
         let mut tape = lt.merge(rt);
         let d = p.dims;
         let cv = MatView {
@@ -243,62 +241,54 @@ impl<
         let mut c = dev.try_alloc_zeros(d.batch * d.m * d.n)?;
         dev.try_gemm(d, &lhs.data, av, &rhs.data, bv, &mut c, cv)?;
         let out = lhs.with_new_buffer(c, shape);
-        if <T::Output as Tape<E, D>>::OWNS_TAPE {
+        if rec.any() {
             let (lid, rid, oid) = (lhs.id, rhs.id, out.id);
             let (ln, rn) = (lhs.num_elements(), rhs.num_elements());
-            let (adata, bdata) = (lhs.data.clone(), rhs.data.clone());
+            // dA = dC · Bᵀ reads B, dB = Aᵀ · dC reads A: keep only what a recording side needs,
+            // and skip the other product entirely
+            let bdata = rec.lhs.then(|| rhs.data.clone());
+            let adata = rec.rhs.then(|| lhs.data.clone());
             let rhs_batched = p.rhs_batched;
-            tape.add_backward_op(move |grads| {
-                let Some(g) = grads.take(oid) else {
+            tape.add_backward_op(oid, move |grads| {
+                let Some(g) = grads.take::<E, D>(oid)? else {
                     return Ok(());
                 };
                 let gv = cv;
-                // dA = dC · Bᵀ, dB = Aᵀ · dC; both written contiguous in the operand's own shape
-                let ga_v = MatView {
-                    offset: 0,
-                    batch_stride: d.m * d.k,
-                    row_stride: d.k,
-                    col_stride: 1,
-                };
-                let gb_v = MatView {
-                    offset: 0,
-                    batch_stride: if rhs_batched { d.k * d.n } else { 0 },
-                    row_stride: d.n,
-                    col_stride: 1,
-                };
-                let mut ga = grads
-                    .take(lid)
-                    .map_or_else(|| dev.try_alloc_zeros(ln), Ok)?;
-                dev.try_gemm(
-                    GemmDims {
+                if let Some(bdata) = &bdata {
+                    // dA, (batch, m, n)·(batch, n, k), written contiguous in A's own shape
+                    let ga_v = MatView {
+                        offset: 0,
+                        batch_stride: d.m * d.k,
+                        row_stride: d.k,
+                        col_stride: 1,
+                    };
+                    let dims = GemmDims {
                         batch: d.batch,
                         m: d.m,
                         k: d.n,
                         n: d.k,
-                    },
-                    &g,
-                    gv,
-                    &bdata,
-                    bv.t(),
-                    &mut ga,
-                    ga_v,
-                )?;
-                grads.insert(lid, ga);
-                let gb = grads.get_or_alloc_mut(rid, &dev, rn)?;
-                dev.try_gemm(
-                    GemmDims {
+                    };
+                    let ga = grads.get_or_alloc_mut::<E, D>(lid, &dev, ln)?;
+                    dev.try_gemm(dims, &g, gv, bdata, bv.t(), ga, ga_v)?;
+                }
+                if let Some(adata) = &adata {
+                    // dB, (batch, k, m)·(batch, m, n); an unbatched B sums over the batch
+                    let gb_v = MatView {
+                        offset: 0,
+                        batch_stride: if rhs_batched { d.k * d.n } else { 0 },
+                        row_stride: d.n,
+                        col_stride: 1,
+                    };
+                    let dims = GemmDims {
                         batch: d.batch,
                         m: d.k,
                         k: d.m,
                         n: d.n,
-                    },
-                    &adata,
-                    av.t(),
-                    &g,
-                    gv,
-                    gb,
-                    gb_v,
-                )
+                    };
+                    let gb = grads.get_or_alloc_mut::<E, D>(rid, &dev, rn)?;
+                    dev.try_gemm(dims, adata, av.t(), &g, gv, gb, gb_v)?;
+                }
+                Ok(())
             });
         }
         Ok(out.put_tape(tape))

@@ -1,7 +1,7 @@
 use super::{PoolKernel, PoolKind, PoolProblem};
 use crate::device::Cpu;
 use crate::dtype::Dtype;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// Calls `f(output index, input index of each element of its window)` for every window.
 fn windows(p: &PoolProblem, mut f: impl FnMut(usize, &mut dyn Iterator<Item = usize>, usize)) {
@@ -51,12 +51,17 @@ impl<E: Dtype> PoolKernel<E> for Cpu {
     fn try_pool_bwd(
         &self,
         p: &PoolProblem,
-        x: &Vec<E>,
+        x: Option<&Vec<E>>,
         gy: &Vec<E>,
         gx: &mut Vec<E>,
     ) -> Result<()> {
-        windows(p, |o, window, full| match p.kind {
-            PoolKind::Max => {
+        if p.kind == PoolKind::Max && x.is_none() {
+            return Err(Error::Device(
+                "max_pool2d backward needs the pooled input".into(),
+            ));
+        }
+        windows(p, |o, window, full| match (p.kind, x) {
+            (PoolKind::Max, Some(x)) => {
                 let mut best: Option<usize> = None;
                 for i in window {
                     if best.is_none_or(|b| x[i] > x[b]) {

@@ -71,11 +71,12 @@ impl PoolProblem {
 pub trait PoolKernel<E: Dtype>: Storage<E> {
     /// Pools every window.
     fn try_pool_fwd(&self, p: &PoolProblem, x: &Self::Vec) -> Result<Self::Vec>;
-    /// Adds the gradient with respect to the input into `gx`.
+    /// Adds the gradient with respect to the input into `gx`. `x` is the input for max
+    /// pooling and `None` for average pooling, whose backward needs only the problem's sizes.
     fn try_pool_bwd(
         &self,
         p: &PoolProblem,
-        x: &Self::Vec,
+        x: Option<&Self::Vec>,
         gy: &Self::Vec,
         gx: &mut Self::Vec,
     ) -> Result<()>;
@@ -141,7 +142,7 @@ impl<
         S: Shape,
         E: Dtype,
         D: PoolKernel<E> + ViewKernel<E> + crate::device::AccumulateKernel<E>,
-        T: Tape<E, D>,
+        T: Tape,
     > Tensor<S, E, D, T>
 {
     /// The engine behind every pooling op: run-time sizes, output shape `S2`.
@@ -202,19 +203,16 @@ impl<
         let (x, mut tape) = self.try_contiguous()?.split_tape();
         let buf = x.device.try_pool_fwd(&p, &x.data)?;
         let out = x.with_new_buffer::<S2, E>(buf, shape);
-        if T::OWNS_TAPE {
-            let (xid, oid, n, dev, xdata) = (
-                x.id,
-                out.id,
-                x.num_elements(),
-                x.device.clone(),
-                x.data.clone(),
-            );
-            tape.add_backward_op(move |grads| {
-                let Some(g) = grads.take(oid) else {
+        if tape.records() {
+            let (xid, oid, n, dev) = (x.id, out.id, x.num_elements(), x.device.clone());
+            // only max pooling reads the input back; averages need just the sizes
+            let xdata = (kind == PoolKind::Max).then(|| x.data.clone());
+            tape.add_backward_op(oid, move |grads| {
+                let Some(g) = grads.take::<E, D>(oid)? else {
                     return Ok(());
                 };
-                dev.try_pool_bwd(&p, &xdata, &g, grads.get_or_alloc_mut(xid, &dev, n)?)
+                let gx = grads.get_or_alloc_mut::<E, D>(xid, &dev, n)?;
+                dev.try_pool_bwd(&p, xdata.as_deref(), &g, gx)
             });
         }
         Ok(out.put_tape(tape))
@@ -224,7 +222,7 @@ impl<
 /// The typed pooling op `$method` for inputs with leading dims `$lead` before (C, H, W).
 macro_rules! typed_pool {
     ($(#[$doc:meta])* $method:ident $try_method:ident $kind:ident; $($lead:ident),*) => {
-        impl<$($lead: Dim,)* C: Dim, H: Dim, W: Dim, E: Dtype, D: PoolKernel<E> + ViewKernel<E> + crate::device::AccumulateKernel<E>, T: Tape<E, D>> Tensor<($($lead,)* C, H, W), E, D, T> {
+        impl<$($lead: Dim,)* C: Dim, H: Dim, W: Dim, E: Dtype, D: PoolKernel<E> + ViewKernel<E> + crate::device::AccumulateKernel<E>, T: Tape> Tensor<($($lead,)* C, H, W), E, D, T> {
             $(#[$doc])*
             #[allow(clippy::type_complexity)]
             pub fn $try_method<K: Dim, S: Dim, P: Dim>(self, opts: Pool2dOpts<K, S, P>) -> Result<Tensor<($($lead,)* C, PoolOut<H, K, S, P>, PoolOut<W, K, S, P>), E, D, T>>
@@ -273,7 +271,7 @@ impl<
         W: Dim,
         E: Dtype,
         D: PoolKernel<E> + ViewKernel<E> + crate::device::AccumulateKernel<E>,
-        T: Tape<E, D>,
+        T: Tape,
     > Tensor<(B, C, H, W), E, D, T>
 {
     /// Average pooling into an `oh × ow` output whatever the input size (PyTorch's bins).

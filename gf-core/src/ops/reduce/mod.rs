@@ -89,12 +89,8 @@ fn check_axes(op: &'static str, rank: usize, axes: &[usize]) -> Result<()> {
 pub trait MergeSelf: Sized + Merge<NoneTape, Output = Self> + Merge<Self, Output = Self> {}
 impl<T: Merge<NoneTape, Output = T> + Merge<T, Output = T>> MergeSelf for T {}
 
-impl<
-        S: Shape,
-        E: Dtype,
-        D: ReduceKernel<E> + AccumulateKernel<E> + ViewKernel<E>,
-        T: Tape<E, D>,
-    > Tensor<S, E, D, T>
+impl<S: Shape, E: Dtype, D: ReduceKernel<E> + AccumulateKernel<E> + ViewKernel<E>, T: Tape>
+    Tensor<S, E, D, T>
 {
     /// Reduces over run-time `axes` (sorted, distinct) into shape `S2`; the engine behind every
     /// typed reduction, and the form the dynamic (Python) layer calls.
@@ -122,16 +118,16 @@ impl<
         let layout = inp.layout();
         let buf = inp.device.try_reduce(op, &inp.data, &layout, axes)?;
         let out = inp.with_new_buffer::<S2, E>(buf, shape);
-        if T::OWNS_TAPE {
+        if tape.records() {
             let (iid, oid, n, dev) = (inp.id, out.id, inp.num_elements(), inp.device.clone());
             let axes = axes.to_vec();
             // only max/min read values in their backward; a sum frees its input right away
             let saved = (op != ReduceOp::Sum).then(|| (inp.data.clone(), out.data.clone()));
-            tape.add_backward_op(move |grads| {
-                let Some(g) = grads.take(oid) else {
+            tape.add_backward_op(oid, move |grads| {
+                let Some(g) = grads.take::<E, D>(oid)? else {
                     return Ok(());
                 };
-                let gi = grads.get_or_alloc_mut(iid, &dev, n)?;
+                let gi = grads.get_or_alloc_mut::<E, D>(iid, &dev, n)?;
                 if let Some((idata, odata)) = &saved {
                     return dev.try_extremum_bwd(idata, &layout, &axes, odata, gi, &g);
                 }
@@ -173,7 +169,7 @@ impl<
 {
 }
 
-impl<S: Shape, E: Dtype, D: CompositeKernels<E>, T: Tape<E, D> + MergeSelf> Tensor<S, E, D, T> {
+impl<S: Shape, E: Dtype, D: CompositeKernels<E>, T: Tape + MergeSelf> Tensor<S, E, D, T> {
     fn reduced_count(&self, axes: &[usize]) -> usize {
         let dims = self.dims();
         axes.iter()
@@ -265,7 +261,7 @@ impl<S: Shape, E: Dtype, D: CompositeKernels<E>, T: Tape<E, D> + MergeSelf> Tens
 struct FiniteOrZero;
 impl<E: Dtype> crate::ops::unary::UnaryOp<E> for FiniteOrZero {
     const NAME: &'static str = "finite_or_zero";
-    const DF_USES_FX: bool = false;
+    const DF_USES: crate::ops::unary::DfUses = crate::ops::unary::DfUses::Nothing;
     fn f(&self, x: E) -> E {
         if x.is_finite() {
             x
@@ -280,7 +276,7 @@ impl<E: Dtype> crate::ops::unary::UnaryOp<E> for FiniteOrZero {
 
 macro_rules! typed_reductions {
     ($($(#[$doc:meta])* $method:ident $try_method:ident => |$t:ident, $axes:ident| $body:expr;)*) => {
-        impl<S: Shape, E: Dtype, D: CompositeKernels<E>, T: Tape<E, D> + MergeSelf> Tensor<S, E, D, T> {$(
+        impl<S: Shape, E: Dtype, D: CompositeKernels<E>, T: Tape + MergeSelf> Tensor<S, E, D, T> {$(
             $(#[$doc])*
             pub fn $method<Ax: Axes>(self) -> Tensor<S::Reduced, E, D, T>
             where
@@ -324,7 +320,7 @@ typed_reductions! {
     logsumexp try_logsumexp => |t, axes| t.try_logsumexp_axes(axes);
 }
 
-impl<S: Shape, E: Dtype, D: CompositeKernels<E>, T: Tape<E, D> + MergeSelf> Tensor<S, E, D, T> {
+impl<S: Shape, E: Dtype, D: CompositeKernels<E>, T: Tape + MergeSelf> Tensor<S, E, D, T> {
     /// Softmax along the axis `Ax`.
     ///
     /// ```

@@ -30,14 +30,31 @@ impl<E: Dtype> UnaryKernel<E> for Cpu {
         Ok(out)
     }
 
+    fn try_unary_assign<Op: UnaryOp<E>>(&self, op: &Op, buf: &mut Vec<E>) -> Result<()> {
+        #[cfg(feature = "rayon")]
+        if buf.len() >= PAR_THRESHOLD {
+            buf.par_iter_mut().for_each(|x| *x = op.f(*x));
+            return Ok(());
+        }
+        buf.iter_mut().for_each(|x| *x = op.f(*x));
+        Ok(())
+    }
+
     fn try_unary_bwd<Op: UnaryOp<E>>(
         &self,
         op: &Op,
-        saved: &Vec<E>,
-        saved_layout: &Layout,
+        saved: Option<(&Vec<E>, &Layout)>,
         grad_inp: &mut Vec<E>,
         grad_out: &Vec<E>,
     ) -> Result<()> {
+        let Some((saved, saved_layout)) = saved else {
+            // the derivative reads nothing: it is the same for every element
+            let d = op.df(E::zero());
+            for (gi, &go) in grad_inp.iter_mut().zip(grad_out) {
+                *gi += d * go;
+            }
+            return Ok(());
+        };
         if saved_layout.is_contiguous() {
             let s = &saved[saved_layout.offset..saved_layout.offset + grad_out.len()];
             for ((gi, &go), &v) in grad_inp.iter_mut().zip(grad_out).zip(s) {
