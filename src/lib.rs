@@ -12,6 +12,7 @@
 //! let grads = loss.backward();
 //! assert_eq!(grads.get(&w).unwrap().dims(), [3, 2]);
 //! ```
+#![forbid(unsafe_code)]
 
 pub use gf_core as core;
 pub use gf_data as data;

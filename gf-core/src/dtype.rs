@@ -2,9 +2,21 @@
 
 use core::fmt::Debug;
 
+mod sealed {
+    /// Only the element types kernels are written for (and whose all-zero bytes are a valid
+    /// value, which zeroed allocation relies on).
+    pub trait Sealed {}
+    impl Sealed for f32 {}
+    impl Sealed for f64 {}
+    impl Sealed for bool {}
+    impl Sealed for usize {}
+}
+
 /// Anything a tensor may hold: floats for data, `bool` for masks, `usize` for indices.
+///
+/// The list is closed: device kernels (and zeroed allocation) are written for exactly these.
 pub trait Unit:
-    'static + Copy + Clone + Default + Debug + PartialEq + PartialOrd + Send + Sync
+    'static + Copy + Clone + Default + Debug + PartialEq + PartialOrd + Send + Sync + sealed::Sealed
 {
 }
 

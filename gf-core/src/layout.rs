@@ -1,17 +1,99 @@
 //! Strided layouts: how a tensor's logical elements sit in its buffer.
 
+use crate::error::{Error, Result};
+
 /// Sizes, strides (in elements) and starting offset of a tensor view.
+///
+/// Outside gf-core a layout comes from a tensor or from [`Layout::new`], which checks that its
+/// element count and last offset are representable; a kernel given a buffer checks
+/// [`fits`](Layout::fits) before it reads, so a layout can never send it out of bounds.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Layout {
     /// Size of each dimension.
-    pub dims: Vec<usize>,
+    pub(crate) dims: Vec<usize>,
     /// Step in the buffer for each dimension; 0 repeats (broadcasts) an element.
-    pub strides: Vec<usize>,
+    pub(crate) strides: Vec<usize>,
     /// Offset of the first element.
-    pub offset: usize,
+    pub(crate) offset: usize,
 }
 
 impl Layout {
+    /// A layout of these sizes and strides from `offset`; `Err` when the dims and strides
+    /// differ in number, or the element count or the last element's offset overflows.
+    pub fn new(dims: &[usize], strides: &[usize], offset: usize) -> Result<Self> {
+        if dims.len() != strides.len() {
+            return Err(Error::shape(
+                "layout",
+                format!(
+                    "{} dims {dims:?} but {} strides {strides:?}",
+                    dims.len(),
+                    strides.len()
+                ),
+            ));
+        }
+        let l = Layout {
+            dims: dims.to_vec(),
+            strides: strides.to_vec(),
+            offset,
+        };
+        let overflows = match l.try_num_elements() {
+            None => true,
+            Some(n) => n > 0 && l.last_offset().is_none(),
+        };
+        if overflows {
+            return Err(Error::shape(
+                "layout",
+                format!(
+                    "dims {dims:?} with strides {strides:?} from offset {offset} overflow usize"
+                ),
+            ));
+        }
+        Ok(l)
+    }
+
+    /// Size of each dimension.
+    pub fn dims(&self) -> &[usize] {
+        &self.dims
+    }
+
+    /// Step in the buffer for each dimension, in elements.
+    pub fn strides(&self) -> &[usize] {
+        &self.strides
+    }
+
+    /// Offset of the first element.
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+
+    /// The number of logical elements, `None` on overflow.
+    pub fn try_num_elements(&self) -> Option<usize> {
+        self.dims
+            .iter()
+            .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+    }
+
+    /// The buffer offset of the last logical element (`Some(offset)` for a scalar), `None` for
+    /// an empty layout or on overflow.
+    pub fn last_offset(&self) -> Option<usize> {
+        self.dims
+            .iter()
+            .zip(&self.strides)
+            .try_fold(self.offset, |acc, (&d, &s)| {
+                let step = d.checked_sub(1)?.checked_mul(s)?;
+                acc.checked_add(step)
+            })
+    }
+
+    /// `true` when every element of the view lies inside a buffer of `len` elements.
+    pub fn fits(&self, len: usize) -> bool {
+        match self.try_num_elements() {
+            Some(0) => true,
+            Some(_) => self.last_offset().is_some_and(|last| last < len),
+            None => false,
+        }
+    }
+
     /// The contiguous row-major layout of these sizes.
     pub fn contiguous(dims: &[usize]) -> Self {
         Layout {
@@ -123,6 +205,27 @@ mod tests {
             vec![7]
         );
         assert_eq!(Layout::contiguous(&[2, 0]).offsets(), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn new_checks_ranks_and_overflow_and_fits_checks_the_buffer() {
+        assert!(Layout::new(&[2, 3], &[3], 0).is_err());
+        assert!(
+            Layout::new(&[usize::MAX, 2], &[1, 1], 0).is_err(),
+            "count overflows"
+        );
+        assert!(
+            Layout::new(&[2], &[usize::MAX], 1).is_err(),
+            "last offset overflows"
+        );
+        let l = Layout::new(&[2, 3], &[3, 1], 4).unwrap();
+        assert_eq!(
+            (l.last_offset(), l.fits(10), l.fits(9)),
+            (Some(9), true, false)
+        );
+        let empty = Layout::new(&[0, 5], &[5, 1], 100).unwrap();
+        assert!(empty.fits(0));
+        assert_eq!(Layout::new(&[], &[], 3).unwrap().last_offset(), Some(3));
     }
 
     #[test]

@@ -20,6 +20,8 @@
 //! let b: Tensor<Rank2<3, 2>, f32, Cpu> = dev.zeros();
 //! let c = a + b; // cannot combine tensors of shapes (2, 3) and (3, 2) elementwise
 //! ```
+// unsafe code lives only in the kernel modules that opt in with `#[allow(unsafe_code)]`
+#![deny(unsafe_code)]
 
 pub mod device;
 pub mod dtype;

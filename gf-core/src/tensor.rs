@@ -70,26 +70,17 @@ impl<S: Shape, E: Unit, D: Storage<E>, T> Tensor<S, E, D, T> {
     ) -> crate::Result<Self> {
         let len = device.buf_len(&data);
         let dims = shape.concrete();
-        let last = dims
-            .as_ref()
-            .iter()
-            .zip(strides.as_ref())
-            .try_fold(offset, |acc, (&d, &s)| {
-                if d == 0 {
-                    None
-                } else {
-                    Some(acc + (d - 1) * s)
-                }
-            });
-        if let Some(last) = last {
-            if last >= len {
-                return Err(crate::Error::shape(
-                    "from_parts",
-                    format!(
-                        "a view of shape {dims:?} needs element {last}, the buffer holds {len}"
-                    ),
-                ));
-            }
+        let layout = Layout::new(dims.as_ref(), strides.as_ref(), offset)?;
+        if !layout.fits(len) {
+            return Err(crate::Error::shape(
+                "from_parts",
+                format!(
+                    "a view of shape {:?} with strides {:?} from offset {offset} needs element {:?}, the buffer holds {len}",
+                    dims.as_ref(),
+                    strides.as_ref(),
+                    layout.last_offset(),
+                ),
+            ));
         }
         Ok(Tensor {
             id: unique_id(),

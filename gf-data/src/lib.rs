@@ -15,6 +15,7 @@
 //!     assert_eq!(x.dims()[0], y.dims()[0]);
 //! }
 //! ```
+#![forbid(unsafe_code)]
 
 pub mod collate;
 pub mod dataset;

@@ -27,6 +27,7 @@
 //! let w = Cpu::default().tensor([1.0f32, 2.0]);
 //! let g = w.trace().square().backward(); // not a scalar: reduce it first
 //! ```
+#![forbid(unsafe_code)]
 
 mod backward;
 mod check;

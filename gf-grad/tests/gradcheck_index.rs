@@ -54,7 +54,7 @@ fn strided_indices(values: &[usize]) -> Tensor<DynShape, usize, Cpu> {
     let padded: Vec<usize> = values.iter().flat_map(|&v| [v, 999]).collect();
     Tensor::from_parts(
         dev(),
-        Arc::new(padded),
+        Arc::new(padded.into()),
         DynShape::new([values.len()]),
         vec![2],
         0,

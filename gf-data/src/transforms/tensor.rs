@@ -135,7 +135,8 @@ fn into_host<S: Shape, E: Unit>(t: Tensor<S, E, Cpu>) -> (S, Cpu, Vec<E>) {
     if t.offset() == 0 && t.is_contiguous() && t.data().len() == n {
         let buf = Arc::clone(t.data());
         drop(t);
-        let data = Arc::try_unwrap(buf).unwrap_or_else(|shared| shared[..n].to_vec());
+        let data =
+            Arc::try_unwrap(buf).map_or_else(|shared| shared[..n].to_vec(), |b| b.into_vec());
         return (shape, device, data);
     }
     let data = t.to_vec();

@@ -1,5 +1,5 @@
 use super::{BinaryKernel, BinaryOp, Saved};
-use crate::device::Cpu;
+use crate::device::{Cpu, CpuBuf};
 use crate::dtype::Dtype;
 use crate::error::Result;
 use crate::layout::Layout;
@@ -11,11 +11,11 @@ impl<E: Dtype> BinaryKernel<E> for Cpu {
     fn try_binary_fwd<Op: BinaryOp<E>>(
         &self,
         op: &Op,
-        lhs: &Vec<E>,
+        lhs: &CpuBuf<E>,
         ll: &Layout,
-        rhs: &Vec<E>,
+        rhs: &CpuBuf<E>,
         rl: &Layout,
-    ) -> Result<Vec<E>> {
+    ) -> Result<CpuBuf<E>> {
         let n = ll.num_elements();
         if ll.is_contiguous() && rl.is_contiguous() {
             let (a, b) = (
@@ -39,8 +39,8 @@ impl<E: Dtype> BinaryKernel<E> for Cpu {
     fn try_binary_assign<Op: BinaryOp<E>>(
         &self,
         op: &Op,
-        lhs: &mut Vec<E>,
-        rhs: &Vec<E>,
+        lhs: &mut CpuBuf<E>,
+        rhs: &CpuBuf<E>,
         rl: &Layout,
     ) -> Result<()> {
         if rl.is_contiguous() {
@@ -66,16 +66,16 @@ impl<E: Dtype> BinaryKernel<E> for Cpu {
     fn try_binary_bwd<Op: BinaryOp<E>>(
         &self,
         op: &Op,
-        lhs: Saved<'_, Vec<E>>,
-        rhs: Saved<'_, Vec<E>>,
-        mut grad_lhs: Option<&mut Vec<E>>,
-        mut grad_rhs: Option<&mut Vec<E>>,
-        grad_out: &Vec<E>,
+        lhs: Saved<'_, CpuBuf<E>>,
+        rhs: Saved<'_, CpuBuf<E>>,
+        mut grad_lhs: Option<&mut CpuBuf<E>>,
+        mut grad_rhs: Option<&mut CpuBuf<E>>,
+        grad_out: &CpuBuf<E>,
     ) -> Result<()> {
         // an operand the partials do not read is never looked at: stand in zeros
-        let offsets = |s: Saved<'_, Vec<E>>| s.map(|(_, l)| l.offsets());
+        let offsets = |s: Saved<'_, CpuBuf<E>>| s.map(|(_, l)| l.offsets());
         let (lo, ro) = (offsets(lhs), offsets(rhs));
-        let value = |s: Saved<'_, Vec<E>>, o: &Option<Vec<usize>>, k: usize| match (s, o) {
+        let value = |s: Saved<'_, CpuBuf<E>>, o: &Option<Vec<usize>>, k: usize| match (s, o) {
             (Some((b, _)), Some(o)) => b[o[k]],
             _ => E::zero(),
         };

@@ -1,5 +1,5 @@
 use super::{CmpOp, CompareKernel};
-use crate::device::Cpu;
+use crate::device::{Cpu, CpuBuf};
 use crate::dtype::Unit;
 use crate::error::Result;
 use crate::layout::Layout;
@@ -58,31 +58,31 @@ impl<E: Unit> CompareKernel<E> for Cpu {
     fn try_compare(
         &self,
         op: CmpOp,
-        lhs: &Vec<E>,
+        lhs: &CpuBuf<E>,
         ll: &Layout,
-        rhs: &Vec<E>,
+        rhs: &CpuBuf<E>,
         rl: &Layout,
-    ) -> Result<Vec<bool>> {
+    ) -> Result<CpuBuf<bool>> {
         // one monomorphized loop per op, so the comparison is not re-dispatched per element
         Ok(match op {
-            CmpOp::Eq => compare_with(lhs, ll, rhs, rl, |x, y| x == y),
-            CmpOp::Ne => compare_with(lhs, ll, rhs, rl, |x, y| x != y),
-            CmpOp::Lt => compare_with(lhs, ll, rhs, rl, |x, y| x < y),
-            CmpOp::Le => compare_with(lhs, ll, rhs, rl, |x, y| x <= y),
-            CmpOp::Gt => compare_with(lhs, ll, rhs, rl, |x, y| x > y),
-            CmpOp::Ge => compare_with(lhs, ll, rhs, rl, |x, y| x >= y),
+            CmpOp::Eq => compare_with(lhs, ll, rhs, rl, |x, y| x == y).into(),
+            CmpOp::Ne => compare_with(lhs, ll, rhs, rl, |x, y| x != y).into(),
+            CmpOp::Lt => compare_with(lhs, ll, rhs, rl, |x, y| x < y).into(),
+            CmpOp::Le => compare_with(lhs, ll, rhs, rl, |x, y| x <= y).into(),
+            CmpOp::Gt => compare_with(lhs, ll, rhs, rl, |x, y| x > y).into(),
+            CmpOp::Ge => compare_with(lhs, ll, rhs, rl, |x, y| x >= y).into(),
         })
     }
 
     fn try_select(
         &self,
-        mask: &Vec<bool>,
+        mask: &CpuBuf<bool>,
         ml: &Layout,
-        on_true: &Vec<E>,
+        on_true: &CpuBuf<E>,
         tl: &Layout,
-        on_false: &Vec<E>,
+        on_false: &CpuBuf<E>,
         fl: &Layout,
-    ) -> Result<Vec<E>> {
+    ) -> Result<CpuBuf<E>> {
         if let (Some(m), Some(t), Some(f)) = (
             as_slice(mask, ml),
             as_slice(on_true, tl),

@@ -1,5 +1,5 @@
 use super::{ConvKernel, ConvProblem};
-use crate::device::Cpu;
+use crate::device::{Cpu, CpuBuf};
 use crate::dtype::Dtype;
 use crate::error::Result;
 use crate::ops::matmul::{GemmDims, MatMulKernel, MatView};
@@ -74,11 +74,11 @@ fn mat(offset: usize, cols: usize) -> MatView {
 }
 
 impl<E: Dtype> ConvKernel<E> for Cpu {
-    fn try_conv_fwd(&self, p: &ConvProblem, x: &Vec<E>, w: &Vec<E>) -> Result<Vec<E>> {
+    fn try_conv_fwd(&self, p: &ConvProblem, x: &CpuBuf<E>, w: &CpuBuf<E>) -> Result<CpuBuf<E>> {
         let (cig, cog, ohw) = (p.c_in / p.groups, p.c_out / p.groups, p.oh * p.ow);
         let k = cig * p.kh * p.kw;
-        let mut y = vec![E::zero(); p.batch * p.c_out * ohw];
-        let mut col = vec![E::zero(); k * ohw];
+        let mut y = CpuBuf::<E>::zeroed(p.batch * p.c_out * ohw);
+        let mut col = CpuBuf::<E>::zeroed(k * ohw);
         for b in 0..p.batch {
             for g in 0..p.groups {
                 Cpu::im2col(p, x, b, g, &mut col);
@@ -105,13 +105,13 @@ impl<E: Dtype> ConvKernel<E> for Cpu {
     fn try_conv_bwd_input(
         &self,
         p: &ConvProblem,
-        w: &Vec<E>,
-        gy: &Vec<E>,
-        gx: &mut Vec<E>,
+        w: &CpuBuf<E>,
+        gy: &CpuBuf<E>,
+        gx: &mut CpuBuf<E>,
     ) -> Result<()> {
         let (cig, cog, ohw) = (p.c_in / p.groups, p.c_out / p.groups, p.oh * p.ow);
         let k = cig * p.kh * p.kw;
-        let mut col = vec![E::zero(); k * ohw];
+        let mut col = CpuBuf::<E>::zeroed(k * ohw);
         for b in 0..p.batch {
             for g in 0..p.groups {
                 col.iter_mut().for_each(|c| *c = E::zero());
@@ -139,13 +139,13 @@ impl<E: Dtype> ConvKernel<E> for Cpu {
     fn try_conv_bwd_weight(
         &self,
         p: &ConvProblem,
-        x: &Vec<E>,
-        gy: &Vec<E>,
-        gw: &mut Vec<E>,
+        x: &CpuBuf<E>,
+        gy: &CpuBuf<E>,
+        gw: &mut CpuBuf<E>,
     ) -> Result<()> {
         let (cig, cog, ohw) = (p.c_in / p.groups, p.c_out / p.groups, p.oh * p.ow);
         let k = cig * p.kh * p.kw;
-        let mut col = vec![E::zero(); k * ohw];
+        let mut col = CpuBuf::<E>::zeroed(k * ohw);
         for b in 0..p.batch {
             for g in 0..p.groups {
                 Cpu::im2col(p, x, b, g, &mut col);

@@ -38,34 +38,182 @@ use crate::tape::{Merge, Recording, Tape};
 use crate::tensor::Tensor;
 
 /// A 2-D convolution problem in plain numbers: what a device kernel needs.
+///
+/// Built only by [`ConvProblem::new`], which derives the output size and checks that the sizes
+/// agree and every buffer's element count fits `usize`, so a kernel may index by them freely.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ConvProblem {
     /// Images in the batch.
-    pub batch: usize,
+    pub(crate) batch: usize,
     /// Input channels.
-    pub c_in: usize,
+    pub(crate) c_in: usize,
     /// Input height.
-    pub h: usize,
+    pub(crate) h: usize,
     /// Input width.
-    pub w: usize,
+    pub(crate) w: usize,
     /// Output channels.
-    pub c_out: usize,
+    pub(crate) c_out: usize,
     /// Kernel height.
-    pub kh: usize,
+    pub(crate) kh: usize,
     /// Kernel width.
-    pub kw: usize,
+    pub(crate) kw: usize,
     /// Output height.
-    pub oh: usize,
+    pub(crate) oh: usize,
     /// Output width.
-    pub ow: usize,
+    pub(crate) ow: usize,
     /// Step between windows (rows, columns).
-    pub stride: [usize; 2],
+    pub(crate) stride: [usize; 2],
     /// Zeros added on each side (rows, columns).
-    pub padding: [usize; 2],
+    pub(crate) padding: [usize; 2],
     /// Step between kernel taps (rows, columns).
-    pub dilation: [usize; 2],
+    pub(crate) dilation: [usize; 2],
     /// Channel groups: each sees `c_in / groups` inputs and makes `c_out / groups` outputs.
-    pub groups: usize,
+    pub(crate) groups: usize,
+}
+
+impl ConvProblem {
+    /// The problem of convolving `input` (batch, c_in, h, w) with `weight`
+    /// (c_out, c_in / groups, kh, kw). `Err` when a stride or dilation is 0, the groups do not
+    /// divide the channels, the weight's channels do not match, the dilated kernel is larger
+    /// than the padded input, or a buffer would hold more than `usize::MAX` elements.
+    pub fn new(
+        input: [usize; 4],
+        weight: [usize; 4],
+        stride: [usize; 2],
+        padding: [usize; 2],
+        dilation: [usize; 2],
+        groups: usize,
+    ) -> Result<Self> {
+        let [batch, c_in, h, w] = input;
+        let [c_out, cw, kh, kw] = weight;
+        let bad = |m: String| Err(Error::argument("conv", m));
+        if stride.contains(&0) || dilation.contains(&0) || groups == 0 {
+            return bad(format!(
+                "stride {stride:?}, dilation {dilation:?} and groups {groups} must be positive"
+            ));
+        }
+        if c_in % groups != 0 || c_out % groups != 0 || cw * groups != c_in {
+            return bad(format!(
+                "input {input:?} and weight {weight:?} do not fit {groups} groups"
+            ));
+        }
+        let size = |n, k, i: usize| conv_out_size(n, k, stride[i], padding[i], dilation[i]);
+        let (Some(oh), Some(ow)) = (size(h, kh, 0), size(w, kw, 1)) else {
+            return bad(format!(
+                "a {kh}×{kw} kernel (dilation {dilation:?}) does not fit a {h}×{w} input padded by {padding:?}"
+            ));
+        };
+        let count = |d: &[usize]| d.iter().try_fold(1usize, |a, &x| a.checked_mul(x));
+        let col = count(&[cw, kh, kw, oh, ow]);
+        if [
+            count(&input),
+            count(&weight),
+            count(&[batch, c_out, oh, ow]),
+            col,
+        ]
+        .contains(&None)
+        {
+            return bad(format!(
+                "input {input:?} and weight {weight:?} make buffers too large to address"
+            ));
+        }
+        Ok(ConvProblem {
+            batch,
+            c_in,
+            h,
+            w,
+            c_out,
+            kh,
+            kw,
+            oh,
+            ow,
+            stride,
+            padding,
+            dilation,
+            groups,
+        })
+    }
+
+    /// The same problem computing only the first `oh × ow` outputs of each map (a crop of the
+    /// full output, as a transposed convolution with output padding needs); `Err` when that is
+    /// larger than the full output.
+    pub fn with_output(self, [oh, ow]: [usize; 2]) -> Result<Self> {
+        if oh > self.oh || ow > self.ow {
+            return Err(Error::argument(
+                "conv",
+                format!(
+                    "an output of {oh}×{ow} is larger than the {}×{} the convolution makes",
+                    self.oh, self.ow
+                ),
+            ));
+        }
+        Ok(ConvProblem { oh, ow, ..self })
+    }
+
+    /// Images in the batch.
+    pub fn batch(&self) -> usize {
+        self.batch
+    }
+
+    /// Input channels.
+    pub fn c_in(&self) -> usize {
+        self.c_in
+    }
+
+    /// Input height.
+    pub fn h(&self) -> usize {
+        self.h
+    }
+
+    /// Input width.
+    pub fn w(&self) -> usize {
+        self.w
+    }
+
+    /// Output channels.
+    pub fn c_out(&self) -> usize {
+        self.c_out
+    }
+
+    /// Kernel height.
+    pub fn kh(&self) -> usize {
+        self.kh
+    }
+
+    /// Kernel width.
+    pub fn kw(&self) -> usize {
+        self.kw
+    }
+
+    /// Output height.
+    pub fn oh(&self) -> usize {
+        self.oh
+    }
+
+    /// Output width.
+    pub fn ow(&self) -> usize {
+        self.ow
+    }
+
+    /// Step between windows (rows, columns).
+    pub fn stride(&self) -> [usize; 2] {
+        self.stride
+    }
+
+    /// Zeros added on each side (rows, columns).
+    pub fn padding(&self) -> [usize; 2] {
+        self.padding
+    }
+
+    /// Step between kernel taps (rows, columns).
+    pub fn dilation(&self) -> [usize; 2] {
+        self.dilation
+    }
+
+    /// Channel groups: each sees `c_in / groups` inputs and makes `c_out / groups` outputs.
+    pub fn groups(&self) -> usize {
+        self.groups
+    }
 }
 
 /// The convolution kernel family. Buffers are contiguous: input (batch, c_in, h, w), weight
@@ -278,21 +426,14 @@ impl<S: Shape, E: Dtype, D: ConvKernel<E> + ViewKernel<E> + AccumulateKernel<E>,
                 format!("{out_dims:?} does not fit the output type"),
             )
         })?;
-        let p = ConvProblem {
-            batch,
-            c_in,
-            h,
-            w: wd,
-            c_out,
-            kh,
-            kw,
-            oh,
-            ow,
-            stride: a.stride,
-            padding: a.padding,
-            dilation: a.dilation,
-            groups: a.groups,
-        };
+        let p = ConvProblem::new(
+            [batch, c_in, h, wd],
+            [c_out, cw, kh, kw],
+            a.stride,
+            a.padding,
+            a.dilation,
+            a.groups,
+        )?;
         let (x, w) = (self.try_contiguous()?, w.try_contiguous()?);
         let (x, xt) = x.split_tape();
         let (w, wt) = w.split_tape();
@@ -390,21 +531,17 @@ impl<S: Shape, E: Dtype, D: ConvKernel<E> + ViewKernel<E> + AccumulateKernel<E>,
         })?;
         // the transposed convolution is the input-gradient of the convolution that maps the
         // output back to the input
-        let p = ConvProblem {
-            batch,
-            c_in: o,
-            h: oh,
-            w: ow,
-            c_out: c,
-            kh,
-            kw,
-            oh: h,
-            ow: wd,
-            stride: a.stride,
-            padding: a.padding,
-            dilation: a.dilation,
-            groups: a.groups,
-        };
+        let p = ConvProblem::new(
+            [batch, o, oh, ow],
+            [c, og, kh, kw],
+            a.stride,
+            a.padding,
+            a.dilation,
+            a.groups,
+        )?
+        // output_padding of at least the stride (allowed below the dilation) asks for one
+        // row or column fewer than the forward convolution makes
+        .with_output([h, wd])?;
         let (x, w) = (self.try_contiguous()?, w.try_contiguous()?);
         let (x, xt) = x.split_tape();
         let (w, wt) = w.split_tape();

@@ -1,7 +1,7 @@
 use std::borrow::Cow;
 
 use super::IndexKernel;
-use crate::device::Cpu;
+use crate::device::{Cpu, CpuBuf};
 use crate::dtype::Dtype;
 use crate::error::{Error, Result};
 use crate::layout::Layout;
@@ -37,7 +37,7 @@ fn checked_indices(
     index: &[usize],
     layout: &Layout,
     size: usize,
-) -> Result<Vec<usize>> {
+) -> Result<CpuBuf<usize>> {
     layout
         .offsets()
         .into_iter()
@@ -49,9 +49,9 @@ fn checked_indices(
 }
 
 impl<E: Dtype> IndexKernel<E> for Cpu {
-    fn try_concat(&self, inputs: &[(&Vec<E>, &Layout)], axis: usize) -> Result<Vec<E>> {
+    fn try_concat(&self, inputs: &[(&CpuBuf<E>, &Layout)], axis: usize) -> Result<CpuBuf<E>> {
         let Some((_, first)) = inputs.first() else {
-            return Ok(Vec::new());
+            return Ok(CpuBuf::zeroed(0));
         };
         let outer: usize = first.dims[..axis].iter().product();
         let inner: usize = first.dims[axis + 1..].iter().product();
@@ -67,17 +67,17 @@ impl<E: Dtype> IndexKernel<E> for Cpu {
                 out.extend_from_slice(&src[o * run..(o + 1) * run]);
             }
         }
-        Ok(out)
+        Ok(out.into())
     }
 
     fn try_gather(
         &self,
-        inp: &Vec<E>,
+        inp: &CpuBuf<E>,
         il: &Layout,
         axis: usize,
-        index: &Vec<usize>,
+        index: &CpuBuf<usize>,
         xl: &Layout,
-    ) -> Result<Vec<E>> {
+    ) -> Result<CpuBuf<E>> {
         let picks = checked_indices("gather", index, xl, il.dims[axis])?;
         let base = axis_base_offsets(il, &xl.dims, axis);
         let stride = il.strides[axis];
@@ -90,12 +90,12 @@ impl<E: Dtype> IndexKernel<E> for Cpu {
 
     fn try_scatter_add_axis(
         &self,
-        dst: &mut Vec<E>,
+        dst: &mut CpuBuf<E>,
         dl: &Layout,
         axis: usize,
-        index: &Vec<usize>,
+        index: &CpuBuf<usize>,
         xl: &Layout,
-        src: &Vec<E>,
+        src: &CpuBuf<E>,
         sl: &Layout,
     ) -> Result<()> {
         // every index is checked before the first write, so an error leaves `dst` untouched
@@ -109,9 +109,14 @@ impl<E: Dtype> IndexKernel<E> for Cpu {
         Ok(())
     }
 
-    fn try_one_hot(&self, index: &Vec<usize>, xl: &Layout, num_classes: usize) -> Result<Vec<E>> {
+    fn try_one_hot(
+        &self,
+        index: &CpuBuf<usize>,
+        xl: &Layout,
+        num_classes: usize,
+    ) -> Result<CpuBuf<E>> {
         let classes = checked_indices("one_hot", index, xl, num_classes)?;
-        let mut out = vec![E::zero(); classes.len() * num_classes];
+        let mut out = CpuBuf::<E>::zeroed(classes.len() * num_classes);
         for (row, &k) in classes.iter().enumerate() {
             out[row * num_classes + k] = E::one();
         }

@@ -1,5 +1,5 @@
 use super::{GemmDims, MatMulKernel, MatView};
-use crate::device::Cpu;
+use crate::device::{Cpu, CpuBuf};
 use crate::dtype::Dtype;
 use crate::error::{Error, Result};
 
@@ -10,17 +10,28 @@ impl<E: Dtype> MatMulKernel<E> for Cpu {
     fn try_gemm(
         &self,
         d: GemmDims,
-        a: &Vec<E>,
+        a: &CpuBuf<E>,
         av: MatView,
-        b: &Vec<E>,
+        b: &CpuBuf<E>,
         bv: MatView,
-        c: &mut Vec<E>,
+        c: &mut CpuBuf<E>,
         cv: MatView,
     ) -> Result<()> {
         if cv.col_stride != 1 || cv.row_stride != d.n {
             return Err(Error::Device(
                 "gemm: the output must have contiguous rows".into(),
             ));
+        }
+        let fits = av.fits(d.batch, d.m, d.k, a.len())
+            && bv.fits(d.batch, d.k, d.n, b.len())
+            && cv.fits(d.batch, d.m, d.n, c.len());
+        if !fits {
+            return Err(Error::Device(format!(
+                "gemm: a view of {d:?} reaches past its buffer ({}, {}, {} elements)",
+                a.len(),
+                b.len(),
+                c.len()
+            )));
         }
         for batch in 0..d.batch {
             let (ao, bo) = (

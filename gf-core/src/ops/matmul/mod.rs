@@ -11,20 +11,54 @@ use crate::error::{Error, Result};
 use crate::tape::{Merge, Recording, Tape};
 use crate::tensor::Tensor;
 
-/// Where a batch of matrices sits in a buffer.
+/// Where a batch of matrices sits in a buffer: steps, in elements, between matrices, rows and
+/// columns. [`fits`](MatView::fits) tells a kernel whether a batch of matrices of some size
+/// stays inside a buffer; GEMM kernels check it for every operand before they read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MatView {
-    /// Offset of the first element of the first matrix.
-    pub offset: usize,
-    /// Step between matrices of the batch (0 repeats one matrix).
-    pub batch_stride: usize,
-    /// Step between rows.
-    pub row_stride: usize,
-    /// Step between columns.
-    pub col_stride: usize,
+    pub(crate) offset: usize,
+    pub(crate) batch_stride: usize,
+    pub(crate) row_stride: usize,
+    pub(crate) col_stride: usize,
 }
 
 impl MatView {
+    /// Matrices starting at `offset`, `batch_stride` apart (0 repeats one matrix), with these
+    /// row and column steps.
+    pub fn new(offset: usize, batch_stride: usize, row_stride: usize, col_stride: usize) -> Self {
+        MatView {
+            offset,
+            batch_stride,
+            row_stride,
+            col_stride,
+        }
+    }
+
+    /// Row-major matrices of `rows × cols`, one after another from offset 0.
+    pub fn packed(rows: usize, cols: usize) -> Self {
+        MatView::new(0, rows * cols, cols, 1)
+    }
+
+    /// Offset of the first element of the first matrix.
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+
+    /// Step between matrices of the batch.
+    pub fn batch_stride(&self) -> usize {
+        self.batch_stride
+    }
+
+    /// Step between rows.
+    pub fn row_stride(&self) -> usize {
+        self.row_stride
+    }
+
+    /// Step between columns.
+    pub fn col_stride(&self) -> usize {
+        self.col_stride
+    }
+
     /// The view of the transposed matrices.
     pub fn t(self) -> Self {
         MatView {
@@ -33,19 +67,69 @@ impl MatView {
             ..self
         }
     }
+
+    /// `true` when `batch` matrices of `rows × cols` lie inside a buffer of `len` elements
+    /// (always, when one of the sizes is 0).
+    pub fn fits(&self, batch: usize, rows: usize, cols: usize, len: usize) -> bool {
+        if batch == 0 || rows == 0 || cols == 0 {
+            return true;
+        }
+        let last = [
+            (batch, self.batch_stride),
+            (rows, self.row_stride),
+            (cols, self.col_stride),
+        ]
+        .iter()
+        .try_fold(self.offset, |acc, &(n, s)| {
+            acc.checked_add((n - 1).checked_mul(s)?)
+        });
+        last.is_some_and(|l| l < len)
+    }
 }
 
-/// Sizes of a batched product `(batch, m, k) · (batch, k, n)`.
+/// Sizes of a batched product `(batch, m, k) · (batch, k, n)`, built by [`GemmDims::new`],
+/// which checks that every operand's element count fits `usize`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct GemmDims {
+    pub(crate) batch: usize,
+    pub(crate) m: usize,
+    pub(crate) k: usize,
+    pub(crate) n: usize,
+}
+
+impl GemmDims {
+    /// The sizes of `batch` products of an `m × k` by a `k × n` matrix; `Err` when an operand
+    /// would hold more than `usize::MAX` elements.
+    pub fn new(batch: usize, m: usize, k: usize, n: usize) -> Result<Self> {
+        let count = |a: usize, b: usize| batch.checked_mul(a)?.checked_mul(b);
+        if count(m, k).is_none() || count(k, n).is_none() || count(m, n).is_none() {
+            return Err(Error::shape(
+                "matmul",
+                format!("{batch} products of ({m}, {k}) by ({k}, {n}) are too large to address"),
+            ));
+        }
+        Ok(GemmDims { batch, m, k, n })
+    }
+
     /// Number of products.
-    pub batch: usize,
+    pub fn batch(&self) -> usize {
+        self.batch
+    }
+
     /// Rows of the left operand and the result.
-    pub m: usize,
+    pub fn m(&self) -> usize {
+        self.m
+    }
+
     /// Columns of the left operand, rows of the right.
-    pub k: usize,
+    pub fn k(&self) -> usize {
+        self.k
+    }
+
     /// Columns of the right operand and the result.
-    pub n: usize,
+    pub fn n(&self) -> usize {
+        self.n
+    }
 }
 
 /// The matrix-multiplication kernel family.
@@ -89,6 +173,10 @@ fn plan(l: &[usize], r: &[usize]) -> Result<Plan> {
     if lk != rk || !(rb.is_empty() || rb == lb) {
         return Err(bad());
     }
+    let batch = lb
+        .iter()
+        .try_fold(1usize, |a, &d| a.checked_mul(d))
+        .ok_or_else(bad)?;
     let mut out: Vec<usize> = lb.to_vec();
     if l.len() >= 2 {
         out.push(lm);
@@ -97,12 +185,7 @@ fn plan(l: &[usize], r: &[usize]) -> Result<Plan> {
         out.push(rn);
     }
     Ok(Plan {
-        dims: GemmDims {
-            batch: lb.iter().product(),
-            m: lm,
-            k: lk,
-            n: rn,
-        },
+        dims: GemmDims::new(batch, lm, lk, rn)?,
         out,
         rhs_batched: !rb.is_empty(),
     })

@@ -1,5 +1,5 @@
 use super::{PoolKernel, PoolKind, PoolProblem};
-use crate::device::Cpu;
+use crate::device::{Cpu, CpuBuf};
 use crate::dtype::Dtype;
 use crate::error::{Error, Result};
 
@@ -28,8 +28,8 @@ fn divisor(p: &PoolProblem, full: usize, seen: usize) -> usize {
 }
 
 impl<E: Dtype> PoolKernel<E> for Cpu {
-    fn try_pool_fwd(&self, p: &PoolProblem, x: &Vec<E>) -> Result<Vec<E>> {
-        let mut y = vec![E::zero(); p.planes * p.output[0] * p.output[1]];
+    fn try_pool_fwd(&self, p: &PoolProblem, x: &CpuBuf<E>) -> Result<CpuBuf<E>> {
+        let mut y = CpuBuf::<E>::zeroed(p.planes * p.output[0] * p.output[1]);
         windows(p, |o, window, full| {
             y[o] = match p.kind {
                 PoolKind::Max => window.fold(E::neg_infinity(), |m, i| {
@@ -51,9 +51,9 @@ impl<E: Dtype> PoolKernel<E> for Cpu {
     fn try_pool_bwd(
         &self,
         p: &PoolProblem,
-        x: Option<&Vec<E>>,
-        gy: &Vec<E>,
-        gx: &mut Vec<E>,
+        x: Option<&CpuBuf<E>>,
+        gy: &CpuBuf<E>,
+        gx: &mut CpuBuf<E>,
     ) -> Result<()> {
         if p.kind == PoolKind::Max && x.is_none() {
             return Err(Error::Device(

@@ -25,25 +25,147 @@ pub enum PoolKind {
 }
 
 /// A pooling problem in plain numbers: `planes` images of `h × w` (batch × channels).
+///
+/// Built only by [`PoolProblem::new`], which checks the sizes against each other, so a kernel
+/// may index by them freely.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PoolProblem {
     /// What to compute.
-    pub kind: PoolKind,
+    pub(crate) kind: PoolKind,
     /// Images (batch × channels).
-    pub planes: usize,
+    pub(crate) planes: usize,
     /// Input height and width.
-    pub input: [usize; 2],
+    pub(crate) input: [usize; 2],
     /// Output height and width.
-    pub output: [usize; 2],
+    pub(crate) output: [usize; 2],
     /// Window size (unused by adaptive pooling).
-    pub kernel: [usize; 2],
+    pub(crate) kernel: [usize; 2],
     /// Step between windows (unused by adaptive pooling).
-    pub stride: [usize; 2],
+    pub(crate) stride: [usize; 2],
     /// Implicit padding on each side (unused by adaptive pooling).
-    pub padding: [usize; 2],
+    pub(crate) padding: [usize; 2],
 }
 
 impl PoolProblem {
+    /// Max (`PoolKind::Max`) or average (`PoolKind::Avg`) pooling of `planes` images of
+    /// `input` size with a sliding window; the output size follows. `Err` when a window or
+    /// stride is 0, the padding is over half the window, the window is larger than the padded
+    /// input, the kind is adaptive, or a buffer would hold more than `usize::MAX` elements.
+    pub fn sliding(
+        kind: PoolKind,
+        planes: usize,
+        input: [usize; 2],
+        kernel: [usize; 2],
+        stride: [usize; 2],
+        padding: [usize; 2],
+    ) -> Result<Self> {
+        if kind == PoolKind::AdaptiveAvg {
+            return Err(Error::argument(
+                "pool2d",
+                "adaptive pooling has no window; use `PoolProblem::adaptive`",
+            ));
+        }
+        if kernel.contains(&0) || stride.contains(&0) || (0..2).any(|i| 2 * padding[i] > kernel[i])
+        {
+            return Err(Error::argument("pool2d", format!("kernel {kernel:?} and stride {stride:?} must be positive and padding {padding:?} at most half the kernel")));
+        }
+        let size =
+            |i: usize| gf_shape::conv_out_size(input[i], kernel[i], stride[i], padding[i], 1);
+        let (Some(oh), Some(ow)) = (size(0), size(1)) else {
+            return Err(Error::shape(
+                "pool2d",
+                format!("a {kernel:?} window does not fit a padded {input:?} input"),
+            ));
+        };
+        PoolProblem {
+            kind,
+            planes,
+            input,
+            output: [oh, ow],
+            kernel,
+            stride,
+            padding,
+        }
+        .checked_counts()
+    }
+
+    /// Adaptive average pooling of `planes` images of `input` size into `output` bins (PyTorch's
+    /// `adaptive_avg_pool2d`). `Err` for an empty input or output side, or a buffer that would
+    /// hold more than `usize::MAX` elements.
+    pub fn adaptive(planes: usize, input: [usize; 2], output: [usize; 2]) -> Result<Self> {
+        if output.contains(&0) || input.contains(&0) {
+            return Err(Error::shape(
+                "adaptive_avg_pool2d",
+                format!("cannot pool {input:?} into {output:?}"),
+            ));
+        }
+        let none = [0, 0];
+        PoolProblem {
+            kind: PoolKind::AdaptiveAvg,
+            planes,
+            input,
+            output,
+            kernel: none,
+            stride: none,
+            padding: none,
+        }
+        .checked_counts()
+    }
+
+    fn checked_counts(self) -> Result<Self> {
+        let fits = |[a, b]: [usize; 2]| {
+            a.checked_mul(b)
+                .and_then(|n| n.checked_mul(self.planes))
+                .is_some()
+        };
+        if fits(self.input) && fits(self.output) {
+            Ok(self)
+        } else {
+            Err(Error::shape(
+                "pool2d",
+                format!(
+                    "{} planes of {:?} are too large to address",
+                    self.planes, self.input
+                ),
+            ))
+        }
+    }
+
+    /// What to compute.
+    pub fn kind(&self) -> PoolKind {
+        self.kind
+    }
+
+    /// Images (batch × channels).
+    pub fn planes(&self) -> usize {
+        self.planes
+    }
+
+    /// Input height and width.
+    pub fn input(&self) -> [usize; 2] {
+        self.input
+    }
+
+    /// Output height and width.
+    pub fn output(&self) -> [usize; 2] {
+        self.output
+    }
+
+    /// Window size (unused by adaptive pooling).
+    pub fn kernel(&self) -> [usize; 2] {
+        self.kernel
+    }
+
+    /// Step between windows (unused by adaptive pooling).
+    pub fn stride(&self) -> [usize; 2] {
+        self.stride
+    }
+
+    /// Implicit padding on each side (unused by adaptive pooling).
+    pub fn padding(&self) -> [usize; 2] {
+        self.padding
+    }
+
     /// The input rows (or columns, `axis` 1) of output row `o`, clipped to the input, and the
     /// window's full size for averaging.
     pub fn window(&self, axis: usize, o: usize) -> (usize, usize, usize) {
@@ -156,50 +278,19 @@ impl<
     ) -> Result<Tensor<S2, E, D, T>> {
         let dims = self.dims().as_ref().to_vec();
         let (planes, input, lead) = planes("pool2d", &dims)?;
-        let output = if kind == PoolKind::AdaptiveAvg {
-            if output.contains(&0) || input.contains(&0) {
-                return Err(Error::shape(
-                    "adaptive_avg_pool2d",
-                    format!("cannot pool {input:?} into {output:?}"),
-                ));
-            }
-            output
+        let p = if kind == PoolKind::AdaptiveAvg {
+            PoolProblem::adaptive(planes, input, output)?
         } else {
-            if kernel.contains(&0)
-                || stride.contains(&0)
-                || (0..2).any(|i| 2 * padding[i] > kernel[i])
-            {
-                return Err(Error::argument("pool2d", format!("kernel {kernel:?} and stride {stride:?} must be positive and padding {padding:?} at most half the kernel")));
-            }
-            let size =
-                |i: usize| gf_shape::conv_out_size(input[i], kernel[i], stride[i], padding[i], 1);
-            match (size(0), size(1)) {
-                (Some(h), Some(w)) => [h, w],
-                _ => {
-                    return Err(Error::shape(
-                        "pool2d",
-                        format!("a {kernel:?} window does not fit a padded {input:?} input"),
-                    ))
-                }
-            }
+            PoolProblem::sliding(kind, planes, input, kernel, stride, padding)?
         };
         let mut out_dims = lead;
-        out_dims.extend(output);
+        out_dims.extend(p.output);
         let shape = S2::from_concrete(&out_dims).ok_or_else(|| {
             Error::shape(
                 "pool2d",
                 format!("{out_dims:?} does not fit the output type"),
             )
         })?;
-        let p = PoolProblem {
-            kind,
-            planes,
-            input,
-            output,
-            kernel,
-            stride,
-            padding,
-        };
         let (x, mut tape) = self.try_contiguous()?.split_tape();
         let buf = x.device.try_pool_fwd(&p, &x.data)?;
         let out = x.with_new_buffer::<S2, E>(buf, shape);

@@ -1,5 +1,5 @@
 use super::{reduced_last, ReduceKernel, ReduceOp};
-use crate::device::Cpu;
+use crate::device::{Cpu, CpuBuf};
 use crate::dtype::Dtype;
 use crate::error::Result;
 use crate::layout::Layout;
@@ -8,10 +8,10 @@ impl<E: Dtype> ReduceKernel<E> for Cpu {
     fn try_reduce(
         &self,
         op: ReduceOp,
-        inp: &Vec<E>,
+        inp: &CpuBuf<E>,
         layout: &Layout,
         axes: &[usize],
-    ) -> Result<Vec<E>> {
+    ) -> Result<CpuBuf<E>> {
         let (l, n) = reduced_last(layout, axes);
         let out_len: usize = l.dims[..l.dims.len() - axes.len()].iter().product();
         let init = match op {
@@ -44,17 +44,17 @@ impl<E: Dtype> ReduceKernel<E> for Cpu {
             };
             i += 1;
         });
-        Ok(out)
+        Ok(out.into())
     }
 
     fn try_extremum_bwd(
         &self,
-        inp: &Vec<E>,
+        inp: &CpuBuf<E>,
         layout: &Layout,
         axes: &[usize],
-        out: &Vec<E>,
-        grad_inp: &mut Vec<E>,
-        grad_out: &Vec<E>,
+        out: &CpuBuf<E>,
+        grad_inp: &mut CpuBuf<E>,
+        grad_out: &CpuBuf<E>,
     ) -> Result<()> {
         let (l, n) = reduced_last(layout, axes);
         let offsets = l.offsets();
@@ -79,10 +79,10 @@ impl<E: Dtype> ReduceKernel<E> for Cpu {
     fn try_arg_reduce(
         &self,
         max: bool,
-        inp: &Vec<E>,
+        inp: &CpuBuf<E>,
         layout: &Layout,
         axis: usize,
-    ) -> Result<Vec<usize>> {
+    ) -> Result<CpuBuf<usize>> {
         let (l, n) = reduced_last(layout, &[axis]);
         let offsets = l.offsets();
         Ok(offsets

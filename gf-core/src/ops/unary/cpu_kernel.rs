@@ -1,5 +1,5 @@
 use super::{UnaryKernel, UnaryOp};
-use crate::device::Cpu;
+use crate::device::{Cpu, CpuBuf};
 use crate::dtype::Dtype;
 use crate::error::Result;
 use crate::layout::Layout;
@@ -13,9 +13,9 @@ impl<E: Dtype> UnaryKernel<E> for Cpu {
     fn try_unary_fwd<Op: UnaryOp<E>>(
         &self,
         op: &Op,
-        inp: &Vec<E>,
+        inp: &CpuBuf<E>,
         layout: &Layout,
-    ) -> Result<Vec<E>> {
+    ) -> Result<CpuBuf<E>> {
         let n = layout.num_elements();
         if layout.is_contiguous() {
             let src = &inp[layout.offset..layout.offset + n];
@@ -27,10 +27,10 @@ impl<E: Dtype> UnaryKernel<E> for Cpu {
         }
         let mut out = Vec::with_capacity(n);
         layout.for_each_offset(|o| out.push(op.f(inp[o])));
-        Ok(out)
+        Ok(out.into())
     }
 
-    fn try_unary_assign<Op: UnaryOp<E>>(&self, op: &Op, buf: &mut Vec<E>) -> Result<()> {
+    fn try_unary_assign<Op: UnaryOp<E>>(&self, op: &Op, buf: &mut CpuBuf<E>) -> Result<()> {
         #[cfg(feature = "rayon")]
         if buf.len() >= PAR_THRESHOLD {
             buf.par_iter_mut().for_each(|x| *x = op.f(*x));
@@ -43,9 +43,9 @@ impl<E: Dtype> UnaryKernel<E> for Cpu {
     fn try_unary_bwd<Op: UnaryOp<E>>(
         &self,
         op: &Op,
-        saved: Option<(&Vec<E>, &Layout)>,
-        grad_inp: &mut Vec<E>,
-        grad_out: &Vec<E>,
+        saved: Option<(&CpuBuf<E>, &Layout)>,
+        grad_inp: &mut CpuBuf<E>,
+        grad_out: &CpuBuf<E>,
     ) -> Result<()> {
         let Some((saved, saved_layout)) = saved else {
             // the derivative reads nothing: it is the same for every element

@@ -1,6 +1,11 @@
 //! The CPU device: host memory, a seeded random generator, and the plain-loop kernels of the
 //! families that are not op-specific.
 
+#[allow(unsafe_code)] // aligned allocation and foreign memory; every block says why it is sound
+mod buffer;
+
+pub use buffer::{CpuBuf, ALIGN};
+
 use std::sync::{Arc, Mutex};
 
 use super::{AccumulateKernel, DeviceInfo, RandomKernel, Storage, ViewKernel};
@@ -50,41 +55,46 @@ impl DeviceInfo for Cpu {
 }
 
 impl<E: Unit> Storage<E> for Cpu {
-    type Vec = Vec<E>;
-    fn try_alloc_zeros(&self, len: usize) -> Result<Vec<E>> {
-        Ok(vec![E::default(); len])
+    type Vec = CpuBuf<E>;
+    fn try_alloc_zeros(&self, len: usize) -> Result<CpuBuf<E>> {
+        Ok(CpuBuf::zeroed(len))
     }
-    fn try_from_host(&self, data: &[E]) -> Result<Vec<E>> {
-        Ok(data.to_vec())
+    fn try_from_host(&self, data: &[E]) -> Result<CpuBuf<E>> {
+        Ok(CpuBuf::from_slice(data))
     }
-    fn try_from_host_vec(&self, data: Vec<E>) -> Result<Vec<E>> {
-        Ok(data)
+    fn try_from_host_vec(&self, data: Vec<E>) -> Result<CpuBuf<E>> {
+        Ok(CpuBuf::from_vec(data))
     }
-    fn try_to_host(&self, buf: &Vec<E>) -> Result<Vec<E>> {
-        Ok(buf.clone())
+    fn try_to_host(&self, buf: &CpuBuf<E>) -> Result<Vec<E>> {
+        Ok(buf.to_vec())
     }
-    fn buf_len(&self, buf: &Vec<E>) -> usize {
+    fn buf_len(&self, buf: &CpuBuf<E>) -> usize {
         buf.len()
     }
 }
 
 impl<E: Unit> ViewKernel<E> for Cpu {
-    fn try_contiguous(&self, src: &Vec<E>, layout: &Layout) -> Result<Vec<E>> {
+    fn try_contiguous(&self, src: &CpuBuf<E>, layout: &Layout) -> Result<CpuBuf<E>> {
         let n = layout.num_elements();
         if n == 0 {
-            return Ok(Vec::new());
+            return Ok(CpuBuf::zeroed(0));
         }
         if layout.is_contiguous() {
-            return Ok(src[layout.offset..layout.offset + n].to_vec());
+            return Ok(CpuBuf::from_slice(&src[layout.offset..layout.offset + n]));
         }
         let mut out = Vec::with_capacity(layout.num_elements());
         layout.for_each_offset(|o| out.push(src[o]));
-        Ok(out)
+        Ok(out.into())
     }
 }
 
 impl<E: Dtype> AccumulateKernel<E> for Cpu {
-    fn try_scatter_add(&self, dst: &mut Vec<E>, dst_layout: &Layout, src: &Vec<E>) -> Result<()> {
+    fn try_scatter_add(
+        &self,
+        dst: &mut CpuBuf<E>,
+        dst_layout: &Layout,
+        src: &CpuBuf<E>,
+    ) -> Result<()> {
         if dst_layout.is_contiguous() {
             let d = &mut dst[dst_layout.offset..dst_layout.offset + src.len()];
             d.iter_mut().zip(src).for_each(|(d, s)| *d += *s);
@@ -100,7 +110,7 @@ impl<E: Dtype> AccumulateKernel<E> for Cpu {
 }
 
 impl<E: Dtype> RandomKernel<E> for Cpu {
-    fn try_sample_uniform(&self, len: usize, low: E, high: E) -> Result<Vec<E>> {
+    fn try_sample_uniform(&self, len: usize, low: E, high: E) -> Result<CpuBuf<E>> {
         let (lo, hi) = (low.as_f64(), high.as_f64());
         Ok(self.with_rng(|r| {
             (0..len)
@@ -108,7 +118,7 @@ impl<E: Dtype> RandomKernel<E> for Cpu {
                 .collect()
         }))
     }
-    fn try_sample_normal(&self, len: usize, mean: E, std: E) -> Result<Vec<E>> {
+    fn try_sample_normal(&self, len: usize, mean: E, std: E) -> Result<CpuBuf<E>> {
         let (m, s) = (mean.as_f64(), std.as_f64());
         Ok(self.with_rng(|r| {
             (0..len)
