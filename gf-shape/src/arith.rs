@@ -17,7 +17,7 @@
 use core::marker::PhantomData;
 use core::ops::{Add, Div, Mul, Rem, Sub};
 
-use typenum::{Bit, IsLessOrEqual, LeEq, UInt, UTerm, Unsigned, B0, B1, U1024};
+use typenum::{Bit, IsLessOrEqual, LeEq, UInt, UTerm, Unsigned, B0, B1};
 
 use crate::dim::{Const, ConstDim, Dim};
 
@@ -56,13 +56,6 @@ pub trait DimTn: Dim {
 
 impl DimTn for usize {
     type Tn = Dyn;
-}
-
-impl<const N: usize> DimTn for Const<N>
-where
-    typenum::Const<N>: typenum::ToUInt,
-{
-    type Tn = typenum::U<N>;
 }
 
 /// An exact compile-time dimension that is too large to be spelled `Const<N>` by the type checker.
@@ -123,33 +116,90 @@ impl ToDim for UTerm {
 
 impl<U: Unsigned, B: Bit> ToDim for UInt<U, B>
 where
-    UInt<U, B>: IsLessOrEqual<U1024>,
-    (UInt<U, B>, LeEq<UInt<U, B>, U1024>): PickDim,
+    UInt<U, B>: IsLessOrEqual<ReverseMax>,
+    (UInt<U, B>, LeEq<UInt<U, B>, ReverseMax>): PickDim,
 {
-    type Output = <(UInt<U, B>, LeEq<UInt<U, B>, U1024>) as PickDim>::Output;
+    type Output = <(UInt<U, B>, LeEq<UInt<U, B>, ReverseMax>) as PickDim>::Output;
 }
 
-/// Chooses between the `Const` table (small numbers) and `Computed` (large ones).
+/// Chooses between the `Const` table (numbers up to [`REVERSE_MAX`]) and `Computed` (larger ones).
 #[doc(hidden)]
 pub trait PickDim {
     type Output: Dim;
 }
 
-impl<T: TableConst> PickDim for (T, B1) {
-    type Output = T::Const;
+impl<T: table::Peel> PickDim for (T, B1)
+where
+    table::High<T>: table::Row,
+    table::Byte<T>: table::Column<table::High<T>>,
+{
+    type Output = <table::Byte<T> as table::Column<table::High<T>>>::Const;
 }
 
 impl<T: Unsigned + Send + Sync + 'static> PickDim for (T, B0) {
     type Output = Computed<T>;
 }
 
-/// The generated table from typenum numbers 0..=1024 to `Const<N>`.
-#[doc(hidden)]
-pub trait TableConst {
-    type Const: Dim;
-}
+use table::ReverseMax;
+pub use table::{FORWARD_MAX, REVERSE_MAX};
 
-include!(concat!(env!("OUT_DIR"), "/const_table.rs"));
+/// The generated tables between `Const<N>` and typenum numbers.
+///
+/// `Const<N> → typenum` is one `DimTn` impl per N up to [`FORWARD_MAX`]. The way back splits a
+/// number into its low byte (a tuple of eight bits, [`Byte`]) and the rest ([`High`]): the rest
+/// picks a [`Row`] of 256 `Const` dims, the byte picks the [`Column`]. Each trait then has at most
+/// a few hundred impls on one type, which keeps both rustc's coherence check and every lookup
+/// cheap (a flat table of 65,536 impls is compared pairwise).
+#[doc(hidden)]
+pub mod table {
+    use typenum::{Bit, UInt, UTerm, B0, B1};
+
+    use super::DimTn;
+    use crate::dim::{Const, Dim};
+
+    /// Splits off the least significant bit of a typenum number (zero bits past the top).
+    pub trait Peel {
+        /// The least significant bit.
+        type Bit: Bit;
+        /// The number shifted right by one.
+        type Rest: Peel;
+    }
+    impl Peel for UTerm {
+        type Bit = B0;
+        type Rest = UTerm;
+    }
+    impl<U: Peel, B: Bit> Peel for UInt<U, B> {
+        type Bit = B;
+        type Rest = U;
+    }
+
+    type R<T> = <T as Peel>::Rest;
+    type R2<T> = R<R<T>>;
+    type R4<T> = R2<R2<T>>;
+    type Lsb<T> = <T as Peel>::Bit;
+
+    /// The low byte of `T`, least significant bit first.
+    pub type Byte<T> = (
+        Lsb<T>,
+        Lsb<R<T>>,
+        Lsb<R2<T>>,
+        Lsb<R<R2<T>>>,
+        Lsb<R4<T>>,
+        Lsb<R<R4<T>>>,
+        Lsb<R2<R4<T>>>,
+        Lsb<R<R2<R4<T>>>>,
+    );
+    /// `T` shifted right by eight bits.
+    pub type High<T> = R4<R4<T>>;
+
+    /// The low byte picks its `Const` out of a [`Row`].
+    pub trait Column<Rw: Row> {
+        /// The dimension `Rw · 256 + Self`.
+        type Const: Dim;
+    }
+
+    include!(concat!(env!("OUT_DIR"), "/const_table.rs"));
+}
 
 /// Marks a remainder that is zero, or unknown until run time.
 #[diagnostic::on_unimplemented(
