@@ -45,8 +45,8 @@ dyn_arith!(Add add, Sub sub, Mul mul, Div div, Rem rem);
 
 /// A dimension with a type-level size: a typenum number, or [`Dyn`] for `usize`.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` has no compile-time size arithmetic",
-    label = "output sizes are computed when compiling for `Const<N>` with N up to 1024 (or a power of 2 or 10)",
+    message = "`{Self}` is too large for compile-time size arithmetic",
+    label = "sizes are computed when compiling for `Const<N>` with N up to 8192 (`gf_shape::arith::FORWARD_MAX`)",
     note = "use a run-time `usize` dimension here; the size is then checked when running"
 )]
 pub trait DimTn: Dim {
@@ -242,8 +242,17 @@ where
     label = "the input channels must be the kernel's input channels (times the groups)"
 )]
 pub trait DimMultipleOf<B: Dim>: Dim {}
+impl<A: DimTn + DividesBy<B>, B: DimTn> DimMultipleOf<B> for A {}
+
+/// The arithmetic behind [`DimMultipleOf`]: the remainder of `Self / B` is zero (or unknown until
+/// run time).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a multiple of `{B}`",
+    label = "the input channels must be the kernel's input channels (times the groups)"
+)]
+pub trait DividesBy<B: Dim>: Dim {}
 #[diagnostic::do_not_recommend]
-impl<A: DimTn, B: DimTn> DimMultipleOf<B> for A
+impl<A: DimTn, B: DimTn> DividesBy<B> for A
 where
     A::Tn: Rem<B::Tn>,
     <A::Tn as Rem<B::Tn>>::Output: ZeroOrDyn,
@@ -273,6 +282,30 @@ pub trait ConvDim<K: Dim, S: Dim, P: Dim, L: Dim>: Dim {
 }
 
 impl<H, K, S, P, L> ConvDim<K, S, P, L> for H
+where
+    H: DimTn + WindowFits<K, S, P, L>,
+    K: DimTn,
+    S: DimTn,
+    P: DimTn,
+    L: DimTn,
+{
+    type Output = <H as WindowFits<K, S, P, L>>::Output;
+}
+
+/// The arithmetic behind [`ConvDim`]: holds when the dilated kernel fits in the padded axis
+/// (or a size is only known at run time).
+#[diagnostic::on_unimplemented(
+    message = "the window of size `{K}` (dilation `{L}`) is larger than the axis of size `{Self}` with padding `{P}` on each side",
+    label = "a convolution or pooling window must fit in its padded input",
+    note = "use a smaller kernel, more padding, or a larger input"
+)]
+pub trait WindowFits<K: Dim, S: Dim, P: Dim, L: Dim>: Dim {
+    /// The output dimension.
+    type Output: Dim;
+}
+
+#[diagnostic::do_not_recommend]
+impl<H, K, S, P, L> WindowFits<K, S, P, L> for H
 where
     H: DimTn,
     K: DimTn,
@@ -311,6 +344,30 @@ pub trait ConvTransposeDim<K: Dim, S: Dim, P: Dim, L: Dim>: Dim {
 }
 
 impl<H, K, S, P, L> ConvTransposeDim<K, S, P, L> for H
+where
+    H: DimTn + TransposedWindowFits<K, S, P, L>,
+    K: DimTn,
+    S: DimTn,
+    P: DimTn,
+    L: DimTn,
+{
+    type Output = <H as TransposedWindowFits<K, S, P, L>>::Output;
+}
+
+/// The arithmetic behind [`ConvTransposeDim`]: holds when the padding leaves a non-empty output
+/// (or a size is only known at run time).
+#[diagnostic::on_unimplemented(
+    message = "the padding `{P}` removes more than the transposed convolution of size `{Self}` with kernel `{K}` produces",
+    label = "the transposed convolution's output must be larger than twice the padding",
+    note = "use less padding or a larger kernel"
+)]
+pub trait TransposedWindowFits<K: Dim, S: Dim, P: Dim, L: Dim>: Dim {
+    /// The output dimension.
+    type Output: Dim;
+}
+
+#[diagnostic::do_not_recommend]
+impl<H, K, S, P, L> TransposedWindowFits<K, S, P, L> for H
 where
     H: DimTn,
     K: DimTn,
@@ -388,12 +445,19 @@ mod tests {
     }
 
     #[test]
-    fn large_results_are_exact_computed_dims() {
-        let d = <<Const<64> as DimMul<Const<49>>>::Output as Default>::default();
-        assert_eq!(d.size(), 3136);
+    fn results_up_to_the_reverse_bound_are_plain_const() {
+        let _: Const<3136> = dim_of::<<Const<64> as DimMul<Const<49>>>::Output>();
+        let _: Const<2048> = dim_of::<<Const<1024> as DimAdd<Const<1024>>>::Output>();
+        let _: Const<50257> = dim_of::<<Const<29> as DimMul<Const<1733>>>::Output>();
+    }
+
+    #[test]
+    fn results_above_the_reverse_bound_are_exact_computed_dims() {
+        let d = dim_of::<<Const<512> as DimMul<Const<512>>>::Output>();
+        assert_eq!(d.size(), 262144);
         assert_eq!(
-            <<Const<64> as DimMul<Const<49>>>::Output as ConstDim>::SIZE,
-            3136
+            <<Const<512> as DimMul<Const<512>>>::Output as ConstDim>::SIZE,
+            262144
         );
     }
 
