@@ -8,11 +8,14 @@ type C<const N: usize> = Const<N>;
 /// The spatial size after a square conv (kernel `K`, stride `S`, padding `P`).
 type Conv<H, K, S, P> = <H as ConvDim<K, S, P, C<1>>>::Output;
 
+/// The output shape of a conv layer over (B, _, H, H).
+type ConvOut<B, CO, H, K, S, P> = (B, CO, Conv<H, K, S, P>, Conv<H, K, S, P>);
+
 /// A conv layer's shape: `x` is (B, CI, H, H), the weight (CO, CI, K, K).
 fn conv<B: Dim, CI: DimMultipleOf<CI>, CO: Dim, H: ConvDim<K, S, P, C<1>>, K: Dim, S: Dim, P: Dim>(
-) -> (B, CO, Conv<H, K, S, P>, Conv<H, K, S, P>)
+) -> ConvOut<B, CO, H, K, S, P>
 where
-    (B, CO, Conv<H, K, S, P>, Conv<H, K, S, P>): Default,
+    ConvOut<B, CO, H, K, S, P>: Default,
 {
     Default::default()
 }
@@ -37,7 +40,8 @@ type B = C<8>;
 /// or channel count changes).
 macro_rules! basic_block {
     ($ci:literal -> $co:literal, $h:literal / $s:literal -> $o:literal) => {{
-        let y: (B, C<$co>, C<$o>, C<$o>) = conv::<B, C<$ci>, C<$co>, C<$h>, C<3>, C<$s>, C<1>>();
+        let _first: (B, C<$co>, C<$o>, C<$o>) =
+            conv::<B, C<$ci>, C<$co>, C<$h>, C<3>, C<$s>, C<1>>();
         let y: (B, C<$co>, C<$o>, C<$o>) = conv::<B, C<$co>, C<$co>, C<$o>, C<3>, C<1>, C<1>>();
         let shortcut: (B, C<$co>, C<$o>, C<$o>) =
             conv::<B, C<$ci>, C<$co>, C<$h>, C<1>, C<$s>, C<0>>();
