@@ -162,14 +162,26 @@ fn main() {
         }
         // Flatten from each axis.
         for k in 0..r {
-            let mut bounds = String::new();
-            let mut acc = d[k].clone();
-            for t in &d[k + 1..] {
-                write!(bounds, "{acc}: crate::arith::DimMul<{t}>, ").unwrap();
-                acc = format!("<{acc} as crate::arith::DimMul<{t}>>::Output");
-            }
+            // Multiplied as typenum numbers and mapped back to a dim once, so an intermediate
+            // product (512·7 of 512·7·7) need not be within the forward table.
             let mut flat: Vec<String> = d[..k].to_vec();
-            flat.push(acc);
+            let mut bounds = String::new();
+            if k + 1 == r {
+                flat.push(d[k].clone());
+            } else {
+                let mut acc = format!("<{} as DimTn>::Tn", d[k]);
+                write!(bounds, "{}: DimTn, ", d[k]).unwrap();
+                for t in &d[k + 1..] {
+                    write!(
+                        bounds,
+                        "{t}: DimTn, {acc}: core::ops::Mul<<{t} as DimTn>::Tn>, "
+                    )
+                    .unwrap();
+                    acc = format!("<{acc} as core::ops::Mul<<{t} as DimTn>::Tn>>::Output");
+                }
+                write!(bounds, "{acc}: ToDim, ").unwrap();
+                flat.push(format!("<{acc} as ToDim>::Output"));
+            }
             writeln!(
                 s,
                 "impl<{g}> FlattenShape<Axis<{k}>> for {} where {bounds} {{ type Flat = {}; }}",

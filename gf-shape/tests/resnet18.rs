@@ -71,3 +71,12 @@ fn resnet18_shapes_type_check() {
     // Without the pool, the flattened features are 512·7·7 = 25088, a plain `Const` too.
     let _: (B, C<1000>) = flatten_fc::<(B, C<512>, C<7>, C<7>), Rank2<25088, 1000>>();
 }
+
+#[test]
+fn flatten_multiplies_as_typenum_so_intermediates_need_no_forward_table() {
+    // 2048·7·7 = 100352 is above the reverse table: an exact computed dim of that size. Its
+    // intermediate product 2048·7 = 14336 is above the forward table, which flatten never needs.
+    type Flat = <(B, C<2048>, C<7>, C<7>) as FlattenShape<Axis<1>>>::Flat;
+    assert_eq!(Flat::default().concrete(), [8, 100352]);
+    let _: (B, C<50176>) = <(B, C<256>, C<14>, C<14>) as FlattenShape<Axis<1>>>::Flat::default();
+}
