@@ -4,15 +4,18 @@
 //! `Const<N>` to a [typenum] number ([`DimTn`]), lets typenum do the arithmetic, and maps the result
 //! back to a dimension ([`ToDim`]):
 //!
-//! * results up to 1024 come back as plain `Const<N>`, so they unify with what users write
-//!   (`Const<24>` out of a 28-wide convolution with a 5-wide kernel);
-//! * larger results come back as [`Computed<T>`], an exact compile-time dim of another spelling
-//!   (a table of every number costs compile time on each use, see `DESIGN.md`);
+//! * results up to [`REVERSE_MAX`] (65,536) come back as plain `Const<N>`, so they unify with what
+//!   users write (`Const<24>` out of a 28-wide convolution with a 5-wide kernel, `Const<3136>` out
+//!   of flattening (64, 7, 7));
+//! * larger results come back as [`Computed<T>`], an exact compile-time dim of another spelling;
 //! * a run-time `usize` anywhere in a formula makes the result a `usize` (the [`Dyn`] marker).
 //!
-//! Typenum's own mapping covers `Const<N>` for N in 0..=1024 and powers of 2 and 10; other `Const`
-//! dims work in every op that keeps sizes (elementwise, matmul, reductions), and use `usize` in
-//! ops that compute new sizes.
+//! A `Const<N>` takes part in the arithmetic for N up to [`FORWARD_MAX`] (8192): that direction is
+//! one impl per N, which rustc's coherence check compares pairwise (16,384 cost 53 s per clean
+//! build, 65,536 over 3 minutes). Larger `Const` dims work in every op that keeps sizes
+//! (elementwise, matmul, reductions, the last axis of a flatten) and use `usize` where a new size
+//! is computed from them; a flatten multiplies as typenum numbers, so only its inputs need the
+//! table, not its intermediate products.
 
 use core::marker::PhantomData;
 use core::ops::{Add, Div, Mul, Rem, Sub};
@@ -102,7 +105,7 @@ impl<T: Unsigned + Send + Sync + 'static> DimTn for Computed<T> {
 
 /// Maps a typenum number (or [`Dyn`]) back to a dimension type.
 pub trait ToDim {
-    /// `Const<N>` for N up to 1024, `Computed<T>` above, `usize` for [`Dyn`].
+    /// `Const<N>` for N up to [`REVERSE_MAX`], `Computed<T>` above, `usize` for [`Dyn`].
     type Output: Dim;
 }
 
@@ -146,10 +149,11 @@ pub use table::{FORWARD_MAX, REVERSE_MAX};
 /// The generated tables between `Const<N>` and typenum numbers.
 ///
 /// `Const<N> → typenum` is one `DimTn` impl per N up to [`FORWARD_MAX`]. The way back splits a
-/// number into its low byte (a tuple of eight bits, [`Byte`]) and the rest ([`High`]): the rest
-/// picks a [`Row`] of 256 `Const` dims, the byte picks the [`Column`]. Each trait then has at most
-/// a few hundred impls on one type, which keeps both rustc's coherence check and every lookup
-/// cheap (a flat table of 65,536 impls is compared pairwise).
+/// number into its low byte (a tuple of eight bits, [`table::Byte`]) and the rest
+/// ([`table::High`]): the rest picks a [`table::Row`] of 256 `Const` dims, the byte picks the
+/// [`table::Column`]. Each trait then has at most a few hundred impls on one type, which keeps
+/// rustc's coherence check linear and every lookup cheap (a flat table of 65,536 impls is
+/// compared pairwise).
 #[doc(hidden)]
 pub mod table {
     use typenum::{Bit, UInt, UTerm, B0, B1};
