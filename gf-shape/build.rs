@@ -1,9 +1,89 @@
-//! Generates the typenum→`Const` table and the tuple impls of the axis relations.
+//! Generates the `Const` ↔ typenum tables and the tuple impls of the axis relations.
+//!
+//! The bounds were chosen by measuring build cost (see `DESIGN.md`, principle 2):
+//!
+//! * `Const<N> → typenum` ([`FORWARD_MAX`]) is one impl per N on the same type, which rustc's
+//!   coherence check compares pairwise, so its cost grows with the square of the bound;
+//! * `typenum → Const<N>` ([`REVERSE_MAX`]) is split by the high and low byte of the number: one
+//!   impl per high byte, holding 256 associated types, so no trait has more than a few hundred
+//!   impls on one type and the cost grows linearly.
 
 use std::fmt::Write;
 
 const MAX_RANK: usize = 6;
-const TABLE_MAX: usize = 1024;
+/// Largest `N` whose `Const<N>` takes part in compile-time size arithmetic.
+const FORWARD_MAX: usize = 8192;
+/// Largest computed size that comes back as a plain `Const<N>` (a power of 256).
+const REVERSE_MAX: usize = 65536;
+
+/// The typenum spelling of `n`: `UInt<UInt<UTerm, B1>, B0>` for 2 (most significant bit innermost).
+fn typenum(n: usize) -> String {
+    if n == 0 {
+        return "UTerm".into();
+    }
+    let mut s = String::from("UTerm");
+    for i in (0..usize::BITS - n.leading_zeros()).rev() {
+        s = format!("UInt<{s}, B{}>", (n >> i) & 1);
+    }
+    s
+}
+
+/// The low byte of `n` as a tuple of eight bits, least significant first.
+fn byte_bits(n: usize) -> String {
+    let bits: Vec<String> = (0..8).map(|i| format!("B{}", (n >> i) & 1)).collect();
+    format!("({},)", bits.join(", "))
+}
+
+fn const_tables() -> String {
+    let mut s = String::new();
+    writeln!(
+        s,
+        "/// The largest `N` whose `Const<N>` has a typenum size."
+    )
+    .unwrap();
+    writeln!(s, "pub const FORWARD_MAX: usize = {FORWARD_MAX};").unwrap();
+    writeln!(
+        s,
+        "/// The largest computed size that comes back as `Const<N>`."
+    )
+    .unwrap();
+    writeln!(s, "pub const REVERSE_MAX: usize = {REVERSE_MAX};").unwrap();
+    writeln!(s, "/// [`REVERSE_MAX`] as a typenum number.").unwrap();
+    writeln!(s, "pub type ReverseMax = {};", typenum(REVERSE_MAX)).unwrap();
+    for n in 0..=FORWARD_MAX {
+        writeln!(
+            s,
+            "impl DimTn for Const<{n}> {{ type Tn = {}; }}",
+            typenum(n)
+        )
+        .unwrap();
+    }
+    let mut cols = String::new();
+    for j in 0..256 {
+        write!(cols, "type C{j}: Dim; ").unwrap();
+    }
+    writeln!(
+        s,
+        "/// The 256 `Const` dims whose high byte is `Self`.\npub trait Row {{ {cols}}}"
+    )
+    .unwrap();
+    for hi in 0..=(REVERSE_MAX >> 8) {
+        let mut row = String::new();
+        for j in 0..256 {
+            write!(row, "type C{j} = Const<{}>; ", (hi << 8) | j).unwrap();
+        }
+        writeln!(s, "impl Row for {} {{ {row}}}", typenum(hi)).unwrap();
+    }
+    for j in 0..256 {
+        writeln!(
+            s,
+            "impl<R: Row> Column<R> for {} {{ type Const = R::C{j}; }}",
+            byte_bits(j)
+        )
+        .unwrap();
+    }
+    s
+}
 
 fn dims(r: usize) -> Vec<String> {
     (0..r).map(|i| format!("D{i}")).collect()
@@ -58,15 +138,7 @@ fn main() {
     let out_dir = std::env::var("OUT_DIR").expect("OUT_DIR");
     let out = std::path::Path::new(&out_dir);
 
-    let mut table = String::new();
-    for n in 0..=TABLE_MAX {
-        writeln!(
-            table,
-            "impl TableConst for typenum::consts::U{n} {{ type Const = Const<{n}>; }}"
-        )
-        .unwrap();
-    }
-    std::fs::write(out.join("const_table.rs"), table).unwrap();
+    std::fs::write(out.join("const_table.rs"), const_tables()).unwrap();
 
     let mut s = String::new();
     for r in 1..=MAX_RANK {
@@ -90,14 +162,26 @@ fn main() {
         }
         // Flatten from each axis.
         for k in 0..r {
-            let mut bounds = String::new();
-            let mut acc = d[k].clone();
-            for t in &d[k + 1..] {
-                write!(bounds, "{acc}: crate::arith::DimMul<{t}>, ").unwrap();
-                acc = format!("<{acc} as crate::arith::DimMul<{t}>>::Output");
-            }
+            // Multiplied as typenum numbers and mapped back to a dim once, so an intermediate
+            // product (512·7 of 512·7·7) need not be within the forward table.
             let mut flat: Vec<String> = d[..k].to_vec();
-            flat.push(acc);
+            let mut bounds = String::new();
+            if k + 1 == r {
+                flat.push(d[k].clone());
+            } else {
+                let mut acc = format!("<{} as DimTn>::Tn", d[k]);
+                write!(bounds, "{}: DimTn, ", d[k]).unwrap();
+                for t in &d[k + 1..] {
+                    write!(
+                        bounds,
+                        "{t}: DimTn, {acc}: core::ops::Mul<<{t} as DimTn>::Tn>, "
+                    )
+                    .unwrap();
+                    acc = format!("<{acc} as core::ops::Mul<<{t} as DimTn>::Tn>>::Output");
+                }
+                write!(bounds, "{acc}: ToDim, ").unwrap();
+                flat.push(format!("<{acc} as ToDim>::Output"));
+            }
             writeln!(
                 s,
                 "impl<{g}> FlattenShape<Axis<{k}>> for {} where {bounds} {{ type Flat = {}; }}",

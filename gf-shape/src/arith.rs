@@ -4,20 +4,23 @@
 //! `Const<N>` to a [typenum] number ([`DimTn`]), lets typenum do the arithmetic, and maps the result
 //! back to a dimension ([`ToDim`]):
 //!
-//! * results up to 1024 come back as plain `Const<N>`, so they unify with what users write
-//!   (`Const<24>` out of a 28-wide convolution with a 5-wide kernel);
-//! * larger results come back as [`Computed<T>`], an exact compile-time dim of another spelling
-//!   (a table of every number costs compile time on each use, see `DESIGN.md`);
+//! * results up to [`REVERSE_MAX`] (65,536) come back as plain `Const<N>`, so they unify with what
+//!   users write (`Const<24>` out of a 28-wide convolution with a 5-wide kernel, `Const<3136>` out
+//!   of flattening (64, 7, 7));
+//! * larger results come back as [`Computed<T>`], an exact compile-time dim of another spelling;
 //! * a run-time `usize` anywhere in a formula makes the result a `usize` (the [`Dyn`] marker).
 //!
-//! Typenum's own mapping covers `Const<N>` for N in 0..=1024 and powers of 2 and 10; other `Const`
-//! dims work in every op that keeps sizes (elementwise, matmul, reductions), and use `usize` in
-//! ops that compute new sizes.
+//! A `Const<N>` takes part in the arithmetic for N up to [`FORWARD_MAX`] (8192): that direction is
+//! one impl per N, which rustc's coherence check compares pairwise (16,384 cost 53 s per clean
+//! build, 65,536 over 3 minutes). Larger `Const` dims work in every op that keeps sizes
+//! (elementwise, matmul, reductions, the last axis of a flatten) and use `usize` where a new size
+//! is computed from them; a flatten multiplies as typenum numbers, so only its inputs need the
+//! table, not its intermediate products.
 
 use core::marker::PhantomData;
 use core::ops::{Add, Div, Mul, Rem, Sub};
 
-use typenum::{Bit, IsLessOrEqual, LeEq, UInt, UTerm, Unsigned, B0, B1, U1024};
+use typenum::{Bit, IsLessOrEqual, LeEq, UInt, UTerm, Unsigned, B0, B1};
 
 use crate::dim::{Const, ConstDim, Dim};
 
@@ -45,8 +48,8 @@ dyn_arith!(Add add, Sub sub, Mul mul, Div div, Rem rem);
 
 /// A dimension with a type-level size: a typenum number, or [`Dyn`] for `usize`.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` has no compile-time size arithmetic",
-    label = "output sizes are computed when compiling for `Const<N>` with N up to 1024 (or a power of 2 or 10)",
+    message = "`{Self}` is too large for compile-time size arithmetic",
+    label = "sizes are computed when compiling for `Const<N>` with N up to 8192 (`gf_shape::arith::FORWARD_MAX`)",
     note = "use a run-time `usize` dimension here; the size is then checked when running"
 )]
 pub trait DimTn: Dim {
@@ -56,13 +59,6 @@ pub trait DimTn: Dim {
 
 impl DimTn for usize {
     type Tn = Dyn;
-}
-
-impl<const N: usize> DimTn for Const<N>
-where
-    typenum::Const<N>: typenum::ToUInt,
-{
-    type Tn = typenum::U<N>;
 }
 
 /// An exact compile-time dimension that is too large to be spelled `Const<N>` by the type checker.
@@ -109,7 +105,7 @@ impl<T: Unsigned + Send + Sync + 'static> DimTn for Computed<T> {
 
 /// Maps a typenum number (or [`Dyn`]) back to a dimension type.
 pub trait ToDim {
-    /// `Const<N>` for N up to 1024, `Computed<T>` above, `usize` for [`Dyn`].
+    /// `Const<N>` for N up to [`REVERSE_MAX`], `Computed<T>` above, `usize` for [`Dyn`].
     type Output: Dim;
 }
 
@@ -123,33 +119,91 @@ impl ToDim for UTerm {
 
 impl<U: Unsigned, B: Bit> ToDim for UInt<U, B>
 where
-    UInt<U, B>: IsLessOrEqual<U1024>,
-    (UInt<U, B>, LeEq<UInt<U, B>, U1024>): PickDim,
+    UInt<U, B>: IsLessOrEqual<ReverseMax>,
+    (UInt<U, B>, LeEq<UInt<U, B>, ReverseMax>): PickDim,
 {
-    type Output = <(UInt<U, B>, LeEq<UInt<U, B>, U1024>) as PickDim>::Output;
+    type Output = <(UInt<U, B>, LeEq<UInt<U, B>, ReverseMax>) as PickDim>::Output;
 }
 
-/// Chooses between the `Const` table (small numbers) and `Computed` (large ones).
+/// Chooses between the `Const` table (numbers up to [`REVERSE_MAX`]) and `Computed` (larger ones).
 #[doc(hidden)]
 pub trait PickDim {
     type Output: Dim;
 }
 
-impl<T: TableConst> PickDim for (T, B1) {
-    type Output = T::Const;
+impl<T: table::Peel> PickDim for (T, B1)
+where
+    table::High<T>: table::Row,
+    table::Byte<T>: table::Column<table::High<T>>,
+{
+    type Output = <table::Byte<T> as table::Column<table::High<T>>>::Const;
 }
 
 impl<T: Unsigned + Send + Sync + 'static> PickDim for (T, B0) {
     type Output = Computed<T>;
 }
 
-/// The generated table from typenum numbers 0..=1024 to `Const<N>`.
-#[doc(hidden)]
-pub trait TableConst {
-    type Const: Dim;
-}
+use table::ReverseMax;
+pub use table::{FORWARD_MAX, REVERSE_MAX};
 
-include!(concat!(env!("OUT_DIR"), "/const_table.rs"));
+/// The generated tables between `Const<N>` and typenum numbers.
+///
+/// `Const<N> → typenum` is one `DimTn` impl per N up to [`FORWARD_MAX`]. The way back splits a
+/// number into its low byte (a tuple of eight bits, [`table::Byte`]) and the rest
+/// ([`table::High`]): the rest picks a [`table::Row`] of 256 `Const` dims, the byte picks the
+/// [`table::Column`]. Each trait then has at most a few hundred impls on one type, which keeps
+/// rustc's coherence check linear and every lookup cheap (a flat table of 65,536 impls is
+/// compared pairwise).
+#[doc(hidden)]
+pub mod table {
+    use typenum::{Bit, UInt, UTerm, B0, B1};
+
+    use super::DimTn;
+    use crate::dim::{Const, Dim};
+
+    /// Splits off the least significant bit of a typenum number (zero bits past the top).
+    pub trait Peel {
+        /// The least significant bit.
+        type Bit: Bit;
+        /// The number shifted right by one.
+        type Rest: Peel;
+    }
+    impl Peel for UTerm {
+        type Bit = B0;
+        type Rest = UTerm;
+    }
+    impl<U: Peel, B: Bit> Peel for UInt<U, B> {
+        type Bit = B;
+        type Rest = U;
+    }
+
+    type R<T> = <T as Peel>::Rest;
+    type R2<T> = R<R<T>>;
+    type R4<T> = R2<R2<T>>;
+    type Lsb<T> = <T as Peel>::Bit;
+
+    /// The low byte of `T`, least significant bit first.
+    pub type Byte<T> = (
+        Lsb<T>,
+        Lsb<R<T>>,
+        Lsb<R2<T>>,
+        Lsb<R<R2<T>>>,
+        Lsb<R4<T>>,
+        Lsb<R<R4<T>>>,
+        Lsb<R2<R4<T>>>,
+        Lsb<R<R2<R4<T>>>>,
+    );
+    /// `T` shifted right by eight bits.
+    pub type High<T> = R4<R4<T>>;
+
+    /// The low byte picks its `Const` out of a [`Row`].
+    pub trait Column<Rw: Row> {
+        /// The dimension `Rw · 256 + Self`.
+        type Const: Dim;
+    }
+
+    include!(concat!(env!("OUT_DIR"), "/const_table.rs"));
+}
 
 /// Marks a remainder that is zero, or unknown until run time.
 #[diagnostic::on_unimplemented(
@@ -192,8 +246,17 @@ where
     label = "the input channels must be the kernel's input channels (times the groups)"
 )]
 pub trait DimMultipleOf<B: Dim>: Dim {}
+impl<A: DimTn + DividesBy<B>, B: DimTn> DimMultipleOf<B> for A {}
+
+/// The arithmetic behind [`DimMultipleOf`]: the remainder of `Self / B` is zero (or unknown until
+/// run time).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a multiple of `{B}`",
+    label = "the input channels must be the kernel's input channels (times the groups)"
+)]
+pub trait DividesBy<B: Dim>: Dim {}
 #[diagnostic::do_not_recommend]
-impl<A: DimTn, B: DimTn> DimMultipleOf<B> for A
+impl<A: DimTn, B: DimTn> DividesBy<B> for A
 where
     A::Tn: Rem<B::Tn>,
     <A::Tn as Rem<B::Tn>>::Output: ZeroOrDyn,
@@ -223,6 +286,30 @@ pub trait ConvDim<K: Dim, S: Dim, P: Dim, L: Dim>: Dim {
 }
 
 impl<H, K, S, P, L> ConvDim<K, S, P, L> for H
+where
+    H: DimTn + WindowFits<K, S, P, L>,
+    K: DimTn,
+    S: DimTn,
+    P: DimTn,
+    L: DimTn,
+{
+    type Output = <H as WindowFits<K, S, P, L>>::Output;
+}
+
+/// The arithmetic behind [`ConvDim`]: holds when the dilated kernel fits in the padded axis
+/// (or a size is only known at run time).
+#[diagnostic::on_unimplemented(
+    message = "the window of size `{K}` (dilation `{L}`) is larger than the axis of size `{Self}` with padding `{P}` on each side",
+    label = "a convolution or pooling window must fit in its padded input",
+    note = "use a smaller kernel, more padding, or a larger input"
+)]
+pub trait WindowFits<K: Dim, S: Dim, P: Dim, L: Dim>: Dim {
+    /// The output dimension.
+    type Output: Dim;
+}
+
+#[diagnostic::do_not_recommend]
+impl<H, K, S, P, L> WindowFits<K, S, P, L> for H
 where
     H: DimTn,
     K: DimTn,
@@ -261,6 +348,30 @@ pub trait ConvTransposeDim<K: Dim, S: Dim, P: Dim, L: Dim>: Dim {
 }
 
 impl<H, K, S, P, L> ConvTransposeDim<K, S, P, L> for H
+where
+    H: DimTn + TransposedWindowFits<K, S, P, L>,
+    K: DimTn,
+    S: DimTn,
+    P: DimTn,
+    L: DimTn,
+{
+    type Output = <H as TransposedWindowFits<K, S, P, L>>::Output;
+}
+
+/// The arithmetic behind [`ConvTransposeDim`]: holds when the padding leaves a non-empty output
+/// (or a size is only known at run time).
+#[diagnostic::on_unimplemented(
+    message = "the padding `{P}` removes more than the transposed convolution of size `{Self}` with kernel `{K}` produces",
+    label = "the transposed convolution's output must be larger than twice the padding",
+    note = "use less padding or a larger kernel"
+)]
+pub trait TransposedWindowFits<K: Dim, S: Dim, P: Dim, L: Dim>: Dim {
+    /// The output dimension.
+    type Output: Dim;
+}
+
+#[diagnostic::do_not_recommend]
+impl<H, K, S, P, L> TransposedWindowFits<K, S, P, L> for H
 where
     H: DimTn,
     K: DimTn,
@@ -338,12 +449,19 @@ mod tests {
     }
 
     #[test]
-    fn large_results_are_exact_computed_dims() {
-        let d = <<Const<64> as DimMul<Const<49>>>::Output as Default>::default();
-        assert_eq!(d.size(), 3136);
+    fn results_up_to_the_reverse_bound_are_plain_const() {
+        let _: Const<3136> = dim_of::<<Const<64> as DimMul<Const<49>>>::Output>();
+        let _: Const<2048> = dim_of::<<Const<1024> as DimAdd<Const<1024>>>::Output>();
+        let _: Const<50257> = dim_of::<<Const<29> as DimMul<Const<1733>>>::Output>();
+    }
+
+    #[test]
+    fn results_above_the_reverse_bound_are_exact_computed_dims() {
+        let d = dim_of::<<Const<512> as DimMul<Const<512>>>::Output>();
+        assert_eq!(d.size(), 262144);
         assert_eq!(
-            <<Const<64> as DimMul<Const<49>>>::Output as ConstDim>::SIZE,
-            3136
+            <<Const<512> as DimMul<Const<512>>>::Output as ConstDim>::SIZE,
+            262144
         );
     }
 

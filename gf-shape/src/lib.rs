@@ -29,7 +29,8 @@ mod shape;
 
 pub use arith::{
     conv_out_size, conv_transpose_out_size, Computed, ConvDim, ConvTransposeDim, DimAdd, DimMul,
-    DimMultipleOf, DimTn, Dyn,
+    DimMultipleOf, DimTn, DividesBy, Dyn, TransposedWindowFits, WindowFits, FORWARD_MAX,
+    REVERSE_MAX,
 };
 pub use axes::{
     Axes, Axis, BroadcastShapeFrom, ConcatShape, FlattenShape, InsertAxis, PermuteShape,
@@ -39,5 +40,5 @@ pub use dim::{Const, ConstDim, Dim};
 pub use matmul::MatMulShape;
 pub use shape::{
     broadcast_shapes, ConstShape, DynShape, HasShape, NumelAgree, NumelTn, Rank0, Rank1, Rank2,
-    Rank3, Rank4, Rank5, Rank6, ReshapeTo, SameShapeAs, Shape,
+    Rank3, Rank4, Rank5, Rank6, ReshapeTo, SameNumel, SameShapeAs, Shape,
 };

@@ -2,7 +2,7 @@
 
 use core::fmt::Debug;
 
-use crate::arith::{DimTn, Dyn};
+use crate::arith::{DimTn, Dyn, ToDim};
 use crate::dim::{Const, ConstDim, Dim};
 
 /// The dimensions of a tensor: a tuple of [`Dim`]s, or [`DynShape`] when even the rank is only
@@ -136,8 +136,11 @@ pub fn broadcast_shapes(a: &[usize], b: &[usize]) -> Option<Vec<usize>> {
 
 /// Two shapes that elementwise ops may combine: the same type (the same sizes are checked at run
 /// time for `usize` dims; `DynShape` broadcasts).
+///
+/// `Self` is the right operand and `S` the left one, as in `S2: SameShapeAs<S>` on `lhs.add(rhs)`;
+/// the error message names them in that written order.
 #[diagnostic::on_unimplemented(
-    message = "cannot combine tensors of shapes `{Self}` and `{S}` elementwise: the shapes differ",
+    message = "cannot combine tensors of shapes `{S}` and `{Self}` elementwise: the shapes differ",
     label = "elementwise ops need the same shape",
     note = "broadcast one operand first (`.broadcast()` / `.broadcast_like(&other)`) or reshape it"
 )]
@@ -154,16 +157,18 @@ impl NumelTn for DynShape {
     type Numel = Dyn;
 }
 
-/// Element counts that agree: equal, or not known until run time.
+/// Element counts, as dims, that agree: the same `Const` (or `Computed`) dim, or one of them a
+/// run-time `usize`.
 #[diagnostic::on_unimplemented(
     message = "cannot reshape: the two shapes hold a different number of elements",
     label = "a reshape keeps every element; the products of the dims must be equal"
 )]
 pub trait NumelAgree {}
-impl<X> NumelAgree for (Dyn, X) {}
-impl<U, B> NumelAgree for (typenum::UInt<U, B>, Dyn) {}
-impl NumelAgree for (typenum::UTerm, Dyn) {}
-impl<T: typenum::Unsigned> NumelAgree for (T, T) {}
+impl<B: Dim> NumelAgree for (usize, B) {}
+impl<const N: usize> NumelAgree for (Const<N>, usize) {}
+impl<T> NumelAgree for (crate::arith::Computed<T>, usize) {}
+impl<const N: usize> NumelAgree for (Const<N>, Const<N>) {}
+impl<T> NumelAgree for (crate::arith::Computed<T>, crate::arith::Computed<T>) {}
 
 /// A shape that can be reshaped to `Dst`: same element count (checked at run time with `usize`).
 #[diagnostic::on_unimplemented(
@@ -171,8 +176,27 @@ impl<T: typenum::Unsigned> NumelAgree for (T, T) {}
     label = "a reshape keeps every element; the products of the dims must be equal"
 )]
 pub trait ReshapeTo<Dst: Shape>: Shape {}
+impl<Src: NumelTn, Dst: NumelTn> ReshapeTo<Dst> for Src
+where
+    Src::Numel: ToDim,
+    Dst::Numel: ToDim,
+    Src: SameNumel<Dst, NumelDim<Src>, NumelDim<Dst>>,
+{
+}
+
+/// The element count of a shape as a dimension (`usize` when a dim is `usize`).
+type NumelDim<S> = <<S as NumelTn>::Numel as ToDim>::Output;
+
+/// The comparison behind [`ReshapeTo`]: the element counts `SrcNumel` of `Self` and `DstNumel`
+/// of `Dst` agree. The counts are parameters, so a dim without one (above the arithmetic bound)
+/// fails only in [`DimTn`], with that reason.
+#[diagnostic::on_unimplemented(
+    message = "cannot reshape `{Self}` into `{Dst}`: the element counts differ (`{SrcNumel}` and `{DstNumel}`)",
+    label = "a reshape keeps every element; the products of the dims must be equal"
+)]
+pub trait SameNumel<Dst: Shape, SrcNumel: Dim, DstNumel: Dim>: Shape {}
 #[diagnostic::do_not_recommend]
-impl<Src: NumelTn, Dst: NumelTn> ReshapeTo<Dst> for Src where (Src::Numel, Dst::Numel): NumelAgree {}
+impl<Src: Shape, Dst: Shape, A: Dim, B: Dim> SameNumel<Dst, A, B> for Src where (A, B): NumelAgree {}
 
 macro_rules! tuple_shape {
     ($n:literal; $($d:ident $i:tt),*) => {

@@ -1,0 +1,12 @@
+use gf_shape::*;
+
+fn conv_out<H: ConvDim<K, Const<1>, Const<0>, Const<1>>, K: Dim>() -> H::Output
+where
+    H::Output: Default,
+{
+    Default::default()
+}
+
+fn main() {
+    let _ = conv_out::<Const<3>, Const<5>>();
+}
