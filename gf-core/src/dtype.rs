@@ -38,9 +38,20 @@ pub trait Dtype:
     + core::ops::DivAssign
     + core::iter::Sum
     + core::fmt::Display
+    + crate::device::CpuDtype
 {
     /// The name users see in messages and file formats ("f32").
     const NAME: &'static str;
+    /// The type sums and dot products accumulate in: `Self` for f32 and f64, f32 for the half
+    /// types.
+    type Acc: Dtype;
+    /// Bits of precision in the significand (24 for f32, 53 for f64); uniform samples use this
+    /// many random bits, so they are exact in the type and never round up to 1.
+    const MANTISSA_DIGITS: u32;
+    /// Widens to the accumulator type.
+    fn to_acc(self) -> Self::Acc;
+    /// Rounds an accumulated value back.
+    fn from_acc(acc: Self::Acc) -> Self;
     /// Converts from `f64`, rounding if needed.
     fn from_f64(x: f64) -> Self;
     /// Converts to `f64`.
@@ -53,6 +64,14 @@ pub trait Dtype:
 
 impl Dtype for f32 {
     const NAME: &'static str = "f32";
+    type Acc = f32;
+    const MANTISSA_DIGITS: u32 = f32::MANTISSA_DIGITS;
+    fn to_acc(self) -> f32 {
+        self
+    }
+    fn from_acc(acc: f32) -> Self {
+        acc
+    }
     fn from_f64(x: f64) -> Self {
         x as f32
     }
@@ -63,6 +82,14 @@ impl Dtype for f32 {
 
 impl Dtype for f64 {
     const NAME: &'static str = "f64";
+    type Acc = f64;
+    const MANTISSA_DIGITS: u32 = f64::MANTISSA_DIGITS;
+    fn to_acc(self) -> f64 {
+        self
+    }
+    fn from_acc(acc: f64) -> Self {
+        acc
+    }
     fn from_f64(x: f64) -> Self {
         x
     }

@@ -4,7 +4,11 @@
 #[allow(unsafe_code)] // aligned allocation and foreign memory; every block says why it is sound
 mod buffer;
 
+pub mod elementwise;
+pub mod lanes;
+
 pub use buffer::{CpuBuf, ALIGN};
+pub use elementwise::CpuDtype;
 
 use std::sync::{Arc, Mutex};
 

@@ -1,5 +1,5 @@
 use super::{BinaryKernel, BinaryOp, Saved};
-use crate::device::{Cpu, CpuBuf};
+use crate::device::{Cpu, CpuBuf, PAR_THRESHOLD};
 use crate::dtype::Dtype;
 use crate::error::Result;
 use crate::layout::Layout;
@@ -22,11 +22,16 @@ impl<E: Dtype> BinaryKernel<E> for Cpu {
                 &lhs[ll.offset..ll.offset + n],
                 &rhs[rl.offset..rl.offset + n],
             );
+            let mut out = CpuBuf::zeroed(n);
             #[cfg(feature = "rayon")]
-            if n >= crate::device::PAR_THRESHOLD {
-                return Ok(a.par_iter().zip(b).map(|(&x, &y)| op.f(x, y)).collect());
+            if n >= PAR_THRESHOLD {
+                out.par_chunks_mut(PAR_THRESHOLD)
+                    .zip(a.par_chunks(PAR_THRESHOLD).zip(b.par_chunks(PAR_THRESHOLD)))
+                    .for_each(|(d, (a, b))| E::binary_into(op, a, b, d));
+                return Ok(out);
             }
-            return Ok(a.iter().zip(b).map(|(&x, &y)| op.f(x, y)).collect());
+            E::binary_into(op, a, b, &mut out);
+            return Ok(out);
         }
         let (lo, ro) = (ll.offsets(), rl.offsets());
         Ok(lo
@@ -46,13 +51,13 @@ impl<E: Dtype> BinaryKernel<E> for Cpu {
         if rl.is_contiguous() {
             let b = &rhs[rl.offset..rl.offset + lhs.len()];
             #[cfg(feature = "rayon")]
-            if lhs.len() >= crate::device::PAR_THRESHOLD {
-                lhs.par_iter_mut()
-                    .zip(b)
-                    .for_each(|(x, &y)| *x = op.f(*x, y));
+            if lhs.len() >= PAR_THRESHOLD {
+                lhs.par_chunks_mut(PAR_THRESHOLD)
+                    .zip(b.par_chunks(PAR_THRESHOLD))
+                    .for_each(|(a, b)| E::binary_in_place(op, a, b));
                 return Ok(());
             }
-            lhs.iter_mut().zip(b).for_each(|(x, &y)| *x = op.f(*x, y));
+            E::binary_in_place(op, lhs, b);
             return Ok(());
         }
         let mut k = 0;

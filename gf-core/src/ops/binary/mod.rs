@@ -8,6 +8,7 @@ mod cpu_kernel;
 
 use gf_shape::{broadcast_shapes, SameShapeAs, Shape};
 
+use crate::device::lanes::{max_nan, min_nan, Lanes};
 use crate::device::{AccumulateKernel, Storage, ViewKernel};
 use crate::dtype::Dtype;
 use crate::error::{Error, Result};
@@ -59,6 +60,19 @@ pub trait BinaryOp<E: Dtype>: 'static + Clone + Send + Sync + core::fmt::Debug {
     fn dfdx(&self, x: E, y: E) -> E;
     /// `∂f/∂y` (an operand it does not read is passed as any value).
     fn dfdy(&self, x: E, y: E) -> E;
+    /// `f` as a CUDA C expression of `x` and `y` (element type `T`), from which a CUDA device
+    /// generates its forward kernel.
+    const CUDA_F: &'static str;
+    /// `∂f/∂x` as a CUDA C expression of `x` and `y`.
+    const CUDA_DFDX: &'static str;
+    /// `∂f/∂y` as a CUDA C expression of `x` and `y`.
+    const CUDA_DFDY: &'static str;
+    /// The function over lanes (see [`Lanes`]): SIMD kernels call this; the default applies
+    /// [`f`](Self::f) lane by lane.
+    #[inline(always)]
+    fn f_lanes<L: Lanes<E>>(&self, x: L, y: L) -> L {
+        x.zip_map(y, |a, b| self.f(a, b))
+    }
 }
 
 /// A kept operand of a backward: its buffer and layout.
@@ -98,8 +112,21 @@ pub trait BinaryKernel<E: Dtype>: Storage<E> {
 }
 
 macro_rules! binary_ops {
-    ($($(#[$doc:meta])* $name:ident $method:ident $try_method:ident, |$x:ident, $y:ident| $f:expr,
-        dfdx: $dfdx:expr, reads $xu:ident, dfdy: $dfdy:expr, reads $yu:ident;)*) => {$(
+    ($(
+        $(#[$doc:meta])*
+        $name:ident {
+            method: $method:ident / $try_method:ident,
+            f: |$x:ident, $y:ident| $f:expr,
+            dfdx: $dfdx:expr,
+            dfdx_reads: $xu:ident,
+            dfdy: $dfdy:expr,
+            dfdy_reads: $yu:ident,
+            cuda_f: $cuda_f:literal,
+            cuda_dfdx: $cuda_dfdx:literal,
+            cuda_dfdy: $cuda_dfdy:literal,
+            $(lanes: |$lx:ident, $ly:ident| $lanes:expr,)?
+        }
+    )*) => {$(
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, Default, PartialEq)]
         pub struct $name;
@@ -108,6 +135,9 @@ macro_rules! binary_ops {
             const NAME: &'static str = stringify!($method);
             const DFDX_USES: Operands = Operands::$xu;
             const DFDY_USES: Operands = Operands::$yu;
+            const CUDA_F: &'static str = $cuda_f;
+            const CUDA_DFDX: &'static str = $cuda_dfdx;
+            const CUDA_DFDY: &'static str = $cuda_dfdy;
             #[inline(always)]
             fn f(&self, $x: E, $y: E) -> E { $f }
             #[inline(always)]
@@ -116,6 +146,10 @@ macro_rules! binary_ops {
             #[inline(always)]
             #[allow(unused_variables)]
             fn dfdy(&self, $x: E, $y: E) -> E { $dfdy }
+            $(
+                #[inline(always)]
+                fn f_lanes<L: Lanes<E>>(&self, $lx: L, $ly: L) -> L { $lanes }
+            )?
         }
 
         impl<S: Shape, E: Dtype, D: BinaryKernel<E> + AccumulateKernel<E> + ViewKernel<E>, T: Tape> Tensor<S, E, D, T> {
@@ -123,6 +157,7 @@ macro_rules! binary_ops {
             ///
             /// Panics on a run-time shape mismatch; see the `try_` form.
             #[allow(clippy::should_implement_trait)] // the std operator forwards here
+            #[track_caller]
             pub fn $method<S2: SameShapeAs<S>, R>(self, rhs: Tensor<S2, E, D, R>) -> Tensor<S, E, D, T::Output>
             where
                 T: Merge<R>,
@@ -146,24 +181,97 @@ macro_rules! binary_ops {
 
 binary_ops! {
     /// Elementwise `x + y`.
-    Add add try_add, |x, y| x + y, dfdx: E::one(), reads NONE, dfdy: E::one(), reads NONE;
+    Add {
+        method: add / try_add,
+        f: |x, y| x + y,
+        dfdx: E::one(),
+        dfdx_reads: NONE,
+        dfdy: E::one(),
+        dfdy_reads: NONE,
+        cuda_f: "x + y",
+        cuda_dfdx: "T(1)",
+        cuda_dfdy: "T(1)",
+        lanes: |x, y| x.add(y),
+    }
     /// Elementwise `x − y`.
-    Sub sub try_sub, |x, y| x - y, dfdx: E::one(), reads NONE, dfdy: -E::one(), reads NONE;
+    Sub {
+        method: sub / try_sub,
+        f: |x, y| x - y,
+        dfdx: E::one(),
+        dfdx_reads: NONE,
+        dfdy: -E::one(),
+        dfdy_reads: NONE,
+        cuda_f: "x - y",
+        cuda_dfdx: "T(1)",
+        cuda_dfdy: "T(-1)",
+        lanes: |x, y| x.sub(y),
+    }
     /// Elementwise `x · y`.
-    Mul mul try_mul, |x, y| x * y, dfdx: y, reads Y, dfdy: x, reads X;
+    Mul {
+        method: mul / try_mul,
+        f: |x, y| x * y,
+        dfdx: y,
+        dfdx_reads: Y,
+        dfdy: x,
+        dfdy_reads: X,
+        cuda_f: "x * y",
+        cuda_dfdx: "y",
+        cuda_dfdy: "x",
+        lanes: |x, y| x.mul(y),
+    }
     /// Elementwise `x / y`.
-    Div div try_div, |x, y| x / y, dfdx: E::one() / y, reads Y, dfdy: -x / (y * y), reads BOTH;
-    /// Elementwise maximum; ties split the gradient evenly, as in PyTorch.
-    Maximum maximum try_maximum, |x, y| if x >= y { x } else { y },
-        dfdx: if x > y { E::one() } else if x == y { E::from_f64(0.5) } else { E::zero() }, reads BOTH,
-        dfdy: if y > x { E::one() } else if x == y { E::from_f64(0.5) } else { E::zero() }, reads BOTH;
-    /// Elementwise minimum; ties split the gradient evenly, as in PyTorch.
-    Minimum minimum try_minimum, |x, y| if x <= y { x } else { y },
-        dfdx: if x < y { E::one() } else if x == y { E::from_f64(0.5) } else { E::zero() }, reads BOTH,
-        dfdy: if y < x { E::one() } else if x == y { E::from_f64(0.5) } else { E::zero() }, reads BOTH;
+    Div {
+        method: div / try_div,
+        f: |x, y| x / y,
+        dfdx: E::one() / y,
+        dfdx_reads: Y,
+        dfdy: -x / (y * y),
+        dfdy_reads: BOTH,
+        cuda_f: "x / y",
+        cuda_dfdx: "T(1) / y",
+        cuda_dfdy: "-x / (y * y)",
+        lanes: |x, y| x.div(y),
+    }
+    /// Elementwise maximum; NaN in either operand gives NaN, and ties split the gradient
+    /// evenly, as in PyTorch.
+    Maximum {
+        method: maximum / try_maximum,
+        f: |x, y| max_nan(x, y),
+        dfdx: if x > y { E::one() } else if x == y { E::from_f64(0.5) } else { E::zero() },
+        dfdx_reads: BOTH,
+        dfdy: if y > x { E::one() } else if x == y { E::from_f64(0.5) } else { E::zero() },
+        dfdy_reads: BOTH,
+        cuda_f: "(x != x || x >= y) ? x : y",
+        cuda_dfdx: "(x > y) ? T(1) : ((x == y) ? T(0.5) : T(0))",
+        cuda_dfdy: "(y > x) ? T(1) : ((x == y) ? T(0.5) : T(0))",
+        lanes: |x, y| x.max(y),
+    }
+    /// Elementwise minimum; NaN in either operand gives NaN, and ties split the gradient
+    /// evenly, as in PyTorch.
+    Minimum {
+        method: minimum / try_minimum,
+        f: |x, y| min_nan(x, y),
+        dfdx: if x < y { E::one() } else if x == y { E::from_f64(0.5) } else { E::zero() },
+        dfdx_reads: BOTH,
+        dfdy: if y < x { E::one() } else if x == y { E::from_f64(0.5) } else { E::zero() },
+        dfdy_reads: BOTH,
+        cuda_f: "(x != x || x <= y) ? x : y",
+        cuda_dfdx: "(x < y) ? T(1) : ((x == y) ? T(0.5) : T(0))",
+        cuda_dfdy: "(y < x) ? T(1) : ((x == y) ? T(0.5) : T(0))",
+        lanes: |x, y| x.min(y),
+    }
     /// Elementwise `x^y`.
-    Pow pow try_pow, |x, y| x.powf(y), dfdx: y * x.powf(y - E::one()), reads BOTH,
-        dfdy: if x > E::zero() { x.powf(y) * x.ln() } else { E::zero() }, reads BOTH;
+    Pow {
+        method: pow / try_pow,
+        f: |x, y| x.powf(y),
+        dfdx: y * x.powf(y - E::one()),
+        dfdx_reads: BOTH,
+        dfdy: if x > E::zero() { x.powf(y) * x.ln() } else { E::zero() },
+        dfdy_reads: BOTH,
+        cuda_f: "pow(x, y)",
+        cuda_dfdx: "y * pow(x, y - T(1))",
+        cuda_dfdy: "(x > T(0)) ? pow(x, y) * log(x) : T(0)",
+    }
 }
 
 impl<S: Shape, E: Dtype, D: BinaryKernel<E> + AccumulateKernel<E> + ViewKernel<E>, T: Tape>

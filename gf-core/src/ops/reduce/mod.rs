@@ -262,6 +262,8 @@ struct FiniteOrZero;
 impl<E: Dtype> crate::ops::unary::UnaryOp<E> for FiniteOrZero {
     const NAME: &'static str = "finite_or_zero";
     const DF_USES: crate::ops::unary::DfUses = crate::ops::unary::DfUses::Nothing;
+    const CUDA_F: &'static str = "isfinite(x) ? x : T(0)";
+    const CUDA_DF: &'static str = "T(0)";
     fn f(&self, x: E) -> E {
         if x.is_finite() {
             x

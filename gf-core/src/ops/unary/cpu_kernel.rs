@@ -19,11 +19,16 @@ impl<E: Dtype> UnaryKernel<E> for Cpu {
         let n = layout.num_elements();
         if layout.is_contiguous() {
             let src = &inp[layout.offset..layout.offset + n];
+            let mut out = CpuBuf::zeroed(n);
             #[cfg(feature = "rayon")]
             if n >= PAR_THRESHOLD {
-                return Ok(src.par_iter().map(|&x| op.f(x)).collect());
+                out.par_chunks_mut(PAR_THRESHOLD)
+                    .zip(src.par_chunks(PAR_THRESHOLD))
+                    .for_each(|(d, s)| E::unary_into(op, s, d));
+                return Ok(out);
             }
-            return Ok(src.iter().map(|&x| op.f(x)).collect());
+            E::unary_into(op, src, &mut out);
+            return Ok(out);
         }
         let mut out = Vec::with_capacity(n);
         layout.for_each_offset(|o| out.push(op.f(inp[o])));
@@ -33,10 +38,11 @@ impl<E: Dtype> UnaryKernel<E> for Cpu {
     fn try_unary_assign<Op: UnaryOp<E>>(&self, op: &Op, buf: &mut CpuBuf<E>) -> Result<()> {
         #[cfg(feature = "rayon")]
         if buf.len() >= PAR_THRESHOLD {
-            buf.par_iter_mut().for_each(|x| *x = op.f(*x));
+            buf.par_chunks_mut(PAR_THRESHOLD)
+                .for_each(|c| E::unary_in_place(op, c));
             return Ok(());
         }
-        buf.iter_mut().for_each(|x| *x = op.f(*x));
+        E::unary_in_place(op, buf);
         Ok(())
     }
 
