@@ -62,12 +62,15 @@ pub trait AccumulateKernel<E: Dtype>: Storage<E> {
     ) -> Result<()>;
 }
 
-/// Fills buffers with random numbers from the device's seeded generator.
+/// Fills buffers with random numbers from the device's seeded stream (Philox4x32-10 laid out
+/// as [`crate::rng::Philox`] describes, so devices agree).
 pub trait RandomKernel<E: Dtype>: Storage<E> {
     /// `len` samples uniform in `[low, high)`.
     fn try_sample_uniform(&self, len: usize, low: E, high: E) -> Result<Self::Vec>;
     /// `len` samples from a normal distribution.
     fn try_sample_normal(&self, len: usize, mean: E, std: E) -> Result<Self::Vec>;
+    /// Dropout's mask: each of `len` elements is 0 with probability `p` and `scale` otherwise.
+    fn try_dropout_mask(&self, len: usize, p: E, scale: E) -> Result<Self::Vec>;
 }
 
 pub use crate::ops::binary::BinaryKernel;

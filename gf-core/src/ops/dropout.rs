@@ -6,7 +6,6 @@ use crate::device::{AccumulateKernel, RandomKernel, ViewKernel};
 use crate::dtype::Dtype;
 use crate::error::{Error, Result};
 use crate::ops::binary::BinaryKernel;
-use crate::ops::create::TensorCreate;
 use crate::tape::{Merge, NoneTape, Tape};
 use crate::tensor::Tensor;
 
@@ -37,16 +36,10 @@ impl<
         } else {
             E::one() / (E::one() - p)
         };
-        let u = self
+        let mask = self
             .device
-            .try_sample_uniform(shape.num_elements(), E::zero(), E::one())?;
-        let mask: Vec<E> = self
-            .device
-            .try_to_host(&u)?
-            .into_iter()
-            .map(|u| if u < p { E::zero() } else { scale })
-            .collect();
-        let mask = self.device.try_tensor_from_vec(mask, shape)?;
+            .try_dropout_mask(shape.num_elements(), p, scale)?;
+        let mask = Tensor::from_buffer(self.device.clone(), mask, shape, NoneTape);
         self.try_mul(mask)
     }
 

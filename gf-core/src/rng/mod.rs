@@ -1,5 +1,12 @@
-//! The one seeded random generator of GhostFlow: the CPU device draws from it, and so do the data
-//! loader's shuffles and the random transforms, so that a seed fixes a whole program.
+//! GhostFlow's seeded random generators, so that a seed fixes a whole program:
+//!
+//! * [`Philox`], counter-based: devices sample tensors from it (in parallel, and the same
+//!   stream on every device);
+//! * [`Xoshiro256`], sequential: the data loader's shuffles and the random transforms.
+
+mod philox;
+
+pub use philox::Philox;
 
 /// xoshiro256** seeded through splitmix64: small, fast and good enough for ML sampling.
 ///
