@@ -908,4 +908,73 @@ mod tests {
         assert!(x.clone().try_conv2d(big, Conv2dOpts::new()).is_err());
         assert!(x.try_conv2d(w2, Conv2dOpts::new().stride(Runtime(0))).is_err());
     }
+
+    fn op_of(e: Error) -> &'static str {
+        match e {
+            Error::Shape { op, .. } | Error::Argument { op, .. } => op,
+            other => panic!("expected a shape or argument error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn runtime_groups_are_checked_when_running() {
+        let dev = Cpu::default();
+        let x: Tensor<Rank4<1, 8, 5, 5>, f32, Cpu> = dev.zeros();
+        let w: Tensor<Rank4<6, 4, 3, 3>, f32, Cpu> = dev.zeros();
+        let y = x
+            .clone()
+            .try_conv2d(w.clone(), Conv2dOpts::new().groups(Runtime(2)))
+            .unwrap();
+        assert_eq!(y.dims(), [1, 6, 3, 3]);
+        let e = x
+            .clone()
+            .try_conv2d(w.clone(), Conv2dOpts::new().groups(Runtime(3)))
+            .unwrap_err();
+        assert_eq!(op_of(e.clone()), "conv2d", "{e}");
+        assert!(e.to_string().contains("3 groups"), "{e}");
+        // the output channels must split into the groups as well
+        let e = x
+            .try_conv2d(w, Conv2dOpts::new().groups(Runtime(4)))
+            .unwrap_err();
+        assert!(e.to_string().contains("4 groups"), "{e}");
+    }
+
+    #[test]
+    fn typed_groups_give_typed_outputs() {
+        let dev = Cpu::default();
+        let x: Tensor<Rank4<1, 8, 5, 5>, f32, Cpu> = dev.ones();
+        let w: Tensor<Rank4<6, 4, 3, 3>, f32, Cpu> = dev.ones();
+        let y: Tensor<Rank4<1, 6, 3, 3>, f32, Cpu> =
+            x.conv2d(w, Conv2dOpts::new().groups(Const::<2>));
+        // each output sums a 3×3 window over its group's 4 channels
+        assert_eq!(y.to_vec(), vec![36.0; 54]);
+        let s: Tensor<Rank3<1, 6, 9>, f32, Cpu> = dev.ones();
+        let k: Tensor<Rank3<3, 2, 3>, f32, Cpu> = dev.ones();
+        let _: Tensor<Rank3<1, 3, 7>, f32, Cpu> = s.conv1d(k, Conv2dOpts::new().groups(Const::<3>));
+    }
+
+    #[test]
+    fn errors_name_the_op_that_was_called() {
+        let dev = Cpu::default();
+        let s: Tensor<(usize, usize, usize), f32, Cpu> = dev.zeros_like(&(1, 2, 4));
+        let k: Tensor<(usize, usize, usize), f32, Cpu> = dev.zeros_like(&(3, 2, 5));
+        let e = s.clone().try_conv1d(k, Conv2dOpts::new()).unwrap_err();
+        assert_eq!(op_of(e), "conv1d");
+        let k: Tensor<(usize, usize, usize), f32, Cpu> = dev.zeros_like(&(3, 1, 2));
+        let e = s.clone().try_conv1d(k.clone(), Conv2dOpts::new()).unwrap_err();
+        assert_eq!(op_of(e), "conv1d");
+        let e = s
+            .try_conv1d(k, Conv2dOpts::new().stride(Runtime(0)))
+            .unwrap_err();
+        assert_eq!(op_of(e), "conv1d");
+        let x: Tensor<(usize, usize, usize, usize), f32, Cpu> = dev.zeros_like(&(1, 2, 3, 3));
+        let w: Tensor<(usize, usize, usize, usize), f32, Cpu> = dev.zeros_like(&(2, 2, 5, 5));
+        let e = x.clone().try_conv2d(w.clone(), Conv2dOpts::new()).unwrap_err();
+        assert_eq!(op_of(e.clone()), "conv2d");
+        assert!(e.to_string().contains("does not fit"), "{e}");
+        let e = x
+            .try_conv_transpose2d(w, Conv2dOpts::new().padding(Runtime(9)))
+            .unwrap_err();
+        assert_eq!(op_of(e), "conv_transpose2d");
+    }
 }

@@ -485,4 +485,23 @@ mod tests {
             .is_err());
         assert!(x.try_avg_pool2d(Pool2dOpts::new(Runtime(0))).is_err());
     }
+
+    #[test]
+    fn errors_name_the_op_that_was_called() {
+        let dev = Cpu::default();
+        let x: Tensor<(usize, usize, usize, usize), f32, Cpu> = dev.zeros_like(&(1, 1, 3, 3));
+        let op = |e: Error| match e {
+            Error::Shape { op, .. } | Error::Argument { op, .. } => op,
+            other => panic!("expected a shape or argument error, got {other:?}"),
+        };
+        let big = Pool2dOpts::new(Runtime(4));
+        assert_eq!(op(x.clone().try_max_pool2d(big).unwrap_err()), "max_pool2d");
+        assert_eq!(op(x.clone().try_avg_pool2d(big).unwrap_err()), "avg_pool2d");
+        let zero = Pool2dOpts::new(Runtime(0));
+        assert_eq!(op(x.clone().try_avg_pool2d(zero).unwrap_err()), "avg_pool2d");
+        let e = x
+            .try_adaptive_avg_pool2d(Runtime(0), Const::<1>)
+            .unwrap_err();
+        assert_eq!(op(e), "adaptive_avg_pool2d");
+    }
 }
