@@ -49,7 +49,7 @@ pub mod prelude {
     pub use crate::device::{Cpu, Device, DeviceInfo, Storage};
     pub use crate::dtype::{Dtype, Unit};
     pub use crate::error::{Error, Result};
-    pub use crate::ops::conv::{ConvChannels, Conv2dOpts};
+    pub use crate::ops::conv::{Conv2dOpts, ConvChannels};
     pub use crate::ops::create::{TensorCreate, TensorCreateFloat};
     pub use crate::ops::pool::Pool2dOpts;
     pub use crate::ops::reduce::{MergeSelf, ReduceOp};

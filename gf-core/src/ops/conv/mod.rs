@@ -877,8 +877,11 @@ mod tests {
         );
         // padding 1, stride 2: windows at the corners
         assert_eq!(
-            x.conv2d(w.clone(), Conv2dOpts::new().stride(Runtime(2)).padding(Runtime(1)))
-                .to_vec(),
+            x.conv2d(
+                w.clone(),
+                Conv2dOpts::new().stride(Runtime(2)).padding(Runtime(1))
+            )
+            .to_vec(),
             vec![1.0, 5.0, 11.0, 28.0]
         );
         // transposed conv of a single 1 spreads the kernel
@@ -906,7 +909,9 @@ mod tests {
             .is_err());
         let big: Tensor<(usize, usize, usize, usize), f32, Cpu> = dev.zeros_like(&(2, 4, 7, 7));
         assert!(x.clone().try_conv2d(big, Conv2dOpts::new()).is_err());
-        assert!(x.try_conv2d(w2, Conv2dOpts::new().stride(Runtime(0))).is_err());
+        assert!(x
+            .try_conv2d(w2, Conv2dOpts::new().stride(Runtime(0)))
+            .is_err());
     }
 
     fn op_of(e: Error) -> &'static str {
@@ -961,7 +966,10 @@ mod tests {
         let e = s.clone().try_conv1d(k, Conv2dOpts::new()).unwrap_err();
         assert_eq!(op_of(e), "conv1d");
         let k: Tensor<(usize, usize, usize), f32, Cpu> = dev.zeros_like(&(3, 1, 2));
-        let e = s.clone().try_conv1d(k.clone(), Conv2dOpts::new()).unwrap_err();
+        let e = s
+            .clone()
+            .try_conv1d(k.clone(), Conv2dOpts::new())
+            .unwrap_err();
         assert_eq!(op_of(e), "conv1d");
         let e = s
             .try_conv1d(k, Conv2dOpts::new().stride(Runtime(0)))
@@ -969,7 +977,10 @@ mod tests {
         assert_eq!(op_of(e), "conv1d");
         let x: Tensor<(usize, usize, usize, usize), f32, Cpu> = dev.zeros_like(&(1, 2, 3, 3));
         let w: Tensor<(usize, usize, usize, usize), f32, Cpu> = dev.zeros_like(&(2, 2, 5, 5));
-        let e = x.clone().try_conv2d(w.clone(), Conv2dOpts::new()).unwrap_err();
+        let e = x
+            .clone()
+            .try_conv2d(w.clone(), Conv2dOpts::new())
+            .unwrap_err();
         assert_eq!(op_of(e.clone()), "conv2d");
         assert!(e.to_string().contains("does not fit"), "{e}");
         let e = x

@@ -328,10 +328,7 @@ impl<
         let mut out_dims = lead;
         out_dims.extend(p.output);
         let shape = S2::from_concrete(&out_dims).ok_or_else(|| {
-            Error::shape(
-                op,
-                format!("{out_dims:?} does not fit the output type"),
-            )
+            Error::shape(op, format!("{out_dims:?} does not fit the output type"))
         })?;
         let (x, mut tape) = self.try_contiguous()?.split_tape();
         let buf = x.device.try_pool_fwd(&p, &x.data)?;
@@ -457,9 +454,11 @@ mod tests {
         let a: Tensor<Rank3<1, 2, 2>, f32, Cpu> = x.clone().avg_pool2d(Pool2dOpts::new(Const::<2>));
         assert_eq!(a.to_vec(), vec![3.5, 5.5, 11.5, 13.5]);
         // padding 1, kernel 3, stride 2: corner windows see padded zeros for avg
-        let p = x
-            .clone()
-            .avg_pool2d(Pool2dOpts::new(Runtime(3)).stride(Runtime(2)).padding(Runtime(1)));
+        let p = x.clone().avg_pool2d(
+            Pool2dOpts::new(Runtime(3))
+                .stride(Runtime(2))
+                .padding(Runtime(1)),
+        );
         assert_eq!(p.dims(), [1, 2, 2]);
         assert_eq!(p.to_vec()[0], (1.0 + 2.0 + 5.0 + 6.0) / 9.0);
         let b = x.unsqueeze::<Axis<0>>();
@@ -478,7 +477,10 @@ mod tests {
     fn runtime_errors_are_errs() {
         let dev = Cpu::default();
         let x: Tensor<(usize, usize, usize), f32, Cpu> = dev.zeros_like(&(1, 3, 3));
-        assert!(x.clone().try_max_pool2d(Pool2dOpts::new(Runtime(4))).is_err());
+        assert!(x
+            .clone()
+            .try_max_pool2d(Pool2dOpts::new(Runtime(4)))
+            .is_err());
         assert!(x
             .clone()
             .try_max_pool2d(Pool2dOpts::new(Runtime(2)).padding(Runtime(2)))
@@ -498,7 +500,10 @@ mod tests {
         assert_eq!(op(x.clone().try_max_pool2d(big).unwrap_err()), "max_pool2d");
         assert_eq!(op(x.clone().try_avg_pool2d(big).unwrap_err()), "avg_pool2d");
         let zero = Pool2dOpts::new(Runtime(0));
-        assert_eq!(op(x.clone().try_avg_pool2d(zero).unwrap_err()), "avg_pool2d");
+        assert_eq!(
+            op(x.clone().try_avg_pool2d(zero).unwrap_err()),
+            "avg_pool2d"
+        );
         let e = x
             .try_adaptive_avg_pool2d(Runtime(0), Const::<1>)
             .unwrap_err();
