@@ -52,8 +52,8 @@ impl PoolKind {
 
 /// A pooling problem in plain numbers: `planes` images of `h × w` (batch × channels).
 ///
-/// Built only by [`PoolProblem::new`], which checks the sizes against each other, so a kernel
-/// may index by them freely.
+/// Built only by [`PoolProblem::sliding`] and [`PoolProblem::adaptive`], which check the sizes
+/// against each other, so a kernel may index by them freely.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PoolProblem {
     /// What to compute.
