@@ -49,12 +49,15 @@ pub mod prelude {
     pub use crate::device::{Cpu, Device, DeviceInfo, Storage};
     pub use crate::dtype::{Dtype, Unit};
     pub use crate::error::{Error, Result};
+    pub use crate::ops::conv::{Conv2dOpts, ConvChannels};
     pub use crate::ops::create::{TensorCreate, TensorCreateFloat};
+    pub use crate::ops::pool::Pool2dOpts;
     pub use crate::ops::reduce::{MergeSelf, ReduceOp};
     pub use crate::tape::{Gradients, Merge, NoneTape, Tape};
     pub use crate::tensor::Tensor;
+    pub use gf_shape::arith::{OptDim, Runtime};
     pub use gf_shape::{
-        Axes, Axis, Const, ConstDim, ConstShape, Dim, DynShape, HasShape, Rank0, Rank1, Rank2,
-        Rank3, Rank4, Rank5, Rank6, Shape,
+        Axes, Axis, Computed, Const, ConstDim, ConstShape, Dim, DynShape, HasShape, Rank0, Rank1,
+        Rank2, Rank3, Rank4, Rank5, Rank6, Shape,
     };
 }

@@ -427,6 +427,72 @@ pub fn conv_transpose_out_size(
     (full + output_padding).checked_sub(2 * padding)
 }
 
+/// Two dims that can stand for the same size: the same compile-time dim, or either one a
+/// run-time `usize` (then the sizes are compared when running).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` and `{B}` are different sizes",
+    label = "these two sizes must be equal"
+)]
+pub trait DimAgree<B: Dim>: Dim {}
+impl<const N: usize> DimAgree<Const<N>> for Const<N> {}
+impl<T: Unsigned + Send + Sync + 'static> DimAgree<Computed<T>> for Computed<T> {}
+impl<B: Dim> DimAgree<B> for usize {}
+impl<const N: usize> DimAgree<usize> for Const<N> {}
+impl<T: Unsigned + Send + Sync + 'static> DimAgree<usize> for Computed<T> {}
+
+/// A size known only when running, given to an op option: `Runtime(n)`.
+///
+/// It becomes a `usize` dimension, so every size computed from it is a `usize` too and is
+/// checked when running. See [`OptDim`] for why a bare number is not accepted instead.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Runtime(pub usize);
+
+/// A size given to an op option (a stride, a padding, a window, a number of groups) that says
+/// when it is known: `Const::<N>` when compiling, [`Runtime(n)`](Runtime) when running.
+///
+/// A bare integer is deliberately neither: `padding(1)` would infer `usize` and silently turn
+/// every output size computed from it into a run-time `usize`, so the mismatch would surface
+/// ops later. It fails where it is written instead:
+///
+/// ```compile_fail
+/// use gf_shape::arith::OptDim;
+/// fn padding<P: OptDim>(p: P) -> P::Dim { p.into_dim() }
+/// let p = padding(1); // a size known when compiling or when running?
+/// ```
+///
+/// ```
+/// use gf_shape::{arith::{OptDim, Runtime}, Const};
+/// fn padding<P: OptDim>(p: P) -> P::Dim { p.into_dim() }
+/// let typed: Const<1> = padding(Const::<1>);
+/// let run_time: usize = padding(Runtime(1));
+/// # let _ = (typed, run_time);
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "a bare number does not say whether this size is known when compiling or when running",
+    label = "write `Const::<N>` for a size known when compiling, or `Runtime(n)` for one known when running",
+    note = "a bare number would make every size computed from it a run-time `usize`, and a mismatch would surface ops later"
+)]
+pub trait OptDim: Copy {
+    /// The dimension the option holds: `Const<N>`, or `usize` for [`Runtime`].
+    type Dim: Dim;
+    /// The size as that dimension.
+    fn into_dim(self) -> Self::Dim;
+}
+
+impl<const N: usize> OptDim for Const<N> {
+    type Dim = Const<N>;
+    fn into_dim(self) -> Const<N> {
+        self
+    }
+}
+
+impl OptDim for Runtime {
+    type Dim = usize;
+    fn into_dim(self) -> usize {
+        self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -471,6 +537,23 @@ mod tests {
         assert_eq!(d, 12);
         let d: <Const<28> as ConvDim<usize, Const<1>, Const<0>, Const<1>>>::Output = 3usize;
         assert_eq!(d, 3);
+    }
+
+    fn agree<A: DimAgree<B>, B: Dim>() {}
+
+    #[test]
+    fn dims_agree_when_equal_or_known_only_when_running() {
+        agree::<Const<8>, Const<8>>();
+        agree::<usize, Const<8>>();
+        agree::<Const<8>, usize>();
+        agree::<usize, usize>();
+        agree::<Const<8>, <Const<4> as DimMul<Const<2>>>::Output>();
+    }
+
+    #[test]
+    fn option_sizes_keep_their_kind() {
+        let _: Const<3> = Const::<3>.into_dim();
+        assert_eq!(Runtime(3).into_dim(), 3usize);
     }
 
     #[test]

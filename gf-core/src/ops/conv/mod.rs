@@ -2,31 +2,43 @@
 //!
 //! Output sizes come from gf-shape's [`ConvDim`] / [`ConvTransposeDim`], so `Const` inputs give
 //! `Const` outputs when compiling: a 28×28 image under a 5×5 kernel is 24×24 in the type. The
-//! input channels must be a multiple of the kernel's input channels (`DimMultipleOf`); a
-//! mismatch of `Const` channels does not compile:
+//! input channels must equal the weight's in-channels times the groups ([`ConvChannels`]); with
+//! `Const` channels and groups a mismatch does not compile:
 //!
 //! ```
 //! # use gf_core::prelude::*;
-//! # use gf_core::ops::conv::Conv2dOpts;
 //! let dev = Cpu::default();
-//! let x: Tensor<Rank4<2, 3, 28, 28>, f32, _> = dev.zeros();
-//! let w: Tensor<Rank4<6, 3, 5, 5>, f32, _> = dev.zeros();
-//! let y: Tensor<Rank4<2, 6, 24, 24>, f32, _> = x.conv2d(w, Conv2dOpts::new());
+//! let x: Tensor<Rank4<2, 8, 28, 28>, f32, _> = dev.zeros();
+//! let w: Tensor<Rank4<6, 8, 5, 5>, f32, _> = dev.zeros();
+//! let y: Tensor<Rank4<2, 6, 24, 24>, f32, _> = x.clone().conv2d(w, Conv2dOpts::new());
+//! // 8 input channels in 2 groups of 4
+//! let w: Tensor<Rank4<6, 4, 3, 3>, f32, _> = dev.zeros();
+//! let opts = Conv2dOpts::new().padding(Const::<1>).groups(Const::<2>);
+//! let y: Tensor<Rank4<2, 6, 28, 28>, f32, _> = x.conv2d(w, opts);
 //! ```
 //!
 //! ```compile_fail
 //! # use gf_core::prelude::*;
-//! # use gf_core::ops::conv::Conv2dOpts;
 //! let dev = Cpu::default();
-//! let x: Tensor<Rank4<2, 3, 28, 28>, f32, _> = dev.zeros();
-//! let w: Tensor<Rank4<6, 4, 5, 5>, f32, _> = dev.zeros(); // 4 input channels, the image has 3
-//! let y = x.conv2d(w, Conv2dOpts::new());
+//! let x: Tensor<Rank4<2, 8, 28, 28>, f32, _> = dev.zeros();
+//! let w: Tensor<Rank4<6, 4, 5, 5>, f32, _> = dev.zeros(); // 4 in-channels, the image has 8
+//! let y = x.conv2d(w, Conv2dOpts::new()); // ... and there is one group
+//! ```
+//!
+//! Option sizes say when they are known ([`OptDim`]): `Const::<1>` when compiling,
+//! `Runtime(1)` when running. A bare number does not compile, because it would silently make
+//! the output sizes run-time `usize`s:
+//!
+//! ```compile_fail
+//! # use gf_core::prelude::*;
+//! let opts = Conv2dOpts::new().padding(1); // write `Const::<1>` or `Runtime(1)`
 //! ```
 
 mod cpu_kernel;
 
+use gf_shape::arith::{DimAgree, OptDim};
 use gf_shape::{
-    conv_out_size, conv_transpose_out_size, Const, ConvDim, ConvTransposeDim, Dim, DimMultipleOf,
+    conv_out_size, conv_transpose_out_size, Const, ConvDim, ConvTransposeDim, Dim, DimMul,
     DynShape, Shape,
 };
 
@@ -239,82 +251,108 @@ pub trait ConvKernel<E: Dtype>: Storage<E> {
     ) -> Result<()>;
 }
 
-/// Stride, padding and dilation (as dims, so `Const` values give `Const` output sizes), plus the
-/// run-time `groups` and, for transposed convolutions, `output_padding`.
+/// The options of a convolution: stride, padding, dilation and groups as dims (so `Const`
+/// values give `Const` output sizes and channel checks when compiling), and, for transposed
+/// convolutions, the run-time `output_padding`.
+///
+/// Each setter takes an [`OptDim`]: `Const::<2>` for a size known when compiling, `Runtime(2)`
+/// for one known when running.
+///
+/// ```
+/// # use gf_core::prelude::*;
+/// let typed: Conv2dOpts<Const<2>, Const<1>> = Conv2dOpts::new().stride(Const::<2>).padding(Const::<1>);
+/// let run_time: Conv2dOpts<usize, Const<0>, Const<1>, usize> =
+///     Conv2dOpts::new().stride(Runtime(2)).groups(Runtime(3));
+/// # let _ = (typed, run_time);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Conv2dOpts<S: Dim, P: Dim, L: Dim> {
-    /// Step between windows.
-    pub stride: S,
-    /// Zeros added on each side.
-    pub padding: P,
-    /// Step between kernel taps.
-    pub dilation: L,
-    /// Channel groups (1 by default).
-    pub groups: usize,
-    /// Extra size on one side of a transposed convolution's output (0 by default).
-    pub output_padding: usize,
+pub struct Conv2dOpts<S: Dim = Const<1>, P: Dim = Const<0>, L: Dim = Const<1>, G: Dim = Const<1>> {
+    stride: S,
+    padding: P,
+    dilation: L,
+    groups: G,
+    output_padding: usize,
 }
 
-impl Conv2dOpts<Const<1>, Const<0>, Const<1>> {
-    /// PyTorch's defaults: stride 1, padding 0, dilation 1, groups 1.
+impl Conv2dOpts {
+    /// PyTorch's defaults: stride 1, padding 0, dilation 1, groups 1, output padding 0.
     pub fn new() -> Self {
         Conv2dOpts {
             stride: Const,
             padding: Const,
             dilation: Const,
-            groups: 1,
+            groups: Const,
             output_padding: 0,
         }
     }
 }
 
-impl Default for Conv2dOpts<Const<1>, Const<0>, Const<1>> {
+impl Default for Conv2dOpts {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<S: Dim, P: Dim, L: Dim> Conv2dOpts<S, P, L> {
-    /// Sets the stride (`Const::<2>` or `2usize`).
-    pub fn stride<S2: Dim>(self, stride: S2) -> Conv2dOpts<S2, P, L> {
+impl<S: Dim, P: Dim, L: Dim, G: Dim> Conv2dOpts<S, P, L, G> {
+    /// Sets the step between windows: `Const::<2>` or `Runtime(2)`.
+    pub fn stride<X: OptDim>(self, stride: X) -> Conv2dOpts<X::Dim, P, L, G> {
         Conv2dOpts {
-            stride,
+            stride: stride.into_dim(),
             padding: self.padding,
             dilation: self.dilation,
             groups: self.groups,
             output_padding: self.output_padding,
         }
     }
-    /// Sets the padding.
-    pub fn padding<P2: Dim>(self, padding: P2) -> Conv2dOpts<S, P2, L> {
+
+    /// Sets the zeros added on each side: `Const::<1>` or `Runtime(1)`.
+    pub fn padding<X: OptDim>(self, padding: X) -> Conv2dOpts<S, X::Dim, L, G> {
         Conv2dOpts {
             stride: self.stride,
-            padding,
+            padding: padding.into_dim(),
             dilation: self.dilation,
             groups: self.groups,
             output_padding: self.output_padding,
         }
     }
-    /// Sets the dilation.
-    pub fn dilation<L2: Dim>(self, dilation: L2) -> Conv2dOpts<S, P, L2> {
+
+    /// Sets the step between kernel taps: `Const::<2>` or `Runtime(2)`.
+    pub fn dilation<X: OptDim>(self, dilation: X) -> Conv2dOpts<S, P, X::Dim, G> {
         Conv2dOpts {
             stride: self.stride,
             padding: self.padding,
-            dilation,
+            dilation: dilation.into_dim(),
             groups: self.groups,
             output_padding: self.output_padding,
         }
     }
-    /// Sets the number of channel groups.
-    pub fn groups(self, groups: usize) -> Self {
-        Conv2dOpts { groups, ..self }
+
+    /// Sets the channel groups: `Const::<2>` (the channels are checked when compiling) or
+    /// `Runtime(2)` (checked when running). Each group sees `C / groups` input channels and
+    /// makes `O / groups` outputs.
+    pub fn groups<X: OptDim>(self, groups: X) -> Conv2dOpts<S, P, L, X::Dim> {
+        Conv2dOpts {
+            stride: self.stride,
+            padding: self.padding,
+            dilation: self.dilation,
+            groups: groups.into_dim(),
+            output_padding: self.output_padding,
+        }
     }
-    /// Sets the output padding of a transposed convolution.
+
+    /// Sets the extra size on one side of a transposed convolution's output (a run-time
+    /// number: the typed output has no room for it).
     pub fn output_padding(self, output_padding: usize) -> Self {
         Conv2dOpts {
             output_padding,
             ..self
         }
+    }
+
+    /// The options in plain numbers, for the run-time forms
+    /// ([`try_conv2d_args`](Tensor::try_conv2d_args) and its kin).
+    pub fn to_args(&self) -> ConvArgs {
+        self.args(true)
     }
 
     fn args(&self, rows_too: bool) -> ConvArgs {
@@ -329,7 +367,7 @@ impl<S: Dim, P: Dim, L: Dim> Conv2dOpts<S, P, L> {
             stride: two(s, 1),
             padding: two(p, 0),
             dilation: two(l, 1),
-            groups: self.groups,
+            groups: self.groups.size(),
             output_padding: self.output_padding,
         }
     }
@@ -348,6 +386,38 @@ pub struct ConvArgs {
     pub groups: usize,
     /// Extra output size of a transposed convolution.
     pub output_padding: usize,
+}
+
+/// Input channels `Self` that fit a weight of `CW` in-channels in `G` groups:
+/// `Self = CW × G`, checked when compiling for `Const` dims and when running for `usize` ones.
+#[diagnostic::on_unimplemented(
+    message = "the input has `{Self}` channels, but the weight takes `{CW}` in-channels in each of `{G}` groups",
+    label = "a convolution needs input channels = weight in-channels × groups",
+    note = "for a grouped convolution set the groups (`.groups(Const::<N>)`); otherwise give the weight as many in-channels as the input has"
+)]
+pub trait ConvChannels<CW: Dim, G: Dim>: Dim {}
+
+#[diagnostic::do_not_recommend]
+impl<C: Dim, CW: DimMul<G>, G: Dim> ConvChannels<CW, G> for C where C: DimAgree<CW::Output> {}
+
+/// `e` as raised by `op`, the op the user called, when a shared engine raised it.
+fn raised_by(op: &'static str) -> impl Fn(Error) -> Error {
+    move |e| match e {
+        Error::Shape { message, .. } => Error::Shape { op, message },
+        Error::Argument { message, .. } => Error::Argument { op, message },
+        Error::Index { index, size, .. } => Error::Index { op, index, size },
+        Error::DeviceMismatch { lhs, rhs, .. } => Error::DeviceMismatch { op, lhs, rhs },
+        other => other,
+    }
+}
+
+/// The value of `r`, or a panic with its error's message at the caller of the op.
+#[track_caller]
+pub(crate) fn or_panic<T>(r: Result<T>) -> T {
+    match r {
+        Ok(t) => t,
+        Err(e) => panic!("{e}"),
+    }
 }
 
 type ConvOut<H, K, S, P, L> = <H as ConvDim<K, S, P, L>>::Output;
@@ -433,7 +503,8 @@ impl<S: Shape, E: Dtype, D: ConvKernel<E> + ViewKernel<E> + AccumulateKernel<E>,
             a.padding,
             a.dilation,
             a.groups,
-        )?;
+        )
+        .map_err(raised_by("conv2d"))?;
         let (x, w) = (self.try_contiguous()?, w.try_contiguous()?);
         let (x, xt) = x.split_tape();
         let (w, wt) = w.split_tape();
@@ -538,10 +609,11 @@ impl<S: Shape, E: Dtype, D: ConvKernel<E> + ViewKernel<E> + AccumulateKernel<E>,
             a.padding,
             a.dilation,
             a.groups,
-        )?
+        )
         // output_padding of at least the stride (allowed below the dilation) asks for one
         // row or column fewer than the forward convolution makes
-        .with_output([h, wd])?;
+        .and_then(|p| p.with_output([h, wd]))
+        .map_err(raised_by("conv_transpose2d"))?;
         let (x, w) = (self.try_contiguous()?, w.try_contiguous()?);
         let (x, xt) = x.split_tape();
         let (w, wt) = w.split_tape();
@@ -587,6 +659,19 @@ impl<S: Shape, E: Dtype, D: ConvKernel<E> + ViewKernel<E> + AccumulateKernel<E>,
         T: Merge<R>,
         T::Output: Tape,
     {
+        // the 2-D engine and the reshapes raise under their own names; the user called conv1d
+        self.conv1d_as_2d(w, a).map_err(raised_by("conv1d"))
+    }
+
+    fn conv1d_as_2d<S2: Shape, SW: Shape, R: Tape>(
+        self,
+        w: Tensor<SW, E, D, R>,
+        a: ConvArgs,
+    ) -> Result<Tensor<S2, E, D, T::Output>>
+    where
+        T: Merge<R>,
+        T::Output: Tape,
+    {
         let xd = self.dims().as_ref().to_vec();
         let wd = w.dims().as_ref().to_vec();
         let x4 = match *xd.as_slice() {
@@ -623,15 +708,16 @@ macro_rules! typed_conv2d {
     ($($lead:ident),*) => {
         impl<$($lead: Dim,)* C: Dim, H: Dim, W: Dim, E: Dtype, D: ConvKernel<E> + ViewKernel<E> + AccumulateKernel<E>, T: Tape> Tensor<($($lead,)* C, H, W), E, D, T> {
             /// 2-D convolution with a weight (O, C / groups, KH, KW) of an image (C, H, W) or a
-            /// batch (B, C, H, W).
+            /// batch (B, C, H, W). `Err` when run-time sizes do not fit (channels and groups,
+            /// a window larger than the padded input, a zero stride).
             #[allow(clippy::type_complexity)]
-            pub fn try_conv2d<O: Dim, CW: Dim, KH: Dim, KW: Dim, S: Dim, P: Dim, L: Dim, R: Tape>(
+            pub fn try_conv2d<O: Dim, CW: Dim, KH: Dim, KW: Dim, S: Dim, P: Dim, L: Dim, G: Dim, R: Tape>(
                 self,
                 w: Tensor<(O, CW, KH, KW), E, D, R>,
-                opts: Conv2dOpts<S, P, L>,
+                opts: Conv2dOpts<S, P, L, G>,
             ) -> Result<Tensor<($($lead,)* O, ConvOut<H, KH, S, P, L>, ConvOut<W, KW, S, P, L>), E, D, T::Output>>
             where
-                C: DimMultipleOf<CW>,
+                C: ConvChannels<CW, G>,
                 H: ConvDim<KH, S, P, L>,
                 W: ConvDim<KW, S, P, L>,
                 T: Merge<R>,
@@ -640,21 +726,22 @@ macro_rules! typed_conv2d {
                 self.try_conv2d_args(w, opts.args(true))
             }
 
-            /// See [`try_conv2d`](Self::try_conv2d).
+            /// See [`try_conv2d`](Self::try_conv2d); panics where that returns `Err`.
             #[allow(clippy::type_complexity)]
-            pub fn conv2d<O: Dim, CW: Dim, KH: Dim, KW: Dim, S: Dim, P: Dim, L: Dim, R: Tape>(
+            #[track_caller]
+            pub fn conv2d<O: Dim, CW: Dim, KH: Dim, KW: Dim, S: Dim, P: Dim, L: Dim, G: Dim, R: Tape>(
                 self,
                 w: Tensor<(O, CW, KH, KW), E, D, R>,
-                opts: Conv2dOpts<S, P, L>,
+                opts: Conv2dOpts<S, P, L, G>,
             ) -> Tensor<($($lead,)* O, ConvOut<H, KH, S, P, L>, ConvOut<W, KW, S, P, L>), E, D, T::Output>
             where
-                C: DimMultipleOf<CW>,
+                C: ConvChannels<CW, G>,
                 H: ConvDim<KH, S, P, L>,
                 W: ConvDim<KW, S, P, L>,
                 T: Merge<R>,
                 T::Output: Tape,
             {
-                self.try_conv2d(w, opts).unwrap()
+                or_panic(self.try_conv2d(w, opts))
             }
         }
     };
@@ -672,15 +759,16 @@ impl<
         T: Tape,
     > Tensor<(B, C, L0), E, D, T>
 {
-    /// 1-D convolution of a batch (B, C, L) with a weight (O, C / groups, K).
+    /// 1-D convolution of a batch (B, C, L) with a weight (O, C / groups, K). `Err` when
+    /// run-time sizes do not fit.
     #[allow(clippy::type_complexity)]
-    pub fn try_conv1d<O: Dim, CW: Dim, K: Dim, S: Dim, P: Dim, L: Dim, R: Tape>(
+    pub fn try_conv1d<O: Dim, CW: Dim, K: Dim, S: Dim, P: Dim, L: Dim, G: Dim, R: Tape>(
         self,
         w: Tensor<(O, CW, K), E, D, R>,
-        opts: Conv2dOpts<S, P, L>,
+        opts: Conv2dOpts<S, P, L, G>,
     ) -> Result<Tensor<(B, O, ConvOut<L0, K, S, P, L>), E, D, T::Output>>
     where
-        C: DimMultipleOf<CW>,
+        C: ConvChannels<CW, G>,
         L0: ConvDim<K, S, P, L>,
         T: Merge<R>,
         T::Output: Tape,
@@ -688,20 +776,21 @@ impl<
         self.try_conv1d_args(w, opts.args(false))
     }
 
-    /// See [`try_conv1d`](Self::try_conv1d).
+    /// See [`try_conv1d`](Self::try_conv1d); panics where that returns `Err`.
     #[allow(clippy::type_complexity)]
-    pub fn conv1d<O: Dim, CW: Dim, K: Dim, S: Dim, P: Dim, L: Dim, R: Tape>(
+    #[track_caller]
+    pub fn conv1d<O: Dim, CW: Dim, K: Dim, S: Dim, P: Dim, L: Dim, G: Dim, R: Tape>(
         self,
         w: Tensor<(O, CW, K), E, D, R>,
-        opts: Conv2dOpts<S, P, L>,
+        opts: Conv2dOpts<S, P, L, G>,
     ) -> Tensor<(B, O, ConvOut<L0, K, S, P, L>), E, D, T::Output>
     where
-        C: DimMultipleOf<CW>,
+        C: ConvChannels<CW, G>,
         L0: ConvDim<K, S, P, L>,
         T: Merge<R>,
         T::Output: Tape,
     {
-        self.try_conv1d(w, opts).unwrap()
+        or_panic(self.try_conv1d(w, opts))
     }
 }
 
@@ -716,8 +805,9 @@ impl<
     > Tensor<(B, C, H, W), E, D, T>
 {
     /// Transposed 2-D convolution of a batch (B, C, H, W) with a weight (C, O, KH, KW). The
-    /// typed output has no room for `output_padding` or `groups`: use run-time dims
-    /// ([`try_conv_transpose2d_args`](Self::try_conv_transpose2d_args)) for those.
+    /// typed output has no room for `output_padding` or `groups` (the options' groups stay 1):
+    /// use run-time dims ([`try_conv_transpose2d_args`](Self::try_conv_transpose2d_args)) for
+    /// those.
     #[allow(clippy::type_complexity)]
     pub fn try_conv_transpose2d<O: Dim, KH: Dim, KW: Dim, S: Dim, P: Dim, L: Dim, R: Tape>(
         self,
@@ -733,8 +823,10 @@ impl<
         self.try_conv_transpose2d_args(w, opts.args(true))
     }
 
-    /// See [`try_conv_transpose2d`](Self::try_conv_transpose2d).
+    /// See [`try_conv_transpose2d`](Self::try_conv_transpose2d); panics where that returns
+    /// `Err`.
     #[allow(clippy::type_complexity)]
+    #[track_caller]
     pub fn conv_transpose2d<O: Dim, KH: Dim, KW: Dim, S: Dim, P: Dim, L: Dim, R: Tape>(
         self,
         w: Tensor<(C, O, KH, KW), E, D, R>,
@@ -746,7 +838,7 @@ impl<
         T: Merge<R>,
         T::Output: Tape,
     {
-        self.try_conv_transpose2d(w, opts).unwrap()
+        or_panic(self.try_conv_transpose2d(w, opts))
     }
 }
 
@@ -785,8 +877,11 @@ mod tests {
         );
         // padding 1, stride 2: windows at the corners
         assert_eq!(
-            x.conv2d(w.clone(), Conv2dOpts::new().stride(2usize).padding(1usize))
-                .to_vec(),
+            x.conv2d(
+                w.clone(),
+                Conv2dOpts::new().stride(Runtime(2)).padding(Runtime(1))
+            )
+            .to_vec(),
             vec![1.0, 5.0, 11.0, 28.0]
         );
         // transposed conv of a single 1 spreads the kernel
@@ -806,14 +901,91 @@ mod tests {
         let w2: Tensor<(usize, usize, usize, usize), f32, Cpu> = dev.zeros_like(&(2, 2, 3, 3));
         assert!(x
             .clone()
-            .try_conv2d(w2.clone(), Conv2dOpts::new().groups(2))
+            .try_conv2d(w2.clone(), Conv2dOpts::new().groups(Runtime(2)))
             .is_ok());
         assert!(x
             .clone()
-            .try_conv2d(w2.clone(), Conv2dOpts::new().groups(3))
+            .try_conv2d(w2.clone(), Conv2dOpts::new().groups(Runtime(3)))
             .is_err());
         let big: Tensor<(usize, usize, usize, usize), f32, Cpu> = dev.zeros_like(&(2, 4, 7, 7));
         assert!(x.clone().try_conv2d(big, Conv2dOpts::new()).is_err());
-        assert!(x.try_conv2d(w2, Conv2dOpts::new().stride(0usize)).is_err());
+        assert!(x
+            .try_conv2d(w2, Conv2dOpts::new().stride(Runtime(0)))
+            .is_err());
+    }
+
+    fn op_of(e: Error) -> &'static str {
+        match e {
+            Error::Shape { op, .. } | Error::Argument { op, .. } => op,
+            other => panic!("expected a shape or argument error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn runtime_groups_are_checked_when_running() {
+        let dev = Cpu::default();
+        let x: Tensor<Rank4<1, 8, 5, 5>, f32, Cpu> = dev.zeros();
+        let w: Tensor<Rank4<6, 4, 3, 3>, f32, Cpu> = dev.zeros();
+        let y = x
+            .clone()
+            .try_conv2d(w.clone(), Conv2dOpts::new().groups(Runtime(2)))
+            .unwrap();
+        assert_eq!(y.dims(), [1, 6, 3, 3]);
+        let e = x
+            .clone()
+            .try_conv2d(w.clone(), Conv2dOpts::new().groups(Runtime(3)))
+            .unwrap_err();
+        assert_eq!(op_of(e.clone()), "conv2d", "{e}");
+        assert!(e.to_string().contains("3 groups"), "{e}");
+        // the output channels must split into the groups as well
+        let e = x
+            .try_conv2d(w, Conv2dOpts::new().groups(Runtime(4)))
+            .unwrap_err();
+        assert!(e.to_string().contains("4 groups"), "{e}");
+    }
+
+    #[test]
+    fn typed_groups_give_typed_outputs() {
+        let dev = Cpu::default();
+        let x: Tensor<Rank4<1, 8, 5, 5>, f32, Cpu> = dev.ones();
+        let w: Tensor<Rank4<6, 4, 3, 3>, f32, Cpu> = dev.ones();
+        let y: Tensor<Rank4<1, 6, 3, 3>, f32, Cpu> =
+            x.conv2d(w, Conv2dOpts::new().groups(Const::<2>));
+        // each output sums a 3×3 window over its group's 4 channels
+        assert_eq!(y.to_vec(), vec![36.0; 54]);
+        let s: Tensor<Rank3<1, 6, 9>, f32, Cpu> = dev.ones();
+        let k: Tensor<Rank3<3, 2, 3>, f32, Cpu> = dev.ones();
+        let _: Tensor<Rank3<1, 3, 7>, f32, Cpu> = s.conv1d(k, Conv2dOpts::new().groups(Const::<3>));
+    }
+
+    #[test]
+    fn errors_name_the_op_that_was_called() {
+        let dev = Cpu::default();
+        let s: Tensor<(usize, usize, usize), f32, Cpu> = dev.zeros_like(&(1, 2, 4));
+        let k: Tensor<(usize, usize, usize), f32, Cpu> = dev.zeros_like(&(3, 2, 5));
+        let e = s.clone().try_conv1d(k, Conv2dOpts::new()).unwrap_err();
+        assert_eq!(op_of(e), "conv1d");
+        let k: Tensor<(usize, usize, usize), f32, Cpu> = dev.zeros_like(&(3, 1, 2));
+        let e = s
+            .clone()
+            .try_conv1d(k.clone(), Conv2dOpts::new())
+            .unwrap_err();
+        assert_eq!(op_of(e), "conv1d");
+        let e = s
+            .try_conv1d(k, Conv2dOpts::new().stride(Runtime(0)))
+            .unwrap_err();
+        assert_eq!(op_of(e), "conv1d");
+        let x: Tensor<(usize, usize, usize, usize), f32, Cpu> = dev.zeros_like(&(1, 2, 3, 3));
+        let w: Tensor<(usize, usize, usize, usize), f32, Cpu> = dev.zeros_like(&(2, 2, 5, 5));
+        let e = x
+            .clone()
+            .try_conv2d(w.clone(), Conv2dOpts::new())
+            .unwrap_err();
+        assert_eq!(op_of(e.clone()), "conv2d");
+        assert!(e.to_string().contains("does not fit"), "{e}");
+        let e = x
+            .try_conv_transpose2d(w, Conv2dOpts::new().padding(Runtime(9)))
+            .unwrap_err();
+        assert_eq!(op_of(e), "conv_transpose2d");
     }
 }

@@ -1,15 +1,30 @@
 //! Pooling: max_pool2d, avg_pool2d and adaptive_avg_pool2d over (C, H, W) or (B, C, H, W).
 //!
 //! Output sizes of max and average pooling come from gf-shape's [`ConvDim`], so `Const` inputs
-//! give `Const` outputs; the stride defaults to the kernel size, as in PyTorch.
+//! give `Const` outputs; the stride defaults to the kernel size, as in PyTorch. Sizes are
+//! written `Const::<2>` (known when compiling) or `Runtime(2)` (known when running); a bare
+//! number does not compile, because it would make the output sizes run-time `usize`s:
+//!
+//! ```
+//! # use gf_core::prelude::*;
+//! let x: Tensor<Rank4<2, 6, 24, 24>, f32, Cpu> = Cpu::default().zeros();
+//! let y: Tensor<Rank4<2, 6, 12, 12>, f32, Cpu> = x.max_pool2d(Pool2dOpts::new(Const::<2>));
+//! ```
+//!
+//! ```compile_fail
+//! # use gf_core::prelude::*;
+//! let opts = Pool2dOpts::new(2); // write `Const::<2>` or `Runtime(2)`
+//! ```
 
 mod cpu_kernel;
 
+use gf_shape::arith::OptDim;
 use gf_shape::{Const, ConvDim, Dim, Shape};
 
 use crate::device::{Storage, ViewKernel};
 use crate::dtype::Dtype;
 use crate::error::{Error, Result};
+use crate::ops::conv::or_panic;
 use crate::tape::Tape;
 use crate::tensor::Tensor;
 
@@ -24,10 +39,21 @@ pub enum PoolKind {
     AdaptiveAvg,
 }
 
+impl PoolKind {
+    /// The name of the op that computes it, as errors name it.
+    pub fn op_name(self) -> &'static str {
+        match self {
+            PoolKind::Max => "max_pool2d",
+            PoolKind::Avg => "avg_pool2d",
+            PoolKind::AdaptiveAvg => "adaptive_avg_pool2d",
+        }
+    }
+}
+
 /// A pooling problem in plain numbers: `planes` images of `h × w` (batch × channels).
 ///
-/// Built only by [`PoolProblem::new`], which checks the sizes against each other, so a kernel
-/// may index by them freely.
+/// Built only by [`PoolProblem::sliding`] and [`PoolProblem::adaptive`], which check the sizes
+/// against each other, so a kernel may index by them freely.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PoolProblem {
     /// What to compute.
@@ -59,21 +85,22 @@ impl PoolProblem {
         stride: [usize; 2],
         padding: [usize; 2],
     ) -> Result<Self> {
+        let op = kind.op_name();
         if kind == PoolKind::AdaptiveAvg {
             return Err(Error::argument(
-                "pool2d",
+                op,
                 "adaptive pooling has no window; use `PoolProblem::adaptive`",
             ));
         }
         if kernel.contains(&0) || stride.contains(&0) || (0..2).any(|i| 2 * padding[i] > kernel[i])
         {
-            return Err(Error::argument("pool2d", format!("kernel {kernel:?} and stride {stride:?} must be positive and padding {padding:?} at most half the kernel")));
+            return Err(Error::argument(op, format!("kernel {kernel:?} and stride {stride:?} must be positive and padding {padding:?} at most half the kernel")));
         }
         let size =
             |i: usize| gf_shape::conv_out_size(input[i], kernel[i], stride[i], padding[i], 1);
         let (Some(oh), Some(ow)) = (size(0), size(1)) else {
             return Err(Error::shape(
-                "pool2d",
+                op,
                 format!("a {kernel:?} window does not fit a padded {input:?} input"),
             ));
         };
@@ -122,7 +149,7 @@ impl PoolProblem {
             Ok(self)
         } else {
             Err(Error::shape(
-                "pool2d",
+                self.kind.op_name(),
                 format!(
                     "{} planes of {:?} are too large to address",
                     self.planes, self.input
@@ -204,21 +231,28 @@ pub trait PoolKernel<E: Dtype>: Storage<E> {
     ) -> Result<()>;
 }
 
-/// Kernel size, stride and padding of a pooling window (as dims, so `Const` values give
-/// `Const` output sizes).
+/// Kernel size, stride and padding of a pooling window, as dims, so `Const` values give
+/// `Const` output sizes. Each takes an [`OptDim`]: `Const::<2>` for a size known when
+/// compiling, `Runtime(2)` for one known when running.
+///
+/// ```
+/// # use gf_core::prelude::*;
+/// let typed: Pool2dOpts<Const<2>> = Pool2dOpts::new(Const::<2>);
+/// let run_time: Pool2dOpts<usize, Const<1>, usize> =
+///     Pool2dOpts::new(Runtime(3)).stride(Const::<1>).padding(Runtime(1));
+/// # let _ = (typed, run_time);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Pool2dOpts<K: Dim, S: Dim, P: Dim> {
-    /// Window size.
-    pub kernel: K,
-    /// Step between windows.
-    pub stride: S,
-    /// Implicit padding on each side (at most half the kernel).
-    pub padding: P,
+pub struct Pool2dOpts<K: Dim, S: Dim = K, P: Dim = Const<0>> {
+    kernel: K,
+    stride: S,
+    padding: P,
 }
 
-impl<K: Dim> Pool2dOpts<K, K, Const<0>> {
+impl<K: Dim> Pool2dOpts<K> {
     /// A `kernel × kernel` window whose stride is the kernel size and with no padding.
-    pub fn new(kernel: K) -> Self {
+    pub fn new<X: OptDim<Dim = K>>(kernel: X) -> Self {
+        let kernel = kernel.into_dim();
         Pool2dOpts {
             kernel,
             stride: kernel,
@@ -228,21 +262,28 @@ impl<K: Dim> Pool2dOpts<K, K, Const<0>> {
 }
 
 impl<K: Dim, S: Dim, P: Dim> Pool2dOpts<K, S, P> {
-    /// Sets the stride.
-    pub fn stride<S2: Dim>(self, stride: S2) -> Pool2dOpts<K, S2, P> {
+    /// Sets the step between windows: `Const::<2>` or `Runtime(2)`.
+    pub fn stride<X: OptDim>(self, stride: X) -> Pool2dOpts<K, X::Dim, P> {
         Pool2dOpts {
             kernel: self.kernel,
-            stride,
+            stride: stride.into_dim(),
             padding: self.padding,
         }
     }
-    /// Sets the padding.
-    pub fn padding<P2: Dim>(self, padding: P2) -> Pool2dOpts<K, S, P2> {
+
+    /// Sets the implicit padding on each side (at most half the kernel): `Const::<1>` or
+    /// `Runtime(1)`.
+    pub fn padding<X: OptDim>(self, padding: X) -> Pool2dOpts<K, S, X::Dim> {
         Pool2dOpts {
             kernel: self.kernel,
             stride: self.stride,
-            padding,
+            padding: padding.into_dim(),
         }
+    }
+
+    /// Kernel, stride and padding in plain numbers.
+    pub fn sizes(&self) -> [usize; 3] {
+        [self.kernel.size(), self.stride.size(), self.padding.size()]
     }
 }
 
@@ -277,7 +318,8 @@ impl<
         output: [usize; 2],
     ) -> Result<Tensor<S2, E, D, T>> {
         let dims = self.dims().as_ref().to_vec();
-        let (planes, input, lead) = planes("pool2d", &dims)?;
+        let op = kind.op_name();
+        let (planes, input, lead) = planes(op, &dims)?;
         let p = if kind == PoolKind::AdaptiveAvg {
             PoolProblem::adaptive(planes, input, output)?
         } else {
@@ -286,10 +328,7 @@ impl<
         let mut out_dims = lead;
         out_dims.extend(p.output);
         let shape = S2::from_concrete(&out_dims).ok_or_else(|| {
-            Error::shape(
-                "pool2d",
-                format!("{out_dims:?} does not fit the output type"),
-            )
+            Error::shape(op, format!("{out_dims:?} does not fit the output type"))
         })?;
         let (x, mut tape) = self.try_contiguous()?.split_tape();
         let buf = x.device.try_pool_fwd(&p, &x.data)?;
@@ -321,18 +360,19 @@ macro_rules! typed_pool {
                 H: ConvDim<K, S, P, Const<1>>,
                 W: ConvDim<K, S, P, Const<1>>,
             {
-                let (k, s, p) = (opts.kernel.size(), opts.stride.size(), opts.padding.size());
+                let [k, s, p] = opts.sizes();
                 self.try_pool2d_args(PoolKind::$kind, [k, k], [s, s], [p, p], [0, 0])
             }
 
-            #[doc = concat!("See [`", stringify!($try_method), "`](Self::", stringify!($try_method), ").")]
+            #[doc = concat!("See [`", stringify!($try_method), "`](Self::", stringify!($try_method), "); panics where that returns `Err`.")]
             #[allow(clippy::type_complexity)]
+            #[track_caller]
             pub fn $method<K: Dim, S: Dim, P: Dim>(self, opts: Pool2dOpts<K, S, P>) -> Tensor<($($lead,)* C, PoolOut<H, K, S, P>, PoolOut<W, K, S, P>), E, D, T>
             where
                 H: ConvDim<K, S, P, Const<1>>,
                 W: ConvDim<K, S, P, Const<1>>,
             {
-                self.$try_method(opts).unwrap()
+                or_panic(self.$try_method(opts))
             }
         }
     };
@@ -365,29 +405,33 @@ impl<
         T: Tape,
     > Tensor<(B, C, H, W), E, D, T>
 {
-    /// Average pooling into an `oh × ow` output whatever the input size (PyTorch's bins).
+    /// Average pooling into an `oh × ow` output whatever the input size (PyTorch's bins). The
+    /// output sizes are `Const::<N>` or `Runtime(n)`.
     #[allow(clippy::type_complexity)]
-    pub fn try_adaptive_avg_pool2d<OH: Dim, OW: Dim>(
+    pub fn try_adaptive_avg_pool2d<OH: OptDim, OW: OptDim>(
         self,
         oh: OH,
         ow: OW,
-    ) -> Result<Tensor<(B, C, OH, OW), E, D, T>> {
+    ) -> Result<Tensor<(B, C, OH::Dim, OW::Dim), E, D, T>> {
         self.try_pool2d_args(
             PoolKind::AdaptiveAvg,
             [0, 0],
             [0, 0],
             [0, 0],
-            [oh.size(), ow.size()],
+            [oh.into_dim().size(), ow.into_dim().size()],
         )
     }
 
-    /// See [`try_adaptive_avg_pool2d`](Self::try_adaptive_avg_pool2d).
-    pub fn adaptive_avg_pool2d<OH: Dim, OW: Dim>(
+    /// See [`try_adaptive_avg_pool2d`](Self::try_adaptive_avg_pool2d); panics where that
+    /// returns `Err`.
+    #[allow(clippy::type_complexity)]
+    #[track_caller]
+    pub fn adaptive_avg_pool2d<OH: OptDim, OW: OptDim>(
         self,
         oh: OH,
         ow: OW,
-    ) -> Tensor<(B, C, OH, OW), E, D, T> {
-        self.try_adaptive_avg_pool2d(oh, ow).unwrap()
+    ) -> Tensor<(B, C, OH::Dim, OW::Dim), E, D, T> {
+        or_panic(self.try_adaptive_avg_pool2d(oh, ow))
     }
 }
 
@@ -410,9 +454,11 @@ mod tests {
         let a: Tensor<Rank3<1, 2, 2>, f32, Cpu> = x.clone().avg_pool2d(Pool2dOpts::new(Const::<2>));
         assert_eq!(a.to_vec(), vec![3.5, 5.5, 11.5, 13.5]);
         // padding 1, kernel 3, stride 2: corner windows see padded zeros for avg
-        let p = x
-            .clone()
-            .avg_pool2d(Pool2dOpts::new(3usize).stride(2usize).padding(1usize));
+        let p = x.clone().avg_pool2d(
+            Pool2dOpts::new(Runtime(3))
+                .stride(Runtime(2))
+                .padding(Runtime(1)),
+        );
         assert_eq!(p.dims(), [1, 2, 2]);
         assert_eq!(p.to_vec()[0], (1.0 + 2.0 + 5.0 + 6.0) / 9.0);
         let b = x.unsqueeze::<Axis<0>>();
@@ -431,11 +477,36 @@ mod tests {
     fn runtime_errors_are_errs() {
         let dev = Cpu::default();
         let x: Tensor<(usize, usize, usize), f32, Cpu> = dev.zeros_like(&(1, 3, 3));
-        assert!(x.clone().try_max_pool2d(Pool2dOpts::new(4usize)).is_err());
         assert!(x
             .clone()
-            .try_max_pool2d(Pool2dOpts::new(2usize).padding(2usize))
+            .try_max_pool2d(Pool2dOpts::new(Runtime(4)))
             .is_err());
-        assert!(x.try_avg_pool2d(Pool2dOpts::new(0usize)).is_err());
+        assert!(x
+            .clone()
+            .try_max_pool2d(Pool2dOpts::new(Runtime(2)).padding(Runtime(2)))
+            .is_err());
+        assert!(x.try_avg_pool2d(Pool2dOpts::new(Runtime(0))).is_err());
+    }
+
+    #[test]
+    fn errors_name_the_op_that_was_called() {
+        let dev = Cpu::default();
+        let x: Tensor<(usize, usize, usize, usize), f32, Cpu> = dev.zeros_like(&(1, 1, 3, 3));
+        let op = |e: Error| match e {
+            Error::Shape { op, .. } | Error::Argument { op, .. } => op,
+            other => panic!("expected a shape or argument error, got {other:?}"),
+        };
+        let big = Pool2dOpts::new(Runtime(4));
+        assert_eq!(op(x.clone().try_max_pool2d(big).unwrap_err()), "max_pool2d");
+        assert_eq!(op(x.clone().try_avg_pool2d(big).unwrap_err()), "avg_pool2d");
+        let zero = Pool2dOpts::new(Runtime(0));
+        assert_eq!(
+            op(x.clone().try_avg_pool2d(zero).unwrap_err()),
+            "avg_pool2d"
+        );
+        let e = x
+            .try_adaptive_avg_pool2d(Runtime(0), Const::<1>)
+            .unwrap_err();
+        assert_eq!(op(e), "adaptive_avg_pool2d");
     }
 }
