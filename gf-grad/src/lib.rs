@@ -35,13 +35,15 @@ mod dyn_tape;
 mod tape;
 
 pub use backward::{Backward, RecordsTape, ScalarShape, Trace};
-pub use check::{gradcheck, GradcheckError};
+pub use check::{gradcheck, gradcheck_with, GradcheckError, GradcheckOpts};
 pub use dyn_tape::DynTape;
 pub use gf_core::Gradients;
 pub use tape::OwnedTape;
 
 /// The traits and types a training loop needs.
 pub mod prelude {
-    pub use crate::{gradcheck, Backward, DynTape, OwnedTape, Trace};
+    pub use crate::{
+        gradcheck, gradcheck_with, Backward, DynTape, GradcheckOpts, OwnedTape, Trace,
+    };
     pub use gf_core::Gradients;
 }

@@ -50,6 +50,16 @@ pub trait ViewKernel<E: Unit>: Storage<E> {
     fn try_contiguous(&self, src: &Self::Vec, layout: &Layout) -> Result<Self::Vec>;
 }
 
+/// Converts buffers of one element type into another.
+pub trait CastKernel<E: Unit, E2: Unit>: Storage<E> + Storage<E2> {
+    /// The elements of `layout` over `src` as `E2`, contiguous in row-major order.
+    fn try_cast(
+        &self,
+        src: &<Self as Storage<E>>::Vec,
+        layout: &Layout,
+    ) -> Result<<Self as Storage<E2>>::Vec>;
+}
+
 /// Accumulates gradients through views.
 pub trait AccumulateKernel<E: Dtype>: Storage<E> {
     /// `dst[layout offset of i] += src[i]` for every logical element `i` of `dst_layout`;

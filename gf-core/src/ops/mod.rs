@@ -3,6 +3,7 @@
 
 pub mod assign;
 pub mod binary;
+pub mod cast;
 pub mod compare;
 pub mod conv;
 pub mod create;

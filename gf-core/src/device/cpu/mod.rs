@@ -13,7 +13,7 @@ pub use elementwise::CpuDtype;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use super::{AccumulateKernel, DeviceInfo, RandomKernel, Storage, ViewKernel};
+use super::{AccumulateKernel, CastKernel, DeviceInfo, RandomKernel, Storage, ViewKernel};
 use crate::dtype::{Dtype, Unit};
 use crate::error::Result;
 use crate::layout::Layout;
@@ -152,6 +152,14 @@ impl<E: Unit> ViewKernel<E> for Cpu {
         }
         let mut out = Vec::with_capacity(layout.num_elements());
         layout.for_each_offset(|o| out.push(src[o]));
+        Ok(out.into())
+    }
+}
+
+impl<E: Dtype, E2: Dtype> CastKernel<E, E2> for Cpu {
+    fn try_cast(&self, src: &CpuBuf<E>, layout: &Layout) -> Result<CpuBuf<E2>> {
+        let mut out = Vec::with_capacity(layout.num_elements());
+        layout.for_each_offset(|o| out.push(crate::ops::cast::convert(src[o])));
         Ok(out.into())
     }
 }
