@@ -155,7 +155,7 @@ fn to_dtype_rounds_there_and_casts_gradients_back() {
         rtol: 1e-9,
     };
     gradcheck_with(
-        &[x.clone()],
+        std::slice::from_ref(&x),
         |xs| {
             xs[0]
                 .clone()
@@ -169,7 +169,7 @@ fn to_dtype_rounds_there_and_casts_gradients_back() {
         opts,
     )
     .unwrap();
-    gradcheck(&[x.clone()], |xs| {
+    gradcheck(std::slice::from_ref(&x), |xs| {
         (xs[0].clone().to_dtype::<f64>().exp() * xs[0].clone())
             .try_reduce_axes(ReduceOp::Sum, &[0])
             .unwrap()
