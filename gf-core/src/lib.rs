@@ -31,6 +31,7 @@ pub mod ops;
 pub mod rng;
 pub mod tape;
 pub mod tensor;
+pub mod testing;
 
 mod std_ops;
 

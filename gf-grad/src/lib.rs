@@ -33,6 +33,7 @@ mod backward;
 mod check;
 mod dyn_tape;
 mod tape;
+pub mod testing;
 
 pub use backward::{Backward, RecordsTape, ScalarShape, Trace};
 pub use check::{gradcheck, gradcheck_with, GradcheckError, GradcheckOpts};

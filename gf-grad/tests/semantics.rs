@@ -7,8 +7,9 @@ use gf_core::ops::conv::Conv2dOpts;
 use gf_core::ops::pool::Pool2dOpts;
 use gf_core::prelude::*;
 use gf_grad::prelude::*;
+use gf_grad::testing::{test_device, TestDevice};
 
-type M<const R: usize, const C: usize> = Tensor<Rank2<R, C>, f64, Cpu>;
+type M<const R: usize, const C: usize> = Tensor<Rank2<R, C>, f64, TestDevice>;
 
 fn ids(g: &Gradients) -> Vec<gf_core::UniqueId> {
     let mut v: Vec<_> = g.ids().collect();
@@ -18,7 +19,7 @@ fn ids(g: &Gradients) -> Vec<gf_core::UniqueId> {
 
 #[test]
 fn an_untraced_data_batch_gets_no_gradient_buffer() {
-    let dev = Cpu::seed_from_u64(1);
+    let dev = TestDevice::seed_from_u64(1);
     let x: M<8, 4> = dev.randn();
     let w: M<4, 3> = dev.randn();
     let loss = x.clone().matmul(w.trace()).sum::<(Axis<0>, Axis<1>)>();
@@ -43,9 +44,9 @@ fn an_untraced_data_batch_gets_no_gradient_buffer() {
 
 #[test]
 fn a_conv_with_an_untraced_input_computes_only_the_weight_gradient() {
-    let dev = Cpu::seed_from_u64(2);
-    let x: Tensor<Rank4<2, 3, 6, 6>, f64, Cpu> = dev.randn();
-    let w: Tensor<Rank4<4, 3, 3, 3>, f64, Cpu> = dev.randn();
+    let dev = TestDevice::seed_from_u64(2);
+    let x: Tensor<Rank4<2, 3, 6, 6>, f64, TestDevice> = dev.randn();
+    let w: Tensor<Rank4<4, 3, 3, 3>, f64, TestDevice> = dev.randn();
     let y = x.clone().conv2d(w.trace(), Conv2dOpts::new());
     let g = y.sum::<(Axis<0>, Axis<1>, Axis<2>, Axis<3>)>().backward();
     assert_eq!(ids(&g), vec![w.id()]);
@@ -53,7 +54,7 @@ fn a_conv_with_an_untraced_input_computes_only_the_weight_gradient() {
 
 #[test]
 fn forgetting_to_trace_one_weight_gives_it_no_gradient_wherever_it_sits() {
-    let dev = Cpu::seed_from_u64(3);
+    let dev = TestDevice::seed_from_u64(3);
     let x: M<2, 3> = dev.randn();
     let ws: [M<3, 3>; 3] = [dev.randn(), dev.randn(), dev.randn()];
     let t = |i: usize| ws[i].trace();
@@ -95,7 +96,7 @@ fn forgetting_to_trace_one_weight_gives_it_no_gradient_wherever_it_sits() {
 
 #[test]
 fn backward_runs_only_the_ops_that_reach_the_loss() {
-    let dev = Cpu::default();
+    let dev = test_device();
     let tape = OwnedTape::new();
     let (a, b) = (dev.tensor([1.0f64, 2.0]), dev.tensor([3.0f64, -1.0]));
     // two losses on one tape, sharing nothing
@@ -116,7 +117,7 @@ fn backward_runs_only_the_ops_that_reach_the_loss() {
 
 #[test]
 fn a_second_backward_through_a_consumed_graph_is_an_error() {
-    let dev = Cpu::default();
+    let dev = test_device();
     let w = dev.tensor([1.0f64, 2.0]);
     let h = w.trace().square(); // shared trunk
     let loss1 = h.clone().sum::<Axis<0>>();
@@ -128,7 +129,7 @@ fn a_second_backward_through_a_consumed_graph_is_an_error() {
 
 #[test]
 fn an_optimizer_style_update_keeps_the_parameter_id() {
-    let dev = Cpu::seed_from_u64(4);
+    let dev = TestDevice::seed_from_u64(4);
     let x: M<4, 2> = dev.randn();
     let mut w: M<2, 1> = dev.randn();
     let id = w.id();
@@ -149,9 +150,9 @@ fn an_optimizer_style_update_keeps_the_parameter_id() {
 
 #[test]
 fn backward_closures_keep_only_what_the_derivative_reads() {
-    let dev = Cpu::default();
+    let dev = test_device();
     let (a, b) = (dev.tensor([1.0f64, 2.0]), dev.tensor([3.0f64, 4.0]));
-    let held = |t: &Tensor<Rank1<2>, f64, Cpu>| Arc::strong_count(t.data());
+    let held = |t: &Tensor<Rank1<2>, f64, TestDevice>| Arc::strong_count(t.data());
     // add and sub keep neither operand
     let s = a.trace() + b.trace();
     let d = a.trace() - b.trace();
@@ -164,7 +165,7 @@ fn backward_closures_keep_only_what_the_derivative_reads() {
     assert_eq!((held(&a), held(&b)), (1, 2), "dA reads B; A is not kept");
     drop((s, m));
     // average pooling keeps only the sizes, max pooling keeps its input
-    let x: Tensor<Rank3<1, 4, 4>, f64, Cpu> = dev.ones();
+    let x: Tensor<Rank3<1, 4, 4>, f64, TestDevice> = dev.ones();
     let avg = x.trace().avg_pool2d(Pool2dOpts::new(Const::<2>));
     assert_eq!(Arc::strong_count(x.data()), 1);
     let max = x.trace().max_pool2d(Pool2dOpts::new(Const::<2>));
@@ -174,7 +175,7 @@ fn backward_closures_keep_only_what_the_derivative_reads() {
 
 #[test]
 fn many_small_tapes_join_into_one() {
-    let dev = Cpu::default();
+    let dev = test_device();
     let leaves: Vec<_> = (0..2000).map(|i| dev.tensor([i as f64])).collect();
     // every leaf on its own tape, joined pairwise up a balanced and a skewed tree
     let mut level: Vec<_> = leaves.iter().map(|l| l.trace().square()).collect();
@@ -198,7 +199,7 @@ fn many_small_tapes_join_into_one() {
 
 #[test]
 fn an_inactive_dyn_tape_records_nothing() {
-    let dev = Cpu::default();
+    let dev = test_device();
     let tape = OwnedTape::new();
     let a = dev
         .tensor_from_vec(vec![1.0f64, 2.0], DynShape::new([2]))

@@ -134,10 +134,11 @@ impl<S: Shape, E: Dtype, D: UnaryKernel<E> + ViewKernel<E>> core::ops::MulAssign
 #[cfg(test)]
 mod tests {
     use crate::prelude::*;
+    use crate::testing::{test_device, TestDevice};
 
     #[test]
     fn an_update_keeps_the_id_and_writes_in_place_when_unshared() {
-        let dev = Cpu::default();
+        let dev = test_device();
         let mut p = dev.tensor([1.0f64, 2.0, 3.0]);
         let (id, ptr) = (p.id(), std::sync::Arc::as_ptr(p.data()));
         let g = dev.tensor([0.5f64, 0.5, 0.5]);
@@ -154,7 +155,7 @@ mod tests {
 
     #[test]
     fn an_update_copies_a_shared_buffer_first() {
-        let dev = Cpu::default();
+        let dev = test_device();
         let mut p = dev.tensor([[1.0f64, 2.0], [3.0, 4.0]]);
         let view = p.clone().transpose();
         let id = p.id();
@@ -173,8 +174,8 @@ mod tests {
             vec![0.0, 2.0, 1.0, 3.0],
             "a strided view updates in row-major order"
         );
-        let bad: Tensor<(usize,), f64, Cpu> = dev.zeros_like(&(3,));
-        let mut q: Tensor<(usize,), f64, Cpu> = dev.zeros_like(&(2,));
+        let bad: Tensor<(usize,), f64, TestDevice> = dev.zeros_like(&(3,));
+        let mut q: Tensor<(usize,), f64, TestDevice> = dev.zeros_like(&(2,));
         assert!(q.try_sub_assign(&bad).is_err());
     }
 }

@@ -52,11 +52,12 @@ impl<
 #[cfg(test)]
 mod tests {
     use crate::prelude::*;
+    use crate::testing::TestDevice;
 
     #[test]
     fn drops_about_p_and_rescales_the_rest() {
-        let dev = Cpu::seed_from_u64(3);
-        let x: Tensor<(usize,), f64, Cpu> = dev.ones_like(&(10_000,));
+        let dev = TestDevice::seed_from_u64(3);
+        let x: Tensor<(usize,), f64, TestDevice> = dev.ones_like(&(10_000,));
         let y = x.clone().dropout(0.25).to_vec();
         let kept = y.iter().filter(|&&v| v != 0.0).count() as f64 / y.len() as f64;
         assert!((kept - 0.75).abs() < 0.02, "kept {kept}");

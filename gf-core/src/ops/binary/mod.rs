@@ -381,19 +381,20 @@ impl<S: Shape, E: Dtype, D: BinaryKernel<E> + AccumulateKernel<E> + ViewKernel<E
 #[cfg(test)]
 mod tests {
     use crate::prelude::*;
+    use crate::testing::{test_device, TestDevice};
 
     #[test]
     fn typed_runtime_mismatch_is_an_error() {
-        let dev = Cpu::default();
+        let dev = test_device();
         let a = dev.zeros_like(&(2usize, 3usize));
-        let b: Tensor<(usize, usize), f32, Cpu> = dev.zeros_like(&(3usize, 2usize));
+        let b: Tensor<(usize, usize), f32, TestDevice> = dev.zeros_like(&(3usize, 2usize));
         let err = a.try_add(b).unwrap_err();
         assert!(err.to_string().contains("[2, 3] and [3, 2]"), "{err}");
     }
 
     #[test]
     fn dyn_shapes_broadcast_like_numpy() {
-        let dev = Cpu::default();
+        let dev = test_device();
         let a = dev.tensor_from_vec(vec![1.0f32, 2.0, 3.0], DynShape::new([3, 1]));
         let b = dev.tensor_from_vec(vec![10.0f32, 20.0], DynShape::new([2]));
         let c = a.add(b);

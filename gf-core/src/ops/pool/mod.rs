@@ -439,19 +439,22 @@ impl<
 mod tests {
     use super::*;
     use crate::prelude::*;
+    use crate::testing::{test_device, TestDevice};
 
     #[test]
     fn known_values_and_typed_sizes() {
-        let dev = Cpu::default();
+        let dev = test_device();
         let x = dev.tensor([[
             [1.0f32, 2.0, 3.0, 4.0],
             [5.0, 6.0, 7.0, 8.0],
             [9.0, 10.0, 11.0, 12.0],
             [13.0, 14.0, 15.0, 16.0],
         ]]);
-        let m: Tensor<Rank3<1, 2, 2>, f32, Cpu> = x.clone().max_pool2d(Pool2dOpts::new(Const::<2>));
+        let m: Tensor<Rank3<1, 2, 2>, f32, TestDevice> =
+            x.clone().max_pool2d(Pool2dOpts::new(Const::<2>));
         assert_eq!(m.to_vec(), vec![6.0, 8.0, 14.0, 16.0]);
-        let a: Tensor<Rank3<1, 2, 2>, f32, Cpu> = x.clone().avg_pool2d(Pool2dOpts::new(Const::<2>));
+        let a: Tensor<Rank3<1, 2, 2>, f32, TestDevice> =
+            x.clone().avg_pool2d(Pool2dOpts::new(Const::<2>));
         assert_eq!(a.to_vec(), vec![3.5, 5.5, 11.5, 13.5]);
         // padding 1, kernel 3, stride 2: corner windows see padded zeros for avg
         let p = x.clone().avg_pool2d(
@@ -462,7 +465,7 @@ mod tests {
         assert_eq!(p.dims(), [1, 2, 2]);
         assert_eq!(p.to_vec()[0], (1.0 + 2.0 + 5.0 + 6.0) / 9.0);
         let b = x.unsqueeze::<Axis<0>>();
-        let g: Tensor<Rank4<1, 1, 1, 1>, f32, Cpu> =
+        let g: Tensor<Rank4<1, 1, 1, 1>, f32, TestDevice> =
             b.clone().adaptive_avg_pool2d(Const::<1>, Const::<1>);
         assert_eq!(g.to_vec(), vec![8.5]);
         // 4 → 3 adaptive bins: [0, 2), [1, 3), [2, 4)
@@ -475,8 +478,8 @@ mod tests {
 
     #[test]
     fn runtime_errors_are_errs() {
-        let dev = Cpu::default();
-        let x: Tensor<(usize, usize, usize), f32, Cpu> = dev.zeros_like(&(1, 3, 3));
+        let dev = test_device();
+        let x: Tensor<(usize, usize, usize), f32, TestDevice> = dev.zeros_like(&(1, 3, 3));
         assert!(x
             .clone()
             .try_max_pool2d(Pool2dOpts::new(Runtime(4)))
@@ -490,8 +493,9 @@ mod tests {
 
     #[test]
     fn errors_name_the_op_that_was_called() {
-        let dev = Cpu::default();
-        let x: Tensor<(usize, usize, usize, usize), f32, Cpu> = dev.zeros_like(&(1, 1, 3, 3));
+        let dev = test_device();
+        let x: Tensor<(usize, usize, usize, usize), f32, TestDevice> =
+            dev.zeros_like(&(1, 1, 3, 3));
         let op = |e: Error| match e {
             Error::Shape { op, .. } | Error::Argument { op, .. } => op,
             other => panic!("expected a shape or argument error, got {other:?}"),
