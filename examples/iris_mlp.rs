@@ -43,22 +43,27 @@ impl Mlp {
         }
     }
 
-    /// Log-probabilities of each class, recording on `tape`.
-    fn forward(
+    /// Log-probabilities of each class. The parameters are watched onto `tape`: a recording
+    /// tape (training) gives them gradients, `NoneTape` (evaluation) records nothing.
+    fn forward<T>(
         &self,
         x: Tensor<Batch<FEATURES>, f32, Cpu>,
-        tape: &OwnedTape,
-    ) -> Tensor<Batch<CLASSES>, f32, Cpu, OwnedTape> {
+        tape: &T,
+    ) -> Tensor<Batch<CLASSES>, f32, Cpu, T>
+    where
+        T: Tape + MergeSelf,
+        NoneTape: Merge<T, Output = T>,
+    {
         let n = x.dims()[0];
-        let h = x.matmul(self.w1.trace_into(tape))
+        let h = x.matmul(self.w1.watched(tape))
             + self
                 .b1
-                .trace_into(tape)
+                .watched(tape)
                 .broadcast_like::<_, Axis<0>>(&(n, Const));
-        let logits = h.relu().matmul(self.w2.trace_into(tape))
+        let logits = h.relu().matmul(self.w2.watched(tape))
             + self
                 .b2
-                .trace_into(tape)
+                .watched(tape)
                 .broadcast_like::<_, Axis<0>>(&(n, Const));
         logits.log_softmax::<Axis<1>>()
     }
@@ -85,7 +90,7 @@ fn to_f32(x: &Tensor<Batch<FEATURES>, f64, Cpu>, dev: &Cpu) -> Tensor<Batch<FEAT
 /// Share of rows whose highest log-probability is the true class.
 fn accuracy(model: &Mlp, x: &Tensor<Batch<FEATURES>, f32, Cpu>, y: &[usize]) -> (usize, usize) {
     let predicted = model
-        .forward(x.clone(), &OwnedTape::new())
+        .forward(x.clone(), &NoneTape)
         .argmax::<Axis<1>>()
         .to_vec();
     let correct = predicted.iter().zip(y).filter(|(p, y)| p == y).count();

@@ -219,3 +219,34 @@ fn an_inactive_dyn_tape_records_nothing() {
         .backward();
     assert!(g.get(&a).is_none());
 }
+
+/// A layer written once for every tape: the weight is watched onto the tape it is given, so
+/// with a recording tape it trains, and with `NoneTape` the same code runs inference and records
+/// nothing. The data batch stays untraced either way.
+fn layer<T>(
+    x: Tensor<(usize, Const<3>), f64, TestDevice>,
+    w: &M<3, 2>,
+    tape: &T,
+) -> Tensor<(usize, Const<2>), f64, TestDevice, T>
+where
+    T: Tape,
+    NoneTape: Merge<T, Output = T>,
+{
+    x.matmul(w.watched(tape)).tanh()
+}
+
+#[test]
+fn forward_code_generic_over_the_tape_needs_no_tape_for_inference() {
+    let dev = test_device();
+    let x: Tensor<(usize, Const<3>), f64, TestDevice> = dev.randn_like(&(4, Const));
+    let w: M<3, 2> = dev.randn();
+    let inference = layer(x.clone(), &w, &NoneTape);
+    let trained = layer(x.clone(), &w, &OwnedTape::new());
+    assert_eq!(trained.to_vec(), inference.to_vec());
+    let g = trained.sum::<(Axis<0>, Axis<1>)>().backward();
+    assert_eq!(
+        ids(&g),
+        vec![w.id()],
+        "only the watched weight has a gradient"
+    );
+}
