@@ -29,15 +29,7 @@ pub struct Tensor<S: Shape, E: Unit, D: Storage<E>, T = NoneTape> {
 
 impl<S: Shape, E: Unit, D: Storage<E>, T: Clone> Clone for Tensor<S, E, D, T> {
     fn clone(&self) -> Self {
-        Tensor {
-            id: self.id,
-            data: self.data.clone(),
-            shape: self.shape.clone(),
-            strides: self.strides.clone(),
-            offset: self.offset,
-            device: self.device.clone(),
-            tape: self.tape.clone(),
-        }
+        self.watched(&self.tape)
     }
 }
 
@@ -245,16 +237,8 @@ impl<S: Shape, E: Unit, D: Storage<E>, T> Tensor<S, E, D, T> {
     }
 
     /// A copy of the tensor with a fresh, default tape (untraced for [`NoneTape`]).
-    pub fn retaped<T2: Default>(&self) -> Tensor<S, E, D, T2> {
-        Tensor {
-            id: self.id,
-            data: self.data.clone(),
-            shape: self.shape.clone(),
-            strides: self.strides.clone(),
-            offset: self.offset,
-            device: self.device.clone(),
-            tape: T2::default(),
-        }
+    pub fn retaped<T2: Default + Clone>(&self) -> Tensor<S, E, D, T2> {
+        self.watched(&T2::default())
     }
 
     /// The same tensor with a dynamic-rank shape (same id, so gradients are shared).
