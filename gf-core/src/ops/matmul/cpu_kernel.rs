@@ -42,10 +42,8 @@ impl<E: Dtype> MatMulKernel<E> for Cpu {
             let c_mat = &mut c[co..co + d.m * d.n];
             let row = |i: usize, c_row: &mut [E]| {
                 for p in 0..d.k {
+                    // no skip of a zero `aip`: 0 · NaN and 0 · ∞ are NaN, as in PyTorch's GEMM
                     let aip = a[ao + i * av.row_stride + p * av.col_stride];
-                    if aip == E::zero() {
-                        continue;
-                    }
                     let b_row = bo + p * bv.row_stride;
                     if bv.col_stride == 1 {
                         for (cj, &bj) in c_row.iter_mut().zip(&b[b_row..b_row + d.n]) {
