@@ -269,7 +269,11 @@ mod tests {
         assert_eq!(contiguous_strides(&[0, max, max]), vec![max, max, 1]);
         assert!(Layout::contiguous(&[0, max, max]).is_contiguous());
         assert!(Layout::new(&[0, max, max], &[max, max, 1], 0).is_ok());
-        assert_eq!(Layout::contiguous(&[max, 2]).num_elements(), max, "saturates");
+        assert_eq!(
+            Layout::contiguous(&[max, 2]).num_elements(),
+            max,
+            "saturates"
+        );
     }
 
     #[test]

@@ -407,7 +407,9 @@ pub fn conv_out_size(
     padding: usize,
     dilation: usize,
 ) -> Option<usize> {
-    let span = dilation.checked_mul(kernel.checked_sub(1)?)?.checked_add(1)?;
+    let span = dilation
+        .checked_mul(kernel.checked_sub(1)?)?
+        .checked_add(1)?;
     let padded = size.checked_add(padding.checked_mul(2)?)?;
     if stride == 0 {
         return None;
@@ -491,17 +493,53 @@ mod tests {
     #[test]
     fn runtime_sizes_that_overflow_are_none_not_panics() {
         let max = usize::MAX;
-        assert_eq!(conv_out_size(1, 1, 1, max / 2 + 1, 1), None, "2 · padding overflows");
-        assert_eq!(conv_out_size(max, 1, 1, 1, 1), None, "size + 2 · padding overflows");
-        assert_eq!(conv_out_size(max, 2, 1, 0, max), None, "dilation · (kernel − 1) + 1");
+        assert_eq!(
+            conv_out_size(1, 1, 1, max / 2 + 1, 1),
+            None,
+            "2 · padding overflows"
+        );
+        assert_eq!(
+            conv_out_size(max, 1, 1, 1, 1),
+            None,
+            "size + 2 · padding overflows"
+        );
+        assert_eq!(
+            conv_out_size(max, 2, 1, 0, max),
+            None,
+            "dilation · (kernel − 1) + 1"
+        );
         assert_eq!(conv_out_size(8, 0, 1, 0, 1), None, "an empty kernel");
         assert_eq!(conv_out_size(8, 3, 0, 0, 1), None, "a zero stride");
         assert_eq!(conv_out_size(max, 1, 1, 0, 1), Some(max));
-        assert_eq!(conv_transpose_out_size(max, 1, 2, 0, 1, 0), None, "(size − 1) · stride");
-        assert_eq!(conv_transpose_out_size(2, max, 1, 0, 2, 0), None, "dilation · (kernel − 1)");
-        assert_eq!(conv_transpose_out_size(2, 1, max, 0, 1, 0), None, "+ 1 overflows");
-        assert_eq!(conv_transpose_out_size(2, 2, 1, 0, 1, max), None, "+ output_padding");
-        assert_eq!(conv_transpose_out_size(2, 2, 1, max, 1, 0), None, "2 · padding");
-        assert_eq!(conv_transpose_out_size(0, 2, 1, 0, 1, 0), None, "an empty input");
+        assert_eq!(
+            conv_transpose_out_size(max, 1, 2, 0, 1, 0),
+            None,
+            "(size − 1) · stride"
+        );
+        assert_eq!(
+            conv_transpose_out_size(2, max, 1, 0, 2, 0),
+            None,
+            "dilation · (kernel − 1)"
+        );
+        assert_eq!(
+            conv_transpose_out_size(2, 1, max, 0, 1, 0),
+            None,
+            "+ 1 overflows"
+        );
+        assert_eq!(
+            conv_transpose_out_size(2, 2, 1, 0, 1, max),
+            None,
+            "+ output_padding"
+        );
+        assert_eq!(
+            conv_transpose_out_size(2, 2, 1, max, 1, 0),
+            None,
+            "2 · padding"
+        );
+        assert_eq!(
+            conv_transpose_out_size(0, 2, 1, 0, 1, 0),
+            None,
+            "an empty input"
+        );
     }
 }

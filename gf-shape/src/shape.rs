@@ -354,7 +354,11 @@ mod tests {
     fn element_counts_never_overflow_silently() {
         let huge = DynShape::new([usize::MAX, 2]);
         assert_eq!(huge.checked_num_elements(), None);
-        assert_eq!(huge.num_elements(), usize::MAX, "saturates, does not wrap to usize::MAX - 1");
+        assert_eq!(
+            huge.num_elements(),
+            usize::MAX,
+            "saturates, does not wrap to usize::MAX - 1"
+        );
         // a 0 dim makes the count exact whatever comes before it
         let empty = DynShape::new([usize::MAX, usize::MAX, 0]);
         assert_eq!(empty.checked_num_elements(), Some(0));

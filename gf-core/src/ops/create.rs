@@ -192,7 +192,9 @@ pub trait TensorCreateFloat<E: Dtype>: TensorCreate<E> + RandomKernel<E> {
         if !finite || step == E::zero() {
             return Err(Error::argument(
                 "arange",
-                format!("start {start}, end {end} and step {step} must be finite and the step non-zero"),
+                format!(
+                    "start {start}, end {end} and step {step} must be finite and the step non-zero"
+                ),
             ));
         }
         // torch.arange's own check: the step must point from start towards end

@@ -426,9 +426,7 @@ impl<S: Shape, E: Dtype, D: ViewKernel<E> + AccumulateKernel<E>, T: Tape> Tensor
     /// Inserts an axis of size 1 at `Ax` (`unsqueeze` in PyTorch).
     ///
     /// Panics for a `DynShape` of rank below `Ax`; see [`try_unsqueeze`](Self::try_unsqueeze).
-    pub fn unsqueeze<Ax: Axes>(
-        self,
-    ) -> Tensor<<S as InsertAxis<Ax, gf_shape::Const<1>>>::Output, E, D, T>
+    pub fn unsqueeze<Ax: Axes>(self) -> Tensor<Unsqueezed<S, Ax>, E, D, T>
     where
         S: InsertAxis<Ax, gf_shape::Const<1>>,
     {
@@ -437,9 +435,7 @@ impl<S: Shape, E: Dtype, D: ViewKernel<E> + AccumulateKernel<E>, T: Tape> Tensor
 
     /// Fallible form of [`unsqueeze`](Self::unsqueeze): `Err` when `Ax` is past the rank of a
     /// `DynShape` (typed shapes check it when compiling).
-    pub fn try_unsqueeze<Ax: Axes>(
-        self,
-    ) -> Result<Tensor<<S as InsertAxis<Ax, gf_shape::Const<1>>>::Output, E, D, T>>
+    pub fn try_unsqueeze<Ax: Axes>(self) -> Result<Tensor<Unsqueezed<S, Ax>, E, D, T>>
     where
         S: InsertAxis<Ax, gf_shape::Const<1>>,
     {
@@ -468,7 +464,10 @@ impl<S: Shape, E: Dtype, D: ViewKernel<E> + AccumulateKernel<E>, T: Tape> Tensor
         }
         dims.insert(axis, 1);
         let shape = S2::from_concrete(&dims).ok_or_else(|| {
-            Error::shape("unsqueeze", format!("{dims:?} does not fit the output type"))
+            Error::shape(
+                "unsqueeze",
+                format!("{dims:?} does not fit the output type"),
+            )
         })?;
         self.try_view(shape, move |l| {
             let mut n = l.clone();
@@ -495,6 +494,9 @@ fn shifted(l: &Layout, by: usize, axis: usize) -> usize {
         .and_then(|step| l.offset.checked_add(step))
         .unwrap_or(l.offset)
 }
+
+/// The shape of a tensor with a new axis of size 1 at `Ax`.
+pub type Unsqueezed<S, Ax> = <S as InsertAxis<Ax, gf_shape::Const<1>>>::Output;
 
 /// The shape of a tensor narrowed along `Ax`: that dim becomes `usize`.
 pub type Narrowed<S, Ax> = <S as ReplaceDim<Ax, usize>>::Output;

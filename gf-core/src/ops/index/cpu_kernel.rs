@@ -53,7 +53,9 @@ impl<E: Dtype> IndexKernel<E> for Cpu {
         let Some((_, first)) = inputs.first() else {
             return Ok(CpuBuf::zeroed(0));
         };
-        let total: usize = inputs.iter().map(|(_, l)| l.num_elements()).sum();
+        let total = inputs
+            .iter()
+            .fold(0usize, |acc, (_, l)| acc.saturating_add(l.num_elements()));
         // with an element anywhere every dim off the axis is non-zero, so the products below
         // are at most the output's count and cannot overflow
         if total == 0 {
@@ -124,7 +126,10 @@ impl<E: Dtype> IndexKernel<E> for Cpu {
         let len = classes.len().checked_mul(num_classes).ok_or_else(|| {
             Error::shape(
                 "one_hot",
-                format!("{} rows of {num_classes} classes overflow usize", classes.len()),
+                format!(
+                    "{} rows of {num_classes} classes overflow usize",
+                    classes.len()
+                ),
             )
         })?;
         let mut out = CpuBuf::<E>::zeroed(len);

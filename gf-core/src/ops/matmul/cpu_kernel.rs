@@ -33,6 +33,10 @@ impl<E: Dtype> MatMulKernel<E> for Cpu {
                 c.len()
             )));
         }
+        // nothing to add: return before walking a batch that may be huge when a matrix is empty
+        if d.m == 0 || d.n == 0 || d.k == 0 {
+            return Ok(());
+        }
         for batch in 0..d.batch {
             let (ao, bo) = (
                 av.offset + batch * av.batch_stride,
@@ -56,9 +60,6 @@ impl<E: Dtype> MatMulKernel<E> for Cpu {
                     }
                 }
             };
-            if d.n == 0 {
-                continue;
-            }
             #[cfg(feature = "rayon")]
             if d.m * d.n * d.k >= 1 << 16 {
                 c_mat

@@ -13,7 +13,9 @@ impl<E: Dtype> ReduceKernel<E> for Cpu {
         axes: &[usize],
     ) -> Result<CpuBuf<E>> {
         let (l, n) = reduced_last(layout, axes);
-        let out_len: usize = l.dims[..l.dims.len() - axes.len()].iter().product();
+        // exact: the caller checked that the kept dims fit a buffer (a 0 among them may follow
+        // dims whose product alone would overflow)
+        let out_len = Layout::contiguous(&l.dims[..l.dims.len() - axes.len()]).num_elements();
         let init = match op {
             ReduceOp::Sum => E::zero(),
             ReduceOp::Max => E::neg_infinity(),

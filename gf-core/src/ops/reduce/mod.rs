@@ -134,9 +134,8 @@ impl<S: Shape, E: Dtype, D: ReduceKernel<E> + AccumulateKernel<E> + ViewKernel<E
         let dims = self.dims().as_ref().to_vec();
         check_axes(name, dims.len(), axes)?;
         let kept = kept_dims(&dims, axes);
-        let shape = S2::from_concrete(&kept).ok_or_else(|| {
-            Error::shape(name, format!("{kept:?} does not fit the output type"))
-        })?;
+        let shape = S2::from_concrete(&kept)
+            .ok_or_else(|| Error::shape(name, format!("{kept:?} does not fit the output type")))?;
         if op != ReduceOp::Sum && axes.iter().any(|&a| dims[a] == 0) {
             return Err(Error::shape(
                 name,
@@ -412,9 +411,8 @@ impl<S: Shape, E: Dtype, D: ReduceKernel<E>, T> Tensor<S, E, D, T> {
             ));
         }
         let kept = kept_dims(&dims, &[axis]);
-        let shape = S2::from_concrete(&kept).ok_or_else(|| {
-            Error::shape(name, format!("{kept:?} does not fit the output type"))
-        })?;
+        let shape = S2::from_concrete(&kept)
+            .ok_or_else(|| Error::shape(name, format!("{kept:?} does not fit the output type")))?;
         let buf = self
             .device
             .try_arg_reduce(max, &self.data, &self.layout(), axis)?;
