@@ -285,7 +285,8 @@ proptest! {
         output_padding in prop_oneof![0usize..=2, size()],
     ) {
         let a = ConvArgs { stride, padding, dilation, groups, output_padding };
-        prop_assume!(!conv_known_panic(&x, &w, &a));
+        let (conv_panics, pool_panics) = conv_known_panic(&x, &w, &a);
+        prop_assume!(!conv_panics);
         let (h, wd) = (x[x.len() - 2], x[x.len() - 1]);
         let (kh, kw) = (w[w.len() - 2], w[w.len() - 1]);
         let out = |n, k, i: usize| conv_out_size(n, k, stride[i], padding[i], dilation[i]);
@@ -309,6 +310,9 @@ proptest! {
         if let (Ok(k1), Ok(x1)) = (k1, x1) {
             no_panic("conv1d_args", || x1.try_conv1d_args::<DynShape, _, _>(k1, a))?;
         }
+        if pool_panics {
+            return Ok(());
+        }
         for kind in [PoolKind::Max, PoolKind::Avg, PoolKind::AdaptiveAvg] {
             no_panic("pool2d_args", || {
                 t.clone().try_pool2d_args::<DynShape>(kind, [kh, kw], stride, padding, [kh, kw])
@@ -319,11 +323,21 @@ proptest! {
 
 /// The argument combinations that panic in `ops/conv/mod.rs` and `ops/pool/mod.rs`, which this
 /// suite may not edit; the `#[ignore]` tests below pin each one.
-fn conv_known_panic(x: &[usize], w: &[usize], a: &ConvArgs) -> bool {
+/// (conv2d / conv_transpose2d / conv1d panic, pool2d panics).
+fn conv_known_panic(x: &[usize], w: &[usize], a: &ConvArgs) -> (bool, bool) {
     // `cw * groups` (conv2d, ConvProblem::new) and `og * groups` (conv_transpose2d)
     let groups_overflow = w.len() == 4 && w[1].checked_mul(a.groups).is_none();
     // `b * c` in pool's `planes`
     let planes_overflow = x.len() == 4 && x[0].checked_mul(x[1]).is_none();
+    // `plane * h * w` in pool/cpu_kernel.rs overflows at `plane * h` when w is 0
+    let planes = if x.len() == 4 {
+        x[0].checked_mul(x[1])
+    } else {
+        Some(x[0])
+    };
+    let (ph, pw) = (x[x.len() - 2], x[x.len() - 1]);
+    let plane_base_overflow =
+        planes.is_some_and(|p| pw == 0 && p.saturating_sub(1).checked_mul(ph).is_none());
     // `2 * padding[i] > kernel[i]` in PoolProblem::sliding
     let pool_padding_overflow = a.padding.iter().any(|&p| p > usize::MAX / 2);
     // an output whose count fits usize but whose bytes do not reaches CpuBuf's assert
@@ -354,7 +368,33 @@ fn conv_known_panic(x: &[usize], w: &[usize], a: &ConvArgs) -> bool {
         .unwrap_or(0);
     let conv_bytes = bytes_past_memory(s(h, kh, 0), s(wd, kw, 1), w[0]);
     let convt_bytes = bytes_past_memory(t(h, kh, 0), t(wd, kw, 1), og);
-    groups_overflow || planes_overflow || pool_padding_overflow || conv_bytes || convt_bytes
+    // a pooled output whose count fits usize but whose bytes do not (CpuBuf's assert)
+    let pool = |n, k, i: usize| conv_out_size(n, k, a.stride[i], a.padding[i], 1);
+    let pool_bytes = planes.is_some_and(|p| {
+        let n = pool(ph, kh, 0)
+            .zip(pool(pw, kw, 1))
+            .and_then(|(oh, ow)| count(&[p, oh, ow]));
+        // adaptive pooling's output is the [kh, kw] the suite passes
+        let adaptive = count(&[p, kh, kw]);
+        let past = |n: Option<usize>| {
+            n.is_some_and(|n| n.checked_mul(4).is_none_or(|b| b > isize::MAX as usize))
+        };
+        past(n) || past(adaptive)
+    });
+    // PoolProblem::window casts sizes to isize and adds them unchecked; the CPU pool kernel
+    // multiplies `ky * kx` unchecked
+    let big = isize::MAX as usize;
+    let pool_window_overflow = [kh, kw, a.stride[0], a.stride[1], a.padding[0], a.padding[1]]
+        .iter()
+        .any(|&v| v > big / 2)
+        || kh.checked_mul(kw).is_none();
+    let conv = groups_overflow || conv_bytes || convt_bytes;
+    let pool = pool_window_overflow
+        || pool_bytes
+        || planes_overflow
+        || plane_base_overflow
+        || pool_padding_overflow;
+    (conv, pool)
 }
 
 fn t4(dims: [usize; 4]) -> T32 {
@@ -399,6 +439,33 @@ fn pool2d_of_an_empty_input_with_huge_batch_times_channels_is_an_err() {
         x.try_pool2d_args::<DynShape>(PoolKind::Avg, [1, 1], [1, 1], [0, 0], [0, 0])
     }));
     assert!(matches!(r, Ok(Err(_))));
+}
+
+#[test]
+#[ignore = "panics: ops/pool/cpu_kernel.rs computes `plane * h * w` left to right; `plane * h` overflows for an empty (w = 0) input"]
+fn pool2d_of_an_empty_input_with_a_huge_height_is_ok_or_err() {
+    let x = Cpu::default().zeros_like(&DynShape::new([3, usize::MAX, 0]));
+    let r = catch_unwind(AssertUnwindSafe(|| {
+        let x: T32 = x;
+        x.try_pool2d_args::<DynShape>(PoolKind::Max, [1, 4], [usize::MAX, 1], [0, 2], [0, 0])
+    }));
+    assert!(r.is_ok());
+}
+
+#[test]
+#[ignore = "panics: ops/pool/mod.rs PoolProblem::window computes `o * stride` and `start + kernel` in isize unchecked, and ops/pool/cpu_kernel.rs `ky * kx` unchecked"]
+fn pool2d_with_a_kernel_past_isize_is_ok_or_err() {
+    let x: T32 = Cpu::default().zeros_like(&DynShape::new([1, 0, usize::MAX / 2 + 2]));
+    let r = catch_unwind(AssertUnwindSafe(|| {
+        x.try_pool2d_args::<DynShape>(
+            PoolKind::Avg,
+            [2, usize::MAX / 2 + 1],
+            [1, 1],
+            [1, 0],
+            [0, 0],
+        )
+    }));
+    assert!(r.is_ok());
 }
 
 #[test]

@@ -221,18 +221,23 @@ fn mat_view(
         }),
         n => {
             let (bd, bs) = (&dims[..n - 2], &strides[..n - 2]);
+            // an empty batch reads nothing, and its strides may be saturated
+            let collapsible_empty = bd.contains(&0);
             // batch dims collapse when each outer stride steps over the inner batch dims exactly
-            let collapsible =
-                (1..bd.len()).all(|i| bd[i] == 1 || bs[i].checked_mul(bd[i]) == Some(bs[i - 1]));
+            let collapsible = collapsible_empty
+                || (1..bd.len()).all(|i| bd[i] == 1 || bs[i].checked_mul(bd[i]) == Some(bs[i - 1]));
             if !collapsible {
                 return None;
             }
-            let batch_stride = bd
-                .iter()
-                .zip(bs)
-                .rev()
-                .find(|(&d, _)| d != 1)
-                .map_or(0, |(_, &s)| s);
+            let batch_stride = if collapsible_empty {
+                0
+            } else {
+                bd.iter()
+                    .zip(bs)
+                    .rev()
+                    .find(|(&d, _)| d != 1)
+                    .map_or(0, |(_, &s)| s)
+            };
             Some(MatView {
                 offset,
                 batch_stride,
@@ -305,10 +310,9 @@ impl<S: Shape, E: Dtype, D: MatMulKernel<E> + ViewKernel<E> + AccumulateKernel<E
         } else {
             rhs.try_contiguous()?
         };
-        let (av, bv) = (
-            view(&lay(&lhs), true).expect("collapsible"),
-            view(&lay(&rhs), false).expect("collapsible"),
-        );
+        let strided = || Error::shape("matmul", "a contiguous operand has no batched-matrix view");
+        let av = view(&lay(&lhs), true).ok_or_else(strided)?;
+        let bv = view(&lay(&rhs), false).ok_or_else(strided)?;
         let bv = if p.rhs_batched {
             bv
         } else {
