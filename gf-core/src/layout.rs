@@ -66,8 +66,12 @@ impl Layout {
         self.offset
     }
 
-    /// The number of logical elements, `None` on overflow.
+    /// The number of logical elements, `None` on overflow (`Some(0)` when a dim is 0, whatever
+    /// the others are).
     pub fn try_num_elements(&self) -> Option<usize> {
+        if self.dims.contains(&0) {
+            return Some(0);
+        }
         self.dims
             .iter()
             .try_fold(1usize, |acc, &d| acc.checked_mul(d))
@@ -103,19 +107,21 @@ impl Layout {
         }
     }
 
-    /// The number of logical elements.
+    /// The number of logical elements, saturating at `usize::MAX` (which no layout built by
+    /// [`Layout::new`] or a tensor reaches); see [`try_num_elements`](Self::try_num_elements).
     pub fn num_elements(&self) -> usize {
-        self.dims.iter().product()
+        self.try_num_elements().unwrap_or(usize::MAX)
     }
 
     /// `true` when the elements are the buffer slice `offset..offset + n` in row-major order.
     pub fn is_contiguous(&self) -> bool {
-        let mut expected = 1;
+        let mut expected = 1usize;
         for (&d, &s) in self.dims.iter().zip(&self.strides).rev() {
             if d != 1 && s != expected {
                 return false;
             }
-            expected *= d;
+            // saturates only left of a 0 dim, where the strides address nothing
+            expected = expected.saturating_mul(d);
         }
         true
     }
@@ -166,15 +172,42 @@ impl Layout {
     }
 }
 
-/// Row-major strides for `dims`.
+/// Row-major strides for `dims`. A stride past `usize::MAX` saturates: that happens only left
+/// of a 0 dim (an empty tensor, whose strides address nothing) or for dims whose element count
+/// overflows, which no tensor has.
 pub fn contiguous_strides(dims: &[usize]) -> Vec<usize> {
     let mut strides = vec![0; dims.len()];
-    let mut acc = 1;
+    let mut acc = 1usize;
     for (s, d) in strides.iter_mut().zip(dims).rev() {
         *s = acc;
-        acc *= d;
+        acc = acc.saturating_mul(*d);
     }
     strides
+}
+
+/// The element count of a new buffer of `dims` holding `E`s, for `op`: `Err` (before anything
+/// is allocated) when the count overflows `usize` or the bytes exceed `isize::MAX`, the most
+/// any allocation may hold.
+pub(crate) fn buffer_len<E>(op: &'static str, dims: &[usize]) -> Result<usize> {
+    let count = Layout::contiguous(dims).try_num_elements();
+    let fits = count.and_then(|n| n.checked_mul(core::mem::size_of::<E>().max(1)));
+    match (count, fits) {
+        (Some(n), Some(bytes)) if bytes <= isize::MAX as usize => Ok(n),
+        _ => Err(Error::shape(
+            op,
+            format!("a result of shape {dims:?} has more elements than memory can address"),
+        )),
+    }
+}
+
+/// `n` host values `f(0), f(1), ...`, or `Err` when the allocator cannot give room for them,
+/// rather than aborting the process. `n` should have passed [`buffer_len`].
+pub(crate) fn host_vec<E>(op: &'static str, n: usize, f: impl FnMut(usize) -> E) -> Result<Vec<E>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(n)
+        .map_err(|e| Error::Device(format!("{op}: cannot allocate {n} elements: {e}")))?;
+    v.extend((0..n).map(f));
+    Ok(v)
 }
 
 #[cfg(test)]
@@ -226,6 +259,31 @@ mod tests {
         let empty = Layout::new(&[0, 5], &[5, 1], 100).unwrap();
         assert!(empty.fits(0));
         assert_eq!(Layout::new(&[], &[], 3).unwrap().last_offset(), Some(3));
+    }
+
+    #[test]
+    fn empty_layouts_with_huge_dims_count_zero_and_never_overflow() {
+        let max = usize::MAX;
+        let l = Layout::contiguous(&[max, max, 0]);
+        assert_eq!((l.try_num_elements(), l.num_elements()), (Some(0), 0));
+        assert_eq!(contiguous_strides(&[0, max, max]), vec![max, max, 1]);
+        assert!(Layout::contiguous(&[0, max, max]).is_contiguous());
+        assert!(Layout::new(&[0, max, max], &[max, max, 1], 0).is_ok());
+        assert_eq!(
+            Layout::contiguous(&[max, 2]).num_elements(),
+            max,
+            "saturates"
+        );
+    }
+
+    #[test]
+    fn buffer_len_rejects_counts_and_byte_sizes_past_memory() {
+        assert_eq!(buffer_len::<f32>("t", &[2, 3]), Ok(6));
+        assert_eq!(buffer_len::<f32>("t", &[usize::MAX, 0]), Ok(0));
+        assert!(buffer_len::<f32>("t", &[usize::MAX, 2]).is_err());
+        assert!(buffer_len::<f32>("t", &[1 << 62]).is_err(), "2^64 bytes");
+        assert!(buffer_len::<bool>("t", &[isize::MAX as usize]).is_ok());
+        assert!(buffer_len::<bool>("t", &[isize::MAX as usize + 1]).is_err());
     }
 
     #[test]

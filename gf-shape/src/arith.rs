@@ -398,7 +398,8 @@ where
     > as ToDim>::Output;
 }
 
-/// The run-time value of [`ConvDim`]; `None` when the window does not fit.
+/// The run-time value of [`ConvDim`]; `None` when the window does not fit, the stride is 0, or
+/// a size on the way overflows `usize` (a huge padding or dilation), so it never panics.
 pub fn conv_out_size(
     size: usize,
     kernel: usize,
@@ -406,15 +407,19 @@ pub fn conv_out_size(
     padding: usize,
     dilation: usize,
 ) -> Option<usize> {
-    let span = dilation.checked_mul(kernel.checked_sub(1)?)? + 1;
-    let padded = size + 2 * padding;
-    if stride == 0 || padded < span {
+    let span = dilation
+        .checked_mul(kernel.checked_sub(1)?)?
+        .checked_add(1)?;
+    let padded = size.checked_add(padding.checked_mul(2)?)?;
+    if stride == 0 {
         return None;
     }
-    Some((padded - span) / stride + 1)
+    Some(padded.checked_sub(span)? / stride + 1)
 }
 
-/// The run-time value of [`ConvTransposeDim`] with an extra `output_padding`.
+/// The run-time value of [`ConvTransposeDim`] with an extra `output_padding`; `None` when the
+/// input or kernel is empty, the padding removes more than the rest makes, or a size on the
+/// way overflows `usize`.
 pub fn conv_transpose_out_size(
     size: usize,
     kernel: usize,
@@ -423,8 +428,11 @@ pub fn conv_transpose_out_size(
     dilation: usize,
     output_padding: usize,
 ) -> Option<usize> {
-    let full = (size.checked_sub(1)?) * stride + dilation * (kernel.checked_sub(1)?) + 1;
-    (full + output_padding).checked_sub(2 * padding)
+    let strided = size.checked_sub(1)?.checked_mul(stride)?;
+    let span = dilation.checked_mul(kernel.checked_sub(1)?)?;
+    let full = strided.checked_add(span)?.checked_add(1)?;
+    full.checked_add(output_padding)?
+        .checked_sub(padding.checked_mul(2)?)
 }
 
 /// Two dims that can stand for the same size: the same compile-time dim, or either one a
@@ -563,5 +571,58 @@ mod tests {
         assert_eq!(conv_out_size(2, 5, 1, 0, 1), None);
         assert_eq!(conv_transpose_out_size(28, 4, 2, 1, 1, 0), Some(56));
         assert_eq!(conv_transpose_out_size(3, 3, 2, 1, 1, 1), Some(6));
+    }
+
+    #[test]
+    fn runtime_sizes_that_overflow_are_none_not_panics() {
+        let max = usize::MAX;
+        assert_eq!(
+            conv_out_size(1, 1, 1, max / 2 + 1, 1),
+            None,
+            "2 · padding overflows"
+        );
+        assert_eq!(
+            conv_out_size(max, 1, 1, 1, 1),
+            None,
+            "size + 2 · padding overflows"
+        );
+        assert_eq!(
+            conv_out_size(max, 2, 1, 0, max),
+            None,
+            "dilation · (kernel − 1) + 1"
+        );
+        assert_eq!(conv_out_size(8, 0, 1, 0, 1), None, "an empty kernel");
+        assert_eq!(conv_out_size(8, 3, 0, 0, 1), None, "a zero stride");
+        assert_eq!(conv_out_size(max, 1, 1, 0, 1), Some(max));
+        assert_eq!(
+            conv_transpose_out_size(max, 1, 2, 0, 1, 0),
+            None,
+            "(size − 1) · stride"
+        );
+        assert_eq!(
+            conv_transpose_out_size(2, max, 1, 0, 2, 0),
+            None,
+            "dilation · (kernel − 1)"
+        );
+        assert_eq!(
+            conv_transpose_out_size(2, 1, max, 0, 1, 0),
+            None,
+            "+ 1 overflows"
+        );
+        assert_eq!(
+            conv_transpose_out_size(2, 2, 1, 0, 1, max),
+            None,
+            "+ output_padding"
+        );
+        assert_eq!(
+            conv_transpose_out_size(2, 2, 1, max, 1, 0),
+            None,
+            "2 · padding"
+        );
+        assert_eq!(
+            conv_transpose_out_size(0, 2, 1, 0, 1, 0),
+            None,
+            "an empty input"
+        );
     }
 }

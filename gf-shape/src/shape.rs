@@ -38,15 +38,25 @@ pub trait Shape: 'static + Debug + Clone + Send + Sync + PartialEq + Eq {
         self.concrete().as_ref().len()
     }
 
-    /// The number of elements (1 for a scalar).
+    /// The number of elements (1 for a scalar), saturating at `usize::MAX` when the product
+    /// overflows, so it never panics or wraps round to a small count. Code that allocates or
+    /// must reject such a shape uses [`checked_num_elements`](Self::checked_num_elements).
     fn num_elements(&self) -> usize {
-        self.concrete().as_ref().iter().product()
+        saturating_product(self.concrete().as_ref())
     }
 
-    /// Row-major (C order) strides for a contiguous tensor of this shape.
+    /// The number of elements, `None` when the product overflows `usize` (a 0 dim anywhere
+    /// makes it `Some(0)`, whatever the other dims are).
+    fn checked_num_elements(&self) -> Option<usize> {
+        checked_product(self.concrete().as_ref())
+    }
+
+    /// Row-major (C order) strides for a contiguous tensor of this shape. A stride past
+    /// `usize::MAX` saturates: that only happens left of a 0 dim (an empty tensor, whose strides
+    /// address nothing) or for a shape whose element count overflows, which no tensor has.
     fn strides(&self) -> Self::Concrete {
         let mut strides = self.concrete();
-        let mut acc = 1;
+        let mut acc = 1usize;
         for (s, d) in strides
             .as_mut()
             .iter_mut()
@@ -54,7 +64,7 @@ pub trait Shape: 'static + Debug + Clone + Send + Sync + PartialEq + Eq {
             .zip(self.concrete().as_ref().iter().rev())
         {
             *s = acc;
-            acc *= *d;
+            acc = acc.saturating_mul(*d);
         }
         strides
     }
@@ -98,8 +108,24 @@ impl Shape for DynShape {
         self.0.len()
     }
     fn num_elements(&self) -> usize {
-        self.0.iter().product()
+        saturating_product(&self.0)
     }
+    fn checked_num_elements(&self) -> Option<usize> {
+        checked_product(&self.0)
+    }
+}
+
+/// The product of `dims`, `None` on overflow; exact (0) when a dim is 0, whatever the others.
+fn checked_product(dims: &[usize]) -> Option<usize> {
+    if dims.contains(&0) {
+        return Some(0);
+    }
+    dims.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d))
+}
+
+/// The product of `dims`, saturating at `usize::MAX`; exact (0) when a dim is 0.
+fn saturating_product(dims: &[usize]) -> usize {
+    checked_product(dims).unwrap_or(usize::MAX)
 }
 
 impl HasShape for DynShape {
@@ -322,6 +348,28 @@ mod tests {
         assert_eq!(broadcast_shapes(&[3, 1, 5], &[4, 1]), Some(vec![3, 4, 5]));
         assert_eq!(broadcast_shapes(&[], &[2]), Some(vec![2]));
         assert_eq!(broadcast_shapes(&[3], &[4]), None);
+    }
+
+    #[test]
+    fn element_counts_never_overflow_silently() {
+        let huge = DynShape::new([usize::MAX, 2]);
+        assert_eq!(huge.checked_num_elements(), None);
+        assert_eq!(
+            huge.num_elements(),
+            usize::MAX,
+            "saturates, does not wrap to usize::MAX - 1"
+        );
+        // a 0 dim makes the count exact whatever comes before it
+        let empty = DynShape::new([usize::MAX, usize::MAX, 0]);
+        assert_eq!(empty.checked_num_elements(), Some(0));
+        assert_eq!(empty.num_elements(), 0);
+        let t = (1usize << 32, 1usize << 32);
+        assert_eq!(t.checked_num_elements(), None, "2^64 does not wrap to 0");
+        assert_eq!(t.num_elements(), usize::MAX);
+        assert_eq!(().checked_num_elements(), Some(1));
+        // strides left of a 0 dim saturate instead of overflowing
+        let s = DynShape::new([0, usize::MAX, usize::MAX]).strides();
+        assert_eq!(s, vec![usize::MAX, usize::MAX, 1]);
     }
 
     fn reshapes<A: ReshapeTo<B>, B: Shape>() {}

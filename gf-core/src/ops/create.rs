@@ -5,6 +5,7 @@ use gf_shape::{Const, ConstShape, Shape};
 use crate::device::{RandomKernel, Storage};
 use crate::dtype::{Dtype, Unit};
 use crate::error::{Error, Result};
+use crate::layout::{buffer_len, host_vec};
 use crate::tape::NoneTape;
 use crate::tensor::Tensor;
 
@@ -111,7 +112,7 @@ pub trait TensorCreate<E: Unit>: Storage<E> + Sized {
 
     /// A tensor of `shape` over `data` in row-major order; `Err` when the lengths differ.
     fn try_tensor_from_vec<S: Shape>(&self, data: Vec<E>, shape: S) -> Result<Tensor<S, E, Self>> {
-        if data.len() != shape.num_elements() {
+        if shape.checked_num_elements() != Some(data.len()) {
             return Err(Error::shape(
                 "tensor_from_vec",
                 format!(
@@ -132,7 +133,8 @@ pub trait TensorCreate<E: Unit>: Storage<E> + Sized {
 
     /// A tensor of `shape` filled with `value`.
     fn try_full_like<S: Shape>(&self, shape: &S, value: E) -> Result<Tensor<S, E, Self>> {
-        self.try_tensor_from_vec(vec![value; shape.num_elements()], shape.clone())
+        let n = buffer_len::<E>("full_like", shape.concrete().as_ref())?;
+        self.try_tensor_from_vec(host_vec("full_like", n, |_| value)?, shape.clone())
     }
 
     /// See [`try_full_like`](Self::try_full_like).
@@ -147,7 +149,8 @@ pub trait TensorCreate<E: Unit>: Storage<E> + Sized {
 
     /// A tensor of `shape` filled with zeros.
     fn try_zeros_like<S: Shape>(&self, shape: &S) -> Result<Tensor<S, E, Self>> {
-        let buf = self.try_alloc_zeros(shape.num_elements())?;
+        let n = buffer_len::<E>("zeros_like", shape.concrete().as_ref())?;
+        let buf = self.try_alloc_zeros(n)?;
         Ok(Tensor::from_buffer(
             self.clone(),
             buf,
@@ -181,16 +184,37 @@ pub trait TensorCreateFloat<E: Dtype>: TensorCreate<E> + RandomKernel<E> {
         self.ones_like(&S::default())
     }
 
-    /// `start, start + step, ...` up to but excluding `end`, like `torch.arange`.
+    /// `start, start + step, ...` up to but excluding `end`, like `torch.arange`. `Err` when a
+    /// bound or the step is NaN or infinite, the step is 0 or points away from `end`, or the
+    /// length does not fit in memory.
     fn try_arange(&self, start: E, end: E, step: E) -> Result<Tensor<(usize,), E, Self>> {
-        if step == E::zero() || ((end - start) / step) < E::zero() {
+        let finite = start.is_finite() && end.is_finite() && step.is_finite();
+        if !finite || step == E::zero() {
+            return Err(Error::argument(
+                "arange",
+                format!(
+                    "start {start}, end {end} and step {step} must be finite and the step non-zero"
+                ),
+            ));
+        }
+        // torch.arange's own check: the step must point from start towards end
+        let towards = (step > E::zero() && end >= start) || (step < E::zero() && end <= start);
+        // in f64, as torch does, so that the length of an f32 range is not rounded twice
+        let len = ((end.as_f64() - start.as_f64()) / step.as_f64()).ceil();
+        if !towards || len.is_nan() {
             return Err(Error::argument(
                 "arange",
                 format!("step {step} never goes from {start} to {end}"),
             ));
         }
-        let n = ((end - start) / step).ceil().as_f64() as usize;
-        let data = (0..n).map(|i| start + step * E::from_usize(i)).collect();
+        // `as` saturates; a length at or past 2^64 is no real range either way
+        let n = if len >= usize::MAX as f64 {
+            usize::MAX
+        } else {
+            len as usize
+        };
+        let n = buffer_len::<E>("arange", &[n])?;
+        let data = host_vec("arange", n, |i| start + step * E::from_usize(i))?;
         self.try_tensor_from_vec(data, (n,))
     }
 
@@ -200,26 +224,42 @@ pub trait TensorCreateFloat<E: Dtype>: TensorCreate<E> + RandomKernel<E> {
             .unwrap()
     }
 
-    /// `steps` evenly spaced values from `start` to `end` inclusive, like `torch.linspace`.
-    fn linspace(&self, start: E, end: E, steps: usize) -> Tensor<(usize,), E, Self> {
-        let data = match steps {
+    /// `steps` evenly spaced values from `start` to `end` inclusive, like `torch.linspace`;
+    /// `Err` when `steps` values do not fit in memory.
+    fn try_linspace(&self, start: E, end: E, steps: usize) -> Result<Tensor<(usize,), E, Self>> {
+        let n = buffer_len::<E>("linspace", &[steps])?;
+        let data = match n {
             0 => vec![],
             1 => vec![start],
             _ => {
-                let step = (end - start) / E::from_usize(steps - 1);
-                (0..steps)
-                    .map(|i| start + step * E::from_usize(i))
-                    .collect()
+                let step = (end - start) / E::from_usize(n - 1);
+                host_vec("linspace", n, |i| start + step * E::from_usize(i))?
             }
         };
-        self.tensor_from_vec(data, (steps,))
+        self.try_tensor_from_vec(data, (n,))
     }
 
-    /// The `n × n` identity matrix.
+    /// See [`try_linspace`](Self::try_linspace).
+    fn linspace(&self, start: E, end: E, steps: usize) -> Tensor<(usize,), E, Self> {
+        self.try_linspace(start, end, steps).unwrap()
+    }
+
+    /// The `n × n` identity matrix; `Err` when `n · n` elements do not fit in memory.
+    fn try_eye(&self, n: usize) -> Result<Tensor<(usize, usize), E, Self>> {
+        let len = buffer_len::<E>("eye", &[n, n])?;
+        let data = host_vec("eye", len, |i| {
+            if i % (n + 1) == 0 {
+                E::one()
+            } else {
+                E::zero()
+            }
+        })?;
+        self.try_tensor_from_vec(data, (n, n))
+    }
+
+    /// See [`try_eye`](Self::try_eye).
     fn eye(&self, n: usize) -> Tensor<(usize, usize), E, Self> {
-        let mut data = vec![E::zero(); n * n];
-        (0..n).for_each(|i| data[i * n + i] = E::one());
-        self.tensor_from_vec(data, (n, n))
+        self.try_eye(n).unwrap()
     }
 
     /// Samples uniform in `[low, high)`.
@@ -320,6 +360,57 @@ mod tests {
             .try_tensor_from_vec(vec![1.0f32; 5], (2usize, 3usize))
             .is_err());
         assert!(dev.try_arange(0.0f32, 1.0, -1.0).is_err());
+    }
+
+    #[test]
+    fn arange_rejects_non_finite_zero_and_endless_ranges() {
+        let dev = Cpu::default();
+        let (inf, nan) = (f64::INFINITY, f64::NAN);
+        // torch.arange raises for each of these: a zero step, a NaN or infinite bound
+        for (start, end, step) in [
+            (0.0, 1.0, 0.0),
+            (0.0, inf, 1.0),
+            (-inf, 0.0, 1.0),
+            (nan, 1.0, 1.0),
+            (0.0, nan, 1.0),
+            (0.0, 1.0, nan),
+            (0.0, 1.0, inf),
+            (0.0, 1.0, -0.5),
+            (0.0, -0.5, 1.0),
+        ] {
+            assert!(
+                dev.try_arange(start, end, step).is_err(),
+                "arange({start}, {end}, {step})"
+            );
+        }
+        // a length past usize, and one whose bytes pass isize::MAX, are rejected before any
+        // allocation
+        assert!(dev.try_arange(0.0f64, f64::MAX, 1.0).is_err());
+        assert!(dev.try_arange(0.0f32, 1e19, 1.0).is_err());
+        assert_eq!(dev.try_arange(1.0f32, 1.0, 1.0).unwrap().dims(), [0]);
+        // torch.arange(0, 1, 0.3) = [0.0, 0.3, 0.6, 0.9]
+        assert_eq!(dev.try_arange(0.0f64, 1.0, 0.3).unwrap().dims(), [4]);
+    }
+
+    #[test]
+    fn sizes_past_memory_are_errs_before_allocating() {
+        let dev = Cpu::default();
+        let huge = (usize::MAX, 2usize);
+        assert!(TensorCreate::<f32>::try_zeros_like(&dev, &huge).is_err());
+        assert!(dev.try_full_like(&huge, 1.0f32).is_err());
+        assert!(dev.try_full_like(&(1usize << 62,), 1.0f32).is_err());
+        assert!(dev.try_tensor_from_vec(vec![0.0f32; 0], huge).is_err());
+        // 2^32 · 2^32 wraps to 0 in release: an empty vector must not fill it
+        let wraps = (1usize << 32, 1usize << 32);
+        assert!(dev.try_tensor_from_vec(Vec::<f32>::new(), wraps).is_err());
+        assert!(TensorCreateFloat::<f32>::try_eye(&dev, 1 << 32).is_err());
+        assert!(TensorCreateFloat::<f32>::try_linspace(&dev, 0.0, 1.0, usize::MAX).is_err());
+        let empty = TensorCreate::<f32>::try_zeros_like(&dev, &(usize::MAX, 0usize)).unwrap();
+        assert_eq!(empty.num_elements(), 0);
+        assert_eq!(
+            TensorCreateFloat::<f64>::try_eye(&dev, 3).unwrap().to_vec(),
+            vec![1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0]
+        );
     }
 
     #[test]

@@ -76,7 +76,8 @@ impl<S: Shape, E: Dtype, D: ViewKernel<E> + AccumulateKernel<E>, T: Tape> Tensor
     where
         S: ReshapeTo<S2>,
     {
-        if shape.num_elements() != self.num_elements() {
+        if shape.checked_num_elements() != Some(self.num_elements()) {
+            let count = |n: Option<usize>| n.map_or("too many".into(), |n| n.to_string());
             return Err(Error::shape(
                 "reshape",
                 format!(
@@ -84,7 +85,7 @@ impl<S: Shape, E: Dtype, D: ViewKernel<E> + AccumulateKernel<E>, T: Tape> Tensor
                     self.dims().as_ref(),
                     self.num_elements(),
                     shape.concrete().as_ref(),
-                    shape.num_elements()
+                    count(shape.checked_num_elements())
                 ),
             ));
         }
@@ -128,13 +129,19 @@ impl<S: Shape, E: Dtype, D: ViewKernel<E> + AccumulateKernel<E>, T: Tape> Tensor
         let dims = dims.as_ref();
         let k = Ax::INDICES[0];
         if k >= dims.len() {
-            return Err(Error::shape(
-                "flatten",
-                format!("no axis {k} in a rank-{} tensor", dims.len()),
-            ));
+            return Err(axis_out_of_range("flatten", k, dims.len()));
         }
         let mut new: Vec<usize> = dims[..k].to_vec();
-        new.push(dims[k..].iter().product());
+        // an empty tensor may have dims whose product overflows
+        let folded = Layout::contiguous(&dims[k..])
+            .try_num_elements()
+            .ok_or_else(|| {
+                Error::shape(
+                    "flatten",
+                    format!("the axes from {k} of {dims:?} hold more elements than usize counts"),
+                )
+            })?;
+        new.push(folded);
         let shape = S::Flat::from_concrete(&new).ok_or_else(|| {
             Error::shape("flatten", format!("{dims:?} does not flatten to {new:?}"))
         })?;
@@ -326,13 +333,16 @@ impl<S: Shape, E: Dtype, D: ViewKernel<E> + AccumulateKernel<E>, T: Tape> Tensor
         let mut dims = self.dims().as_ref().to_vec();
         let size = *dims
             .get(axis)
-            .ok_or_else(|| Error::shape("narrow", format!("no axis {axis} in {dims:?}")))?;
-        if start + len > size {
-            return Err(Error::Index {
-                op: "narrow",
-                index: start + len,
-                size,
-            });
+            .ok_or_else(|| axis_out_of_range("narrow", axis, dims.len()))?;
+        match start.checked_add(len) {
+            Some(end) if end <= size => {}
+            end => {
+                return Err(Error::Index {
+                    op: "narrow",
+                    index: end.unwrap_or(usize::MAX),
+                    size,
+                })
+            }
         }
         dims[axis] = len;
         let shape = S2::from_concrete(&dims).ok_or_else(|| {
@@ -341,7 +351,7 @@ impl<S: Shape, E: Dtype, D: ViewKernel<E> + AccumulateKernel<E>, T: Tape> Tensor
         self.try_view(shape, move |l| {
             let mut n = l.clone();
             n.dims[axis] = len;
-            n.offset += start * l.strides[axis];
+            n.offset = shifted(l, start, axis);
             n
         })
     }
@@ -376,7 +386,7 @@ impl<S: Shape, E: Dtype, D: ViewKernel<E> + AccumulateKernel<E>, T: Tape> Tensor
         let mut dims = self.dims().as_ref().to_vec();
         let size = *dims
             .get(axis)
-            .ok_or_else(|| Error::shape("select", format!("no axis {axis} in {dims:?}")))?;
+            .ok_or_else(|| axis_out_of_range("select", axis, dims.len()))?;
         if index >= size {
             return Err(Error::Index {
                 op: "select",
@@ -390,7 +400,7 @@ impl<S: Shape, E: Dtype, D: ViewKernel<E> + AccumulateKernel<E>, T: Tape> Tensor
         })?;
         self.try_view(shape, move |l| {
             let mut n = l.clone();
-            n.offset += index * l.strides[axis];
+            n.offset = shifted(l, index, axis);
             n.dims.remove(axis);
             n.strides.remove(axis);
             n
@@ -414,26 +424,79 @@ impl<S: Shape, E: Dtype, D: ViewKernel<E> + AccumulateKernel<E>, T: Tape> Tensor
     }
 
     /// Inserts an axis of size 1 at `Ax` (`unsqueeze` in PyTorch).
-    pub fn unsqueeze<Ax: Axes>(
-        self,
-    ) -> Tensor<<S as InsertAxis<Ax, gf_shape::Const<1>>>::Output, E, D, T>
+    ///
+    /// Panics for a `DynShape` of rank below `Ax`; see [`try_unsqueeze`](Self::try_unsqueeze).
+    pub fn unsqueeze<Ax: Axes>(self) -> Tensor<Unsqueezed<S, Ax>, E, D, T>
     where
         S: InsertAxis<Ax, gf_shape::Const<1>>,
     {
-        let axis = Ax::INDICES[0];
+        self.try_unsqueeze::<Ax>().unwrap()
+    }
+
+    /// Fallible form of [`unsqueeze`](Self::unsqueeze): `Err` when `Ax` is past the rank of a
+    /// `DynShape` (typed shapes check it when compiling).
+    pub fn try_unsqueeze<Ax: Axes>(self) -> Result<Tensor<Unsqueezed<S, Ax>, E, D, T>>
+    where
+        S: InsertAxis<Ax, gf_shape::Const<1>>,
+    {
+        match Ax::INDICES {
+            [axis] => self.try_unsqueeze_axis(*axis),
+            many => Err(Error::shape(
+                "unsqueeze",
+                format!("expects a single axis, got axes {many:?}"),
+            )),
+        }
+    }
+
+    /// Inserts an axis of size 1 at run-time position `axis` (0 to the rank) into shape type
+    /// `S2`; `Err` when `axis` is past the rank or the result does not fit `S2`.
+    pub fn try_unsqueeze_axis<S2: Shape>(self, axis: usize) -> Result<Tensor<S2, E, D, T>> {
         let mut dims = self.dims().as_ref().to_vec();
-        dims.insert(axis.min(dims.len()), 1);
-        let shape = <S as InsertAxis<Ax, gf_shape::Const<1>>>::Output::from_concrete(&dims)
-            .expect("unsqueeze shape");
+        if axis > dims.len() {
+            return Err(Error::shape(
+                "unsqueeze",
+                format!(
+                    "axis {axis} is out of range for a rank-{} tensor (a new axis goes at 0..={})",
+                    dims.len(),
+                    dims.len()
+                ),
+            ));
+        }
+        dims.insert(axis, 1);
+        let shape = S2::from_concrete(&dims).ok_or_else(|| {
+            Error::shape(
+                "unsqueeze",
+                format!("{dims:?} does not fit the output type"),
+            )
+        })?;
         self.try_view(shape, move |l| {
             let mut n = l.clone();
             n.dims.insert(axis, 1);
             n.strides.insert(axis, 0);
             n
         })
-        .unwrap()
     }
 }
+
+/// The error for a run-time `axis` that a rank-`rank` tensor does not have.
+fn axis_out_of_range(op: &'static str, axis: usize, rank: usize) -> Error {
+    Error::shape(
+        op,
+        format!("axis {axis} is out of range for a rank-{rank} tensor"),
+    )
+}
+
+/// The offset of `l` moved `by` steps along `axis`. The product cannot overflow when the view
+/// holds an element (the step stays inside its validated span); an empty view's strides may be
+/// saturated, and its offset is never read, so it stays where it was.
+fn shifted(l: &Layout, by: usize, axis: usize) -> usize {
+    by.checked_mul(l.strides[axis])
+        .and_then(|step| l.offset.checked_add(step))
+        .unwrap_or(l.offset)
+}
+
+/// The shape of a tensor with a new axis of size 1 at `Ax`.
+pub type Unsqueezed<S, Ax> = <S as InsertAxis<Ax, gf_shape::Const<1>>>::Output;
 
 /// The shape of a tensor narrowed along `Ax`: that dim becomes `usize`.
 pub type Narrowed<S, Ax> = <S as ReplaceDim<Ax, usize>>::Output;

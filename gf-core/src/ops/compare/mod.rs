@@ -29,7 +29,7 @@ use gf_shape::{broadcast_shapes, SameShapeAs, Shape};
 use crate::device::{AccumulateKernel, Storage, ViewKernel};
 use crate::dtype::{Dtype, Unit};
 use crate::error::{Error, Result};
-use crate::layout::Layout;
+use crate::layout::{buffer_len, Layout};
 use crate::tape::{Gradients, Merge, Recording, Tape, UniqueId};
 use crate::tensor::Tensor;
 
@@ -154,6 +154,8 @@ impl<S: Shape, E: Unit, D: CompareKernel<E>, T> Tensor<S, E, D, T> {
         let ll = broadcast_layout(&self.layout(), &dims).ok_or_else(bad)?;
         let rl = broadcast_layout(&rhs.layout(), &dims).ok_or_else(bad)?;
         let shape = S::from_concrete(&dims).ok_or_else(bad)?;
+        // broadcasting can multiply small operands into a result too large to hold
+        buffer_len::<bool>(op.name(), &dims)?;
         let mask = self
             .device
             .try_compare(op, &self.data, &ll, &rhs.data, &rl)?;
@@ -299,6 +301,7 @@ impl<S: Shape, E: Dtype, D: CompareKernel<E> + ViewKernel<E> + AccumulateKernel<
     {
         let (md, td, fd) = (mask.dims(), on_true.dims(), on_false.dims());
         let dims = common_dims::<S>("where", &[md.as_ref(), td.as_ref(), fd.as_ref()])?;
+        buffer_len::<E>("where", &dims)?;
         let on_true: Tensor<S, E, D, T> = broadcast_to(on_true, &dims)?;
         let on_false: Tensor<S, E, D, R> = broadcast_to(on_false, &dims)?;
         let mask_layout = broadcast_layout(&mask.layout(), &dims)
@@ -352,6 +355,7 @@ impl<S: Shape, E: Dtype, D: CompareKernel<E> + ViewKernel<E> + AccumulateKernel<
     ) -> Result<Self> {
         let (md, xd) = (mask.dims(), self.dims());
         let dims = common_dims::<S>("masked_fill", &[md.as_ref(), xd.as_ref()])?;
+        buffer_len::<E>("masked_fill", &dims)?;
         let x: Self = broadcast_to(self, &dims)?;
         let mask_layout = broadcast_layout(&mask.layout(), &dims)
             .ok_or_else(|| Error::shape("masked_fill", format!("cannot broadcast to {dims:?}")))?;

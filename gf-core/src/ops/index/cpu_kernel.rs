@@ -53,9 +53,16 @@ impl<E: Dtype> IndexKernel<E> for Cpu {
         let Some((_, first)) = inputs.first() else {
             return Ok(CpuBuf::zeroed(0));
         };
+        let total = inputs
+            .iter()
+            .fold(0usize, |acc, (_, l)| acc.saturating_add(l.num_elements()));
+        // with an element anywhere every dim off the axis is non-zero, so the products below
+        // are at most the output's count and cannot overflow
+        if total == 0 {
+            return Ok(CpuBuf::zeroed(0));
+        }
         let outer: usize = first.dims[..axis].iter().product();
         let inner: usize = first.dims[axis + 1..].iter().product();
-        let total = inputs.iter().map(|(_, l)| l.num_elements()).sum();
         // each input is `outer` runs of `dims[axis] · inner` elements; the output interleaves them
         let sources: Vec<(Cow<[E]>, usize)> = inputs
             .iter()
@@ -116,7 +123,16 @@ impl<E: Dtype> IndexKernel<E> for Cpu {
         num_classes: usize,
     ) -> Result<CpuBuf<E>> {
         let classes = checked_indices("one_hot", index, xl, num_classes)?;
-        let mut out = CpuBuf::<E>::zeroed(classes.len() * num_classes);
+        let len = classes.len().checked_mul(num_classes).ok_or_else(|| {
+            Error::shape(
+                "one_hot",
+                format!(
+                    "{} rows of {num_classes} classes overflow usize",
+                    classes.len()
+                ),
+            )
+        })?;
+        let mut out = CpuBuf::<E>::zeroed(len);
         for (row, &k) in classes.iter().enumerate() {
             out[row * num_classes + k] = E::one();
         }

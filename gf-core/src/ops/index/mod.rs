@@ -60,7 +60,7 @@ use gf_shape::{Axes, Axis, ConcatShape, Const, Dim, InsertAxis, ReplaceDim, Shap
 use crate::device::{AccumulateKernel, Storage, ViewKernel};
 use crate::dtype::Dtype;
 use crate::error::{Error, Result};
-use crate::layout::{contiguous_strides, Layout};
+use crate::layout::{buffer_len, contiguous_strides, Layout};
 use crate::tape::{Merge, NoneTape, Recording, Tape, UniqueId};
 use crate::tensor::Tensor;
 
@@ -162,10 +162,7 @@ fn try_join<
     }
     let rank = first.len();
     if axis >= rank {
-        return Err(Error::shape(
-            op,
-            format!("no axis {axis} in a tensor of shape {first:?}"),
-        ));
+        return Err(axis_out_of_range(op, axis, first));
     }
     let mut out_dims = first.clone();
     out_dims[axis] = 0;
@@ -180,14 +177,22 @@ fn try_join<
                 ),
             ));
         }
-        out_dims[axis] += dims[axis];
+        // only empty tensors can be long enough along the axis to overflow the sum
+        out_dims[axis] = out_dims[axis].checked_add(dims[axis]).ok_or_else(|| {
+            Error::shape(
+                op,
+                format!("the joined sizes along axis {axis} overflow usize"),
+            )
+        })?;
     }
     let shape = S2::from_concrete(&out_dims)
         .ok_or_else(|| Error::shape(op, format!("{out_dims:?} does not fit the output type")))?;
+    let out_len = buffer_len::<E>(op, &out_dims)?;
     let inputs: Vec<_> = parts.iter().map(|p| (&*p.data, &p.layout)).collect();
     let buf = device.try_concat(&inputs, axis)?;
     let out = Tensor::from_buffer(device, buf, shape, NoneTape);
-    if tape.records() {
+    // an empty output has no gradient to hand out (and its strides may be saturated)
+    if tape.records() && out_len > 0 {
         // each part's gradient is the slab of the output gradient it filled: its own dims, read
         // with the output's strides from where it starts along the axis
         let out_strides = contiguous_strides(&out_dims);
@@ -260,11 +265,18 @@ fn check_axis(op: &'static str, dims: &[usize], axis: usize) -> Result<()> {
     if axis < dims.len() {
         Ok(())
     } else {
-        Err(Error::shape(
-            op,
-            format!("no axis {axis} in a tensor of shape {dims:?}"),
-        ))
+        Err(axis_out_of_range(op, axis, dims))
     }
+}
+
+fn axis_out_of_range(op: &'static str, axis: usize, dims: &[usize]) -> Error {
+    Error::shape(
+        op,
+        format!(
+            "axis {axis} is out of range for a rank-{} tensor of shape {dims:?}",
+            dims.len()
+        ),
+    )
 }
 
 /// Names `op` in an index error raised by a kernel shared between ops.
@@ -481,7 +493,11 @@ impl<S: Shape, E: Dtype, D: IndexKernel<E> + ViewKernel<E> + AccumulateKernel<E>
         if axis > dims.len() {
             return Err(Error::shape(
                 "stack",
-                format!("cannot insert axis {axis} into a tensor of shape {dims:?}"),
+                format!(
+                    "axis {axis} is out of range for stacking rank-{} tensors of shape {dims:?} (a new axis goes at 0..={})",
+                    dims.len(),
+                    dims.len()
+                ),
             ));
         }
         let device = first.device.clone();
@@ -557,6 +573,8 @@ impl<S: Shape, E: Dtype, D: IndexKernel<E> + ViewKernel<E> + AccumulateKernel<E>
         let shape = S2::from_concrete(&out_dims).ok_or_else(|| {
             Error::shape(op, format!("{out_dims:?} does not fit the output type"))
         })?;
+        // an empty input (a 0 off the axis) with a long index list can ask for a large output
+        buffer_len::<E>(op, &out_dims)?;
         // the 1-D indices laid along `axis` and repeated over the other axes make a gather index
         let mut strides = vec![0; dims.len()];
         strides[axis] = il.strides[0];
@@ -788,6 +806,7 @@ impl<S: Shape, D: Storage<usize>, T> Tensor<S, usize, D, T> {
         let shape = S2::from_concrete(&dims).ok_or_else(|| {
             Error::shape("one_hot", format!("{dims:?} does not fit the output type"))
         })?;
+        buffer_len::<E>("one_hot", &dims)?;
         let buf = self
             .device
             .try_one_hot(&self.data, &self.layout(), num_classes)?;

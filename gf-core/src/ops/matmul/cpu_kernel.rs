@@ -33,6 +33,10 @@ impl<E: Dtype> MatMulKernel<E> for Cpu {
                 c.len()
             )));
         }
+        // nothing to add: return before walking a batch that may be huge when a matrix is empty
+        if d.m == 0 || d.n == 0 || d.k == 0 {
+            return Ok(());
+        }
         for batch in 0..d.batch {
             let (ao, bo) = (
                 av.offset + batch * av.batch_stride,
@@ -42,10 +46,8 @@ impl<E: Dtype> MatMulKernel<E> for Cpu {
             let c_mat = &mut c[co..co + d.m * d.n];
             let row = |i: usize, c_row: &mut [E]| {
                 for p in 0..d.k {
+                    // no skip of a zero `aip`: 0 · NaN and 0 · ∞ are NaN, as in PyTorch's GEMM
                     let aip = a[ao + i * av.row_stride + p * av.col_stride];
-                    if aip == E::zero() {
-                        continue;
-                    }
                     let b_row = bo + p * bv.row_stride;
                     if bv.col_stride == 1 {
                         for (cj, &bj) in c_row.iter_mut().zip(&b[b_row..b_row + d.n]) {
@@ -58,9 +60,6 @@ impl<E: Dtype> MatMulKernel<E> for Cpu {
                     }
                 }
             };
-            if d.n == 0 {
-                continue;
-            }
             #[cfg(feature = "rayon")]
             if d.m * d.n * d.k >= 1 << 16 {
                 c_mat

@@ -8,6 +8,7 @@ use gf_shape::{MatMulShape, Shape};
 use crate::device::{AccumulateKernel, Storage, ViewKernel};
 use crate::dtype::Dtype;
 use crate::error::{Error, Result};
+use crate::layout::buffer_len;
 use crate::tape::{Merge, Recording, Tape};
 use crate::tensor::Tensor;
 
@@ -36,7 +37,7 @@ impl MatView {
 
     /// Row-major matrices of `rows × cols`, one after another from offset 0.
     pub fn packed(rows: usize, cols: usize) -> Self {
-        MatView::new(0, rows * cols, cols, 1)
+        MatView::new(0, rows.saturating_mul(cols), cols, 1)
     }
 
     /// Offset of the first element of the first matrix.
@@ -99,9 +100,13 @@ pub struct GemmDims {
 
 impl GemmDims {
     /// The sizes of `batch` products of an `m × k` by a `k × n` matrix; `Err` when an operand
-    /// would hold more than `usize::MAX` elements.
+    /// (or one matrix of it, even in an empty batch) would hold more than `usize::MAX` elements.
     pub fn new(batch: usize, m: usize, k: usize, n: usize) -> Result<Self> {
-        let count = |a: usize, b: usize| batch.checked_mul(a)?.checked_mul(b);
+        // each matrix on its own too: with an empty batch, a matrix's size is still a stride
+        let count = |a: usize, b: usize| {
+            let one = a.checked_mul(b)?;
+            batch.checked_mul(one)
+        };
         if count(m, k).is_none() || count(k, n).is_none() || count(m, n).is_none() {
             return Err(Error::shape(
                 "matmul",
@@ -173,10 +178,13 @@ fn plan(l: &[usize], r: &[usize]) -> Result<Plan> {
     if lk != rk || !(rb.is_empty() || rb == lb) {
         return Err(bad());
     }
-    let batch = lb
-        .iter()
-        .try_fold(1usize, |a, &d| a.checked_mul(d))
-        .ok_or_else(bad)?;
+    let batch = if lb.contains(&0) {
+        0
+    } else {
+        lb.iter()
+            .try_fold(1usize, |a, &d| a.checked_mul(d))
+            .ok_or_else(bad)?
+    };
     let mut out: Vec<usize> = lb.to_vec();
     if l.len() >= 2 {
         out.push(lm);
@@ -213,17 +221,23 @@ fn mat_view(
         }),
         n => {
             let (bd, bs) = (&dims[..n - 2], &strides[..n - 2]);
+            // an empty batch reads nothing, and its strides may be saturated
+            let collapsible_empty = bd.contains(&0);
             // batch dims collapse when each outer stride steps over the inner batch dims exactly
-            let collapsible = (1..bd.len()).all(|i| bd[i] == 1 || bs[i - 1] == bs[i] * bd[i]);
+            let collapsible = collapsible_empty
+                || (1..bd.len()).all(|i| bd[i] == 1 || bs[i].checked_mul(bd[i]) == Some(bs[i - 1]));
             if !collapsible {
                 return None;
             }
-            let batch_stride = bd
-                .iter()
-                .zip(bs)
-                .rev()
-                .find(|(&d, _)| d != 1)
-                .map_or(0, |(_, &s)| s);
+            let batch_stride = if collapsible_empty {
+                0
+            } else {
+                bd.iter()
+                    .zip(bs)
+                    .rev()
+                    .find(|(&d, _)| d != 1)
+                    .map_or(0, |(_, &s)| s)
+            };
             Some(MatView {
                 offset,
                 batch_stride,
@@ -296,10 +310,9 @@ impl<S: Shape, E: Dtype, D: MatMulKernel<E> + ViewKernel<E> + AccumulateKernel<E
         } else {
             rhs.try_contiguous()?
         };
-        let (av, bv) = (
-            view(&lay(&lhs), true).expect("collapsible"),
-            view(&lay(&rhs), false).expect("collapsible"),
-        );
+        let strided = || Error::shape("matmul", "a contiguous operand has no batched-matrix view");
+        let av = view(&lay(&lhs), true).ok_or_else(strided)?;
+        let bv = view(&lay(&rhs), false).ok_or_else(strided)?;
         let bv = if p.rhs_batched {
             bv
         } else {
@@ -321,7 +334,8 @@ impl<S: Shape, E: Dtype, D: MatMulKernel<E> + ViewKernel<E> + AccumulateKernel<E
             col_stride: 1,
         };
         let dev = lhs.device.clone();
-        let mut c = dev.try_alloc_zeros(d.batch * d.m * d.n)?;
+        // an empty inner dim lets small operands ask for a large product
+        let mut c = dev.try_alloc_zeros(buffer_len::<E>("matmul", &[d.batch, d.m, d.n])?)?;
         dev.try_gemm(d, &lhs.data, av, &rhs.data, bv, &mut c, cv)?;
         let out = lhs.with_new_buffer(c, shape);
         if rec.any() {

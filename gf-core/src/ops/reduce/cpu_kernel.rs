@@ -2,7 +2,7 @@ use super::{reduced_last, ReduceKernel, ReduceOp};
 use crate::device::{Cpu, CpuBuf};
 use crate::dtype::Dtype;
 use crate::error::Result;
-use crate::layout::Layout;
+use crate::layout::{host_vec, Layout};
 
 impl<E: Dtype> ReduceKernel<E> for Cpu {
     fn try_reduce(
@@ -13,13 +13,15 @@ impl<E: Dtype> ReduceKernel<E> for Cpu {
         axes: &[usize],
     ) -> Result<CpuBuf<E>> {
         let (l, n) = reduced_last(layout, axes);
-        let out_len: usize = l.dims[..l.dims.len() - axes.len()].iter().product();
+        // exact: the caller checked that the kept dims fit a buffer (a 0 among them may follow
+        // dims whose product alone would overflow)
+        let out_len = Layout::contiguous(&l.dims[..l.dims.len() - axes.len()]).num_elements();
         let init = match op {
             ReduceOp::Sum => E::zero(),
             ReduceOp::Max => E::neg_infinity(),
             ReduceOp::Min => E::infinity(),
         };
-        let mut out = vec![init; out_len];
+        let mut out = host_vec("reduce", out_len, |_| init)?;
         let mut i = 0;
         l.for_each_offset(|o| {
             let x = inp[o];
@@ -61,14 +63,17 @@ impl<E: Dtype> ReduceKernel<E> for Cpu {
         // the gradient buffer is contiguous in the input's own order: map permuted positions back
         let (gl, _) = reduced_last(&Layout::contiguous(&layout.dims), axes);
         let gpos = gl.offsets();
+        // a NaN result came from the NaNs of its block: they are its ties, as in torch.max()'s
+        // backward (evenly_distribute_backward masks `input.isnan()` when the result is NaN)
+        let tie = |x: E, m: E| x == m || (x.is_nan() && m.is_nan());
         for (j, block) in offsets.chunks(n.max(1)).enumerate() {
-            let ties = block.iter().filter(|&&o| inp[o] == out[j]).count();
+            let ties = block.iter().filter(|&&o| tie(inp[o], out[j])).count();
             if ties == 0 {
                 continue;
             }
             let share = grad_out[j] / E::from_usize(ties);
             for (k, &o) in block.iter().enumerate() {
-                if inp[o] == out[j] {
+                if tie(inp[o], out[j]) {
                     grad_inp[gpos[j * n + k]] += share;
                 }
             }

@@ -11,7 +11,7 @@ use gf_shape::{Axes, ReduceShape, Shape};
 use crate::device::{AccumulateKernel, Storage, ViewKernel};
 use crate::dtype::Dtype;
 use crate::error::{Error, Result};
-use crate::layout::Layout;
+use crate::layout::{buffer_len, Layout};
 use crate::ops::binary::BinaryKernel;
 use crate::ops::unary::UnaryKernel;
 use crate::tape::{Merge, NoneTape, Tape};
@@ -66,7 +66,11 @@ pub trait ReduceKernel<E: Dtype>: Storage<E> + Storage<usize> {
 pub(crate) fn reduced_last(layout: &Layout, axes: &[usize]) -> (Layout, usize) {
     let kept = (0..layout.dims.len()).filter(|a| !axes.contains(a));
     let order: Vec<usize> = kept.chain(axes.iter().copied()).collect();
-    let n: usize = axes.iter().map(|&a| layout.dims[a]).product();
+    // saturates only when another dim is 0, for a layout with no elements to walk
+    let n = axes
+        .iter()
+        .try_fold(1usize, |acc, &a| acc.checked_mul(layout.dims[a]))
+        .unwrap_or(usize::MAX);
     let l = Layout {
         dims: order.iter().map(|&a| layout.dims[a]).collect(),
         strides: order.iter().map(|&a| layout.strides[a]).collect(),
@@ -76,13 +80,30 @@ pub(crate) fn reduced_last(layout: &Layout, axes: &[usize]) -> (Layout, usize) {
 }
 
 fn check_axes(op: &'static str, rank: usize, axes: &[usize]) -> Result<()> {
-    if axes.windows(2).any(|w| w[0] >= w[1]) || axes.iter().any(|&a| a >= rank) {
+    if let Some(a) = axes.iter().find(|&&a| a >= rank) {
         return Err(Error::shape(
             op,
-            format!("axes {axes:?} are not distinct increasing axes of a rank-{rank} tensor"),
+            format!("axis {a} is out of range for a rank-{rank} tensor"),
+        ));
+    }
+    if axes.windows(2).any(|w| w[0] >= w[1]) {
+        return Err(Error::shape(
+            op,
+            format!("axes {axes:?} must be distinct and increasing"),
         ));
     }
     Ok(())
+}
+
+impl ReduceOp {
+    /// The op's name in messages (`"max"`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            ReduceOp::Sum => "sum",
+            ReduceOp::Max => "max",
+            ReduceOp::Min => "min",
+        }
+    }
 }
 
 /// A tape that can meet itself and untraced tensors in binary ops: what composite ops need.
@@ -99,21 +120,30 @@ impl<S: Shape, E: Dtype, D: ReduceKernel<E> + AccumulateKernel<E> + ViewKernel<E
         op: ReduceOp,
         axes: &[usize],
     ) -> Result<Tensor<S2, E, D, T>> {
+        self.try_reduce_named(op.name(), op, axes)
+    }
+
+    /// [`try_reduce_axes`](Self::try_reduce_axes) whose errors name `name`, the op the user
+    /// called (`"mean"` reduces with a sum).
+    fn try_reduce_named<S2: Shape>(
+        self,
+        name: &'static str,
+        op: ReduceOp,
+        axes: &[usize],
+    ) -> Result<Tensor<S2, E, D, T>> {
         let dims = self.dims().as_ref().to_vec();
-        check_axes("reduce", dims.len(), axes)?;
-        let kept: Vec<usize> = (0..dims.len())
-            .filter(|a| !axes.contains(a))
-            .map(|a| dims[a])
-            .collect();
-        let shape = S2::from_concrete(&kept).ok_or_else(|| {
-            Error::shape("reduce", format!("{kept:?} does not fit the output type"))
-        })?;
+        check_axes(name, dims.len(), axes)?;
+        let kept = kept_dims(&dims, axes);
+        let shape = S2::from_concrete(&kept)
+            .ok_or_else(|| Error::shape(name, format!("{kept:?} does not fit the output type")))?;
         if op != ReduceOp::Sum && axes.iter().any(|&a| dims[a] == 0) {
             return Err(Error::shape(
-                "reduce",
-                format!("cannot take the {op:?} of an empty axis of {dims:?}"),
+                name,
+                format!("cannot take the {} of an empty axis of {dims:?}", op.name()),
             ));
         }
+        // reducing an empty axis of an empty tensor can make a large output: check it first
+        buffer_len::<E>(name, &kept)?;
         let (inp, mut tape) = self.split_tape();
         let layout = inp.layout();
         let buf = inp.device.try_reduce(op, &inp.data, &layout, axes)?;
@@ -170,17 +200,19 @@ impl<
 }
 
 impl<S: Shape, E: Dtype, D: CompositeKernels<E>, T: Tape + MergeSelf> Tensor<S, E, D, T> {
-    fn reduced_count(&self, axes: &[usize]) -> usize {
+    /// The number of elements each output element of a reduction over `axes` sums (checked
+    /// axes). It saturates only when the input has no elements, where nothing divides by it.
+    fn reduced_count(&self, name: &'static str, axes: &[usize]) -> Result<usize> {
         let dims = self.dims();
-        axes.iter()
-            .map(|&a| dims.as_ref().get(a).copied().unwrap_or(1))
-            .product()
+        check_axes(name, dims.as_ref().len(), axes)?;
+        let sizes: Vec<usize> = axes.iter().map(|&a| dims.as_ref()[a]).collect();
+        Ok(Layout::contiguous(&sizes).num_elements())
     }
 
     /// The mean over run-time `axes`.
     pub fn try_mean_axes<S2: Shape>(self, axes: &[usize]) -> Result<Tensor<S2, E, D, T>> {
-        let n = self.reduced_count(axes);
-        self.try_reduce_axes::<S2>(ReduceOp::Sum, axes)?
+        let n = self.reduced_count("mean", axes)?;
+        self.try_reduce_named::<S2>("mean", ReduceOp::Sum, axes)?
             .try_div_scalar(E::from_usize(n))
     }
 
@@ -191,7 +223,7 @@ impl<S: Shape, E: Dtype, D: CompositeKernels<E>, T: Tape + MergeSelf> Tensor<S, 
         axes: &[usize],
         correction: usize,
     ) -> Result<Tensor<S2, E, D, T>> {
-        let n = self.reduced_count(axes);
+        let n = self.reduced_count("var", axes)?;
         if n <= correction {
             return Err(Error::shape(
                 "var",
@@ -205,14 +237,16 @@ impl<S: Shape, E: Dtype, D: CompositeKernels<E>, T: Tape + MergeSelf> Tensor<S, 
             .try_broadcast_axes(shape, axes)?;
         self.try_sub(mean)?
             .try_square()?
-            .try_reduce_axes::<S2>(ReduceOp::Sum, axes)?
+            .try_reduce_named::<S2>("var", ReduceOp::Sum, axes)?
             .try_div_scalar(E::from_usize(n - correction))
     }
 
     /// `log Σ exp(x)` over run-time `axes`, computed without overflow.
     pub fn try_logsumexp_axes<S2: Shape>(self, axes: &[usize]) -> Result<Tensor<S2, E, D, T>> {
         let shape = self.shape.clone();
-        let m = self.detach().try_reduce_axes::<S2>(ReduceOp::Max, axes)?;
+        let m = self
+            .detach()
+            .try_reduce_named::<S2>("logsumexp", ReduceOp::Max, axes)?;
         let m = m.try_unary(FiniteOrZero)?;
         let mb = m.clone().try_broadcast_axes(shape, axes)?;
         self.try_sub(mb)?
@@ -227,7 +261,7 @@ impl<S: Shape, E: Dtype, D: CompositeKernels<E>, T: Tape + MergeSelf> Tensor<S, 
         let shape = self.shape.clone();
         let m = self
             .detach()
-            .try_reduce_axes::<gf_shape::DynShape>(ReduceOp::Max, &[axis])?
+            .try_reduce_named::<gf_shape::DynShape>("softmax", ReduceOp::Max, &[axis])?
             .try_unary(FiniteOrZero)?;
         let e = self
             .try_sub(m.try_broadcast_axes(shape.clone(), &[axis])?)?
@@ -244,7 +278,7 @@ impl<S: Shape, E: Dtype, D: CompositeKernels<E>, T: Tape + MergeSelf> Tensor<S, 
         let shape = self.shape.clone();
         let m = self
             .detach()
-            .try_reduce_axes::<gf_shape::DynShape>(ReduceOp::Max, &[axis])?
+            .try_reduce_named::<gf_shape::DynShape>("log_softmax", ReduceOp::Max, &[axis])?
             .try_unary(FiniteOrZero)?;
         let shifted = self.try_sub(m.try_broadcast_axes(shape.clone(), &[axis])?)?;
         let lse = shifted
@@ -369,18 +403,18 @@ impl<S: Shape, E: Dtype, D: ReduceKernel<E>, T> Tensor<S, E, D, T> {
         max: bool,
         axis: usize,
     ) -> Result<Tensor<S2, usize, D>> {
+        let name = if max { "argmax" } else { "argmin" };
         let dims = self.dims().as_ref().to_vec();
-        check_axes("argmax", dims.len(), &[axis])?;
+        check_axes(name, dims.len(), &[axis])?;
         if dims[axis] == 0 {
             return Err(Error::shape(
-                "argmax",
+                name,
                 format!("axis {axis} of {dims:?} is empty"),
             ));
         }
         let kept = kept_dims(&dims, &[axis]);
-        let shape = S2::from_concrete(&kept).ok_or_else(|| {
-            Error::shape("argmax", format!("{kept:?} does not fit the output type"))
-        })?;
+        let shape = S2::from_concrete(&kept)
+            .ok_or_else(|| Error::shape(name, format!("{kept:?} does not fit the output type")))?;
         let buf = self
             .device
             .try_arg_reduce(max, &self.data, &self.layout(), axis)?;
