@@ -3,10 +3,10 @@
 //! `Err`. A size past memory must be rejected before anything is allocated, so a case whose
 //! sizes multiply to a count that is representable but too large to allocate in a test (more
 //! than [`SMALL`] elements, at most `isize::MAX`) is skipped rather than run: such a count is
-//! the device's to refuse, and the CPU device aborts the process instead (see the report on
-//! `Cpu::try_alloc_zeros`). Counts past `isize::MAX` must always be an `Err`.
+//! the allocator's to refuse (an `Err` from `CpuBuf::try_zeroed`), and a test must not ask for
+//! that much memory. Counts past `isize::MAX` must always be an `Err`.
 //!
-//! Known panics in files this suite cannot fix are kept as `#[ignore]` tests at the end.
+//! The cases the fuzz first found panicking are pinned one by one at the end.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -285,8 +285,6 @@ proptest! {
         output_padding in prop_oneof![0usize..=2, size()],
     ) {
         let a = ConvArgs { stride, padding, dilation, groups, output_padding };
-        let (conv_panics, pool_panics) = conv_known_panic(&x, &w, &a);
-        prop_assume!(!conv_panics);
         let (h, wd) = (x[x.len() - 2], x[x.len() - 1]);
         let (kh, kw) = (w[w.len() - 2], w[w.len() - 1]);
         let out = |n, k, i: usize| conv_out_size(n, k, stride[i], padding[i], dilation[i]);
@@ -310,91 +308,12 @@ proptest! {
         if let (Ok(k1), Ok(x1)) = (k1, x1) {
             no_panic("conv1d_args", || x1.try_conv1d_args::<DynShape, _, _>(k1, a))?;
         }
-        if pool_panics {
-            return Ok(());
-        }
         for kind in [PoolKind::Max, PoolKind::Avg, PoolKind::AdaptiveAvg] {
             no_panic("pool2d_args", || {
                 t.clone().try_pool2d_args::<DynShape>(kind, [kh, kw], stride, padding, [kh, kw])
             })?;
         }
     }
-}
-
-/// The argument combinations that panic in `ops/conv/mod.rs` and `ops/pool/mod.rs`, which this
-/// suite may not edit; the `#[ignore]` tests below pin each one.
-/// (conv2d / conv_transpose2d / conv1d panic, pool2d panics).
-fn conv_known_panic(x: &[usize], w: &[usize], a: &ConvArgs) -> (bool, bool) {
-    // `cw * groups` (conv2d, ConvProblem::new) and `og * groups` (conv_transpose2d)
-    let groups_overflow = w.len() == 4 && w[1].checked_mul(a.groups).is_none();
-    // `b * c` in pool's `planes`
-    let planes_overflow = x.len() == 4 && x[0].checked_mul(x[1]).is_none();
-    // `plane * h * w` in pool/cpu_kernel.rs overflows at `plane * h` when w is 0
-    let planes = if x.len() == 4 {
-        x[0].checked_mul(x[1])
-    } else {
-        Some(x[0])
-    };
-    let (ph, pw) = (x[x.len() - 2], x[x.len() - 1]);
-    let plane_base_overflow =
-        planes.is_some_and(|p| pw == 0 && p.saturating_sub(1).checked_mul(ph).is_none());
-    // `2 * padding[i] > kernel[i]` in PoolProblem::sliding
-    let pool_padding_overflow = a.padding.iter().any(|&p| p > usize::MAX / 2);
-    // an output whose count fits usize but whose bytes do not reaches CpuBuf's assert
-    let (h, wd) = (x[x.len() - 2], x[x.len() - 1]);
-    let (kh, kw) = (w[w.len() - 2], w[w.len() - 1]);
-    let bytes_past_memory = |oh: Option<usize>, ow: Option<usize>, c: usize| {
-        let b = if x.len() == 4 { x[0] } else { 1 };
-        let n = oh.zip(ow).and_then(|(oh, ow)| count(&[b, c, oh, ow]));
-        n.is_some_and(|n| {
-            n.checked_mul(4)
-                .is_none_or(|bytes| bytes > isize::MAX as usize)
-        })
-    };
-    let s = |n, k, i: usize| conv_out_size(n, k, a.stride[i], a.padding[i], a.dilation[i]);
-    let t = |n, k, i: usize| {
-        conv_transpose_out_size(
-            n,
-            k,
-            a.stride[i],
-            a.padding[i],
-            a.dilation[i],
-            a.output_padding,
-        )
-    };
-    let og = w
-        .get(1)
-        .and_then(|&og| og.checked_mul(a.groups))
-        .unwrap_or(0);
-    let conv_bytes = bytes_past_memory(s(h, kh, 0), s(wd, kw, 1), w[0]);
-    let convt_bytes = bytes_past_memory(t(h, kh, 0), t(wd, kw, 1), og);
-    // a pooled output whose count fits usize but whose bytes do not (CpuBuf's assert)
-    let pool = |n, k, i: usize| conv_out_size(n, k, a.stride[i], a.padding[i], 1);
-    let pool_bytes = planes.is_some_and(|p| {
-        let n = pool(ph, kh, 0)
-            .zip(pool(pw, kw, 1))
-            .and_then(|(oh, ow)| count(&[p, oh, ow]));
-        // adaptive pooling's output is the [kh, kw] the suite passes
-        let adaptive = count(&[p, kh, kw]);
-        let past = |n: Option<usize>| {
-            n.is_some_and(|n| n.checked_mul(4).is_none_or(|b| b > isize::MAX as usize))
-        };
-        past(n) || past(adaptive)
-    });
-    // PoolProblem::window casts sizes to isize and adds them unchecked; the CPU pool kernel
-    // multiplies `ky * kx` unchecked
-    let big = isize::MAX as usize;
-    let pool_window_overflow = [kh, kw, a.stride[0], a.stride[1], a.padding[0], a.padding[1]]
-        .iter()
-        .any(|&v| v > big / 2)
-        || kh.checked_mul(kw).is_none();
-    let conv = groups_overflow || conv_bytes || convt_bytes;
-    let pool = pool_window_overflow
-        || pool_bytes
-        || planes_overflow
-        || plane_base_overflow
-        || pool_padding_overflow;
-    (conv, pool)
 }
 
 fn t4(dims: [usize; 4]) -> T32 {
@@ -412,7 +331,6 @@ fn args(padding: usize, groups: usize) -> ConvArgs {
 }
 
 #[test]
-#[ignore = "panics: ops/conv/mod.rs try_conv2d_args computes `cw * a.groups` unchecked (and ConvProblem::new `cw * groups`)"]
 fn conv2d_with_groups_that_overflow_is_an_err() {
     let r = catch_unwind(AssertUnwindSafe(|| {
         t4([1, 2, 3, 3]).try_conv2d_args::<DynShape, _, _>(t4([2, 2, 1, 1]), args(0, usize::MAX))
@@ -421,7 +339,6 @@ fn conv2d_with_groups_that_overflow_is_an_err() {
 }
 
 #[test]
-#[ignore = "panics: ops/conv/mod.rs try_conv_transpose2d_args computes `og * a.groups` unchecked"]
 fn conv_transpose2d_with_groups_that_overflow_is_an_err() {
     // no input channels, so every group count divides them
     let x = t4([1, 0, 3, 3]);
@@ -432,7 +349,6 @@ fn conv_transpose2d_with_groups_that_overflow_is_an_err() {
 }
 
 #[test]
-#[ignore = "panics: ops/pool/mod.rs `planes` computes `b * c` unchecked for a (B, C, H, W) input"]
 fn pool2d_of_an_empty_input_with_huge_batch_times_channels_is_an_err() {
     let x = t4([usize::MAX, 2, 0, 2]);
     let r = catch_unwind(AssertUnwindSafe(|| {
@@ -442,7 +358,6 @@ fn pool2d_of_an_empty_input_with_huge_batch_times_channels_is_an_err() {
 }
 
 #[test]
-#[ignore = "panics: ops/pool/cpu_kernel.rs computes `plane * h * w` left to right; `plane * h` overflows for an empty (w = 0) input"]
 fn pool2d_of_an_empty_input_with_a_huge_height_is_ok_or_err() {
     let x = Cpu::default().zeros_like(&DynShape::new([3, usize::MAX, 0]));
     let r = catch_unwind(AssertUnwindSafe(|| {
@@ -453,7 +368,6 @@ fn pool2d_of_an_empty_input_with_a_huge_height_is_ok_or_err() {
 }
 
 #[test]
-#[ignore = "panics: ops/pool/mod.rs PoolProblem::window computes `o * stride` and `start + kernel` in isize unchecked, and ops/pool/cpu_kernel.rs `ky * kx` unchecked"]
 fn pool2d_with_a_kernel_past_isize_is_ok_or_err() {
     let x: T32 = Cpu::default().zeros_like(&DynShape::new([1, 0, usize::MAX / 2 + 2]));
     let r = catch_unwind(AssertUnwindSafe(|| {
@@ -469,7 +383,6 @@ fn pool2d_with_a_kernel_past_isize_is_ok_or_err() {
 }
 
 #[test]
-#[ignore = "panics: ops/pool/mod.rs PoolProblem::sliding computes `2 * padding[i]` unchecked"]
 fn pool2d_with_a_padding_past_half_of_usize_is_an_err() {
     let r = catch_unwind(AssertUnwindSafe(|| {
         t4([1, 1, 2, 2]).try_pool2d_args::<DynShape>(
@@ -484,7 +397,6 @@ fn pool2d_with_a_padding_past_half_of_usize_is_an_err() {
 }
 
 #[test]
-#[ignore = "panics: ops/conv checks only that counts fit usize; a 2^62-element f32 output reaches the `does not fit in memory` assert in device/cpu/buffer.rs"]
 fn conv2d_output_past_memory_is_an_err() {
     // a 1×1 kernel on a 1×1 image padded by 2^30: a (2^31 + 1)² output, over 2^64 bytes
     let r = catch_unwind(AssertUnwindSafe(|| {
@@ -494,7 +406,6 @@ fn conv2d_output_past_memory_is_an_err() {
 }
 
 #[test]
-#[ignore = "panics: try_sample_*_like (ops/create.rs sampling, not in this branch's files) and Cpu::try_sample_* allocate a saturated count"]
 fn sampling_a_shape_past_memory_is_an_err() {
     let r = catch_unwind(AssertUnwindSafe(|| {
         Cpu::default().try_sample_uniform_like(&DynShape::new([usize::MAX, 2]), 0.0f32, 1.0)

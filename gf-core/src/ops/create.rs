@@ -275,7 +275,8 @@ pub trait TensorCreateFloat<E: Dtype>: TensorCreate<E> + RandomKernel<E> {
                 format!("low {low} must be below high {high}"),
             ));
         }
-        let buf = self.try_sample_uniform(shape.num_elements(), low, high)?;
+        let n = crate::layout::buffer_len::<E>("sample_uniform", shape.concrete().as_ref())?;
+        let buf = self.try_sample_uniform(n, low, high)?;
         Ok(Tensor::from_buffer(
             self.clone(),
             buf,
@@ -297,7 +298,8 @@ pub trait TensorCreateFloat<E: Dtype>: TensorCreate<E> + RandomKernel<E> {
                 format!("std {std} must be non-negative"),
             ));
         }
-        let buf = self.try_sample_normal(shape.num_elements(), mean, std)?;
+        let n = crate::layout::buffer_len::<E>("sample_normal", shape.concrete().as_ref())?;
+        let buf = self.try_sample_normal(n, mean, std)?;
         Ok(Tensor::from_buffer(
             self.clone(),
             buf,

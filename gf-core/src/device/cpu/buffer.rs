@@ -12,6 +12,7 @@ use std::alloc::Layout as AllocLayout;
 use std::any::Any;
 
 use crate::dtype::Unit;
+use crate::error::{Error, Result};
 
 /// The alignment, in bytes, of every buffer GhostFlow allocates.
 pub const ALIGN: usize = 64;
@@ -51,13 +52,16 @@ fn alloc_layout<E>(len: usize) -> Option<AllocLayout> {
 }
 
 /// Allocates room for `len` elements, aligned; `zeroed` asks the allocator for zero bytes.
-fn allocate<E>(len: usize, zeroed: bool) -> (NonNull<E>, Option<AllocLayout>) {
-    let size_ok = len
-        .checked_mul(core::mem::size_of::<E>())
-        .is_some_and(|b| b <= isize::MAX as usize);
-    assert!(size_ok, "a buffer of {len} elements does not fit in memory");
+/// `Err` when the size does not fit `isize` or the allocator refuses.
+fn allocate<E>(len: usize, zeroed: bool) -> Result<(NonNull<E>, Option<AllocLayout>)> {
+    let bytes = len.checked_mul(core::mem::size_of::<E>());
+    if bytes.is_none_or(|b| b > isize::MAX as usize) {
+        return Err(Error::Device(format!(
+            "a buffer of {len} elements does not fit in memory"
+        )));
+    }
     match alloc_layout::<E>(len) {
-        None => (NonNull::dangling(), None),
+        None => Ok((NonNull::dangling(), None)),
         Some(layout) => {
             // SAFETY: `layout` has a non-zero size (checked by `alloc_layout`).
             let raw = unsafe {
@@ -67,35 +71,46 @@ fn allocate<E>(len: usize, zeroed: bool) -> (NonNull<E>, Option<AllocLayout>) {
                     std::alloc::alloc(layout)
                 }
             };
-            match NonNull::new(raw.cast::<E>()) {
-                Some(p) => (p, Some(layout)),
-                None => std::alloc::handle_alloc_error(layout),
-            }
+            NonNull::new(raw.cast::<E>())
+                .map(|p| (p, Some(layout)))
+                .ok_or_else(|| Error::Device(format!("cannot allocate {} bytes", layout.size())))
         }
     }
 }
 
 impl<E: Unit> CpuBuf<E> {
-    /// `len` zeros (`0.0`, `false`, `0`), from zeroed pages.
+    /// `len` zeros (`0.0`, `false`, `0`), from zeroed pages. Panics when memory runs out (as
+    /// `vec!` does); see [`try_zeroed`](Self::try_zeroed).
+    #[track_caller]
     pub fn zeroed(len: usize) -> Self {
-        let (ptr, layout) = allocate::<E>(len, true);
+        Self::try_zeroed(len).unwrap()
+    }
+
+    /// `len` zeros, or `Err` when the size does not fit in memory or the allocator refuses.
+    pub fn try_zeroed(len: usize) -> Result<Self> {
+        let (ptr, layout) = allocate::<E>(len, true)?;
         // every `Unit` type (a sealed list: f32, f64, bool, usize) is valid as all-zero bytes
-        CpuBuf {
+        Ok(CpuBuf {
             ptr,
             len,
             owner: Owner::Aligned(layout),
-        }
+        })
     }
 
     /// An aligned buffer of `len` elements that `fill` writes, given the uninitialised slots.
-    /// `fill` must write every slot; use [`from_fn`](Self::from_fn) when a closure per element
-    /// will do.
+    /// `fill` must write every slot; use [`try_from_fn`](Self::try_from_fn) when a closure per
+    /// element will do.
+    ///
+    /// `Err` when the size does not fit in memory or the allocator refuses.
     ///
     /// # Safety
     ///
     /// When `fill` returns, every one of the `len` slots must have been written.
-    pub unsafe fn from_uninit(len: usize, fill: impl FnOnce(&mut [MaybeUninit<E>])) -> Self {
-        let (ptr, layout) = allocate::<E>(len, false);
+    pub unsafe fn try_from_uninit(
+        len: usize,
+        fill: impl FnOnce(&mut [MaybeUninit<E>]),
+    ) -> Result<Self> {
+        let (ptr, layout) = allocate::<E>(len, false)?;
         let buf = CpuBuf {
             ptr,
             len,
@@ -106,14 +121,14 @@ impl<E: Unit> CpuBuf<E> {
         let slots =
             unsafe { core::slice::from_raw_parts_mut(ptr.as_ptr().cast::<MaybeUninit<E>>(), len) };
         fill(slots);
-        buf
+        Ok(buf)
     }
 
-    /// An aligned buffer whose element `i` is `f(i)`.
-    pub fn from_fn(len: usize, mut f: impl FnMut(usize) -> E) -> Self {
+    /// An aligned buffer whose element `i` is `f(i)`; `Err` when memory runs out.
+    pub fn try_from_fn(len: usize, mut f: impl FnMut(usize) -> E) -> Result<Self> {
         // SAFETY: the loop writes every slot.
         unsafe {
-            Self::from_uninit(len, |slots| {
+            Self::try_from_uninit(len, |slots| {
                 for (i, s) in slots.iter_mut().enumerate() {
                     s.write(f(i));
                 }
@@ -121,11 +136,11 @@ impl<E: Unit> CpuBuf<E> {
         }
     }
 
-    /// An aligned copy of `data`.
-    pub fn from_slice(data: &[E]) -> Self {
-        // SAFETY: `copy_from_slice` on the `MaybeUninit` view writes all `len` slots.
+    /// An aligned copy of `data`; `Err` when memory runs out.
+    pub fn try_from_slice(data: &[E]) -> Result<Self> {
+        // SAFETY: the loop writes all `data.len()` slots.
         unsafe {
-            Self::from_uninit(data.len(), |slots| {
+            Self::try_from_uninit(data.len(), |slots| {
                 for (s, &x) in slots.iter_mut().zip(data) {
                     s.write(x);
                 }
@@ -205,8 +220,9 @@ impl<E> core::ops::DerefMut for CpuBuf<E> {
 }
 
 impl<E: Unit> Clone for CpuBuf<E> {
+    /// Panics when memory runs out, as `Vec::clone` does.
     fn clone(&self) -> Self {
-        CpuBuf::from_slice(self)
+        CpuBuf::try_from_slice(self).unwrap()
     }
 }
 
@@ -268,9 +284,22 @@ mod tests {
             assert_eq!(z.len(), len);
             assert!(z.iter().all(|&x| x == 0.0));
             assert!(len == 0 || z.is_aligned());
-            assert!(CpuBuf::<f64>::from_fn(len, |i| i as f64).is_aligned() || len == 0);
+            assert!(
+                CpuBuf::<f64>::try_from_fn(len, |i| i as f64)
+                    .unwrap()
+                    .is_aligned()
+                    || len == 0
+            );
         }
         assert!(CpuBuf::<bool>::zeroed(5).iter().all(|&b| !b));
+        assert!(
+            CpuBuf::<f64>::try_zeroed(usize::MAX / 4).is_err(),
+            "too large to address"
+        );
+        assert!(
+            CpuBuf::<f32>::try_zeroed(1 << 60).is_err(),
+            "refused by the allocator"
+        );
     }
 
     #[test]
@@ -281,7 +310,7 @@ mod tests {
         assert_eq!(b.as_ptr(), p);
         let back = b.into_vec();
         assert_eq!((back.as_ptr(), back), (p, vec![1.0, 2.0, 3.0]));
-        let own = CpuBuf::from_slice(&[4usize, 5]);
+        let own = CpuBuf::try_from_slice(&[4usize, 5]).unwrap();
         assert_eq!(own.clone().into_vec(), vec![4, 5]);
     }
 

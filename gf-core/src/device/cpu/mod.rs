@@ -81,11 +81,11 @@ impl Cpu {
         &self,
         len: usize,
         f: impl Fn(&[f64], &mut [E]) + Sync + Send,
-    ) -> CpuBuf<E> {
+    ) -> Result<CpuBuf<E>> {
         let digits = E::MANTISSA_DIGITS;
         let per = Philox::per_block(digits);
         let (philox, start) = self.reserve_blocks(Philox::blocks_for(len, digits));
-        let mut out = CpuBuf::zeroed(len);
+        let mut out = CpuBuf::try_zeroed(len)?;
         let fill = |(j, chunk): (usize, &mut [E])| {
             // a chunk of RANDOM_CHUNK blocks: each block's uniforms feed `per` elements
             let first = start + (j * RANDOM_CHUNK) as u64;
@@ -100,12 +100,12 @@ impl Cpu {
             out.par_chunks_mut(RANDOM_CHUNK * per)
                 .enumerate()
                 .for_each(fill);
-            return out;
+            return Ok(out);
         }
         out.chunks_mut(RANDOM_CHUNK * per)
             .enumerate()
             .for_each(fill);
-        out
+        Ok(out)
     }
 }
 
@@ -125,10 +125,10 @@ impl DeviceInfo for Cpu {
 impl<E: Unit> Storage<E> for Cpu {
     type Vec = CpuBuf<E>;
     fn try_alloc_zeros(&self, len: usize) -> Result<CpuBuf<E>> {
-        Ok(CpuBuf::zeroed(len))
+        CpuBuf::try_zeroed(len)
     }
     fn try_from_host(&self, data: &[E]) -> Result<CpuBuf<E>> {
-        Ok(CpuBuf::from_slice(data))
+        CpuBuf::try_from_slice(data)
     }
     fn try_from_host_vec(&self, data: Vec<E>) -> Result<CpuBuf<E>> {
         Ok(CpuBuf::from_vec(data))
@@ -145,10 +145,10 @@ impl<E: Unit> ViewKernel<E> for Cpu {
     fn try_contiguous(&self, src: &CpuBuf<E>, layout: &Layout) -> Result<CpuBuf<E>> {
         let n = layout.num_elements();
         if n == 0 {
-            return Ok(CpuBuf::zeroed(0));
+            return CpuBuf::try_zeroed(0);
         }
         if layout.is_contiguous() {
-            return Ok(CpuBuf::from_slice(&src[layout.offset..layout.offset + n]));
+            return CpuBuf::try_from_slice(&src[layout.offset..layout.offset + n]);
         }
         let mut out = Vec::with_capacity(layout.num_elements());
         layout.for_each_offset(|o| out.push(src[o]));
@@ -188,15 +188,15 @@ impl<E: Dtype> AccumulateKernel<E> for Cpu {
 impl<E: Dtype> RandomKernel<E> for Cpu {
     fn try_sample_uniform(&self, len: usize, low: E, high: E) -> Result<CpuBuf<E>> {
         let (lo, hi) = (low.as_f64(), high.as_f64());
-        Ok(self.fill_from_uniforms(len, |u, dst| {
+        self.fill_from_uniforms(len, |u, dst| {
             for (d, &u) in dst.iter_mut().zip(u) {
                 *d = E::from_f64(lo + (hi - lo) * u);
             }
-        }))
+        })
     }
     fn try_sample_normal(&self, len: usize, mean: E, std: E) -> Result<CpuBuf<E>> {
         let (m, s) = (mean.as_f64(), std.as_f64());
-        Ok(self.fill_from_uniforms(len, |u, dst| {
+        self.fill_from_uniforms(len, |u, dst| {
             // Box–Muller on consecutive pairs; a block holds whole pairs
             for (pair, d) in u.chunks(2).zip(dst.chunks_mut(2)) {
                 let r = (-2.0 * (1.0 - pair[0]).ln()).sqrt();
@@ -206,15 +206,15 @@ impl<E: Dtype> RandomKernel<E> for Cpu {
                     *d1 = E::from_f64(m + s * r * t.sin());
                 }
             }
-        }))
+        })
     }
     fn try_dropout_mask(&self, len: usize, p: E, scale: E) -> Result<CpuBuf<E>> {
         let p = p.as_f64();
-        Ok(self.fill_from_uniforms(len, |u, dst| {
+        self.fill_from_uniforms(len, |u, dst| {
             for (d, &u) in dst.iter_mut().zip(u) {
                 *d = if u < p { E::zero() } else { scale };
             }
-        }))
+        })
     }
 }
 

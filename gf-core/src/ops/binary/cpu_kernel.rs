@@ -22,7 +22,7 @@ impl<E: Dtype> BinaryKernel<E> for Cpu {
                 &lhs[ll.offset..ll.offset + n],
                 &rhs[rl.offset..rl.offset + n],
             );
-            let mut out = CpuBuf::zeroed(n);
+            let mut out = CpuBuf::try_zeroed(n)?;
             #[cfg(feature = "rayon")]
             if n >= PAR_THRESHOLD {
                 out.par_chunks_mut(PAR_THRESHOLD)

@@ -77,8 +77,8 @@ impl<E: Dtype> ConvKernel<E> for Cpu {
     fn try_conv_fwd(&self, p: &ConvProblem, x: &CpuBuf<E>, w: &CpuBuf<E>) -> Result<CpuBuf<E>> {
         let (cig, cog, ohw) = (p.c_in / p.groups, p.c_out / p.groups, p.oh * p.ow);
         let k = cig * p.kh * p.kw;
-        let mut y = CpuBuf::<E>::zeroed(p.batch * p.c_out * ohw);
-        let mut col = CpuBuf::<E>::zeroed(k * ohw);
+        let mut y = CpuBuf::<E>::try_zeroed(p.batch * p.c_out * ohw)?;
+        let mut col = CpuBuf::<E>::try_zeroed(k * ohw)?;
         for b in 0..p.batch {
             for g in 0..p.groups {
                 Cpu::im2col(p, x, b, g, &mut col);
@@ -111,7 +111,7 @@ impl<E: Dtype> ConvKernel<E> for Cpu {
     ) -> Result<()> {
         let (cig, cog, ohw) = (p.c_in / p.groups, p.c_out / p.groups, p.oh * p.ow);
         let k = cig * p.kh * p.kw;
-        let mut col = CpuBuf::<E>::zeroed(k * ohw);
+        let mut col = CpuBuf::<E>::try_zeroed(k * ohw)?;
         for b in 0..p.batch {
             for g in 0..p.groups {
                 col.iter_mut().for_each(|c| *c = E::zero());
@@ -145,7 +145,7 @@ impl<E: Dtype> ConvKernel<E> for Cpu {
     ) -> Result<()> {
         let (cig, cog, ohw) = (p.c_in / p.groups, p.c_out / p.groups, p.oh * p.ow);
         let k = cig * p.kh * p.kw;
-        let mut col = CpuBuf::<E>::zeroed(k * ohw);
+        let mut col = CpuBuf::<E>::try_zeroed(k * ohw)?;
         for b in 0..p.batch {
             for g in 0..p.groups {
                 Cpu::im2col(p, x, b, g, &mut col);

@@ -104,7 +104,7 @@ impl ConvProblem {
                 "stride {stride:?}, dilation {dilation:?} and groups {groups} must be positive"
             ));
         }
-        if c_in % groups != 0 || c_out % groups != 0 || cw * groups != c_in {
+        if c_in % groups != 0 || c_out % groups != 0 || cw.checked_mul(groups) != Some(c_in) {
             return bad(format!(
                 "input {input:?} and weight {weight:?} do not fit {groups} groups"
             ));
@@ -472,7 +472,7 @@ impl<S: Shape, E: Dtype, D: ConvKernel<E> + ViewKernel<E> + AccumulateKernel<E>,
             )
         })?;
         check_args("conv2d", &a)?;
-        if c_in != cw * a.groups || c_out % a.groups != 0 {
+        if cw.checked_mul(a.groups) != Some(c_in) || c_out % a.groups != 0 {
             return Err(Error::shape("conv2d", format!("input {xd:?} and weight {wdims:?} do not fit {} groups: the input needs weight channels × groups channels", a.groups)));
         }
         let size = |n, k, i: usize| conv_out_size(n, k, a.stride[i], a.padding[i], a.dilation[i]);
@@ -591,7 +591,12 @@ impl<S: Shape, E: Dtype, D: ConvKernel<E> + ViewKernel<E> + AccumulateKernel<E>,
                 ),
             ));
         };
-        let o = og * a.groups;
+        let o = og.checked_mul(a.groups).ok_or_else(|| {
+            Error::shape(
+                "conv_transpose2d",
+                format!("{og} output channels × {} groups overflow", a.groups),
+            )
+        })?;
         let out_dims: Vec<usize> = if xd.len() == 3 {
             vec![o, oh, ow]
         } else {

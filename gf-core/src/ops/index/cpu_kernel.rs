@@ -51,7 +51,7 @@ fn checked_indices(
 impl<E: Dtype> IndexKernel<E> for Cpu {
     fn try_concat(&self, inputs: &[(&CpuBuf<E>, &Layout)], axis: usize) -> Result<CpuBuf<E>> {
         let Some((_, first)) = inputs.first() else {
-            return Ok(CpuBuf::zeroed(0));
+            return CpuBuf::try_zeroed(0);
         };
         let total = inputs
             .iter()
@@ -59,7 +59,7 @@ impl<E: Dtype> IndexKernel<E> for Cpu {
         // with an element anywhere every dim off the axis is non-zero, so the products below
         // are at most the output's count and cannot overflow
         if total == 0 {
-            return Ok(CpuBuf::zeroed(0));
+            return CpuBuf::try_zeroed(0);
         }
         let outer: usize = first.dims[..axis].iter().product();
         let inner: usize = first.dims[axis + 1..].iter().product();
@@ -132,7 +132,7 @@ impl<E: Dtype> IndexKernel<E> for Cpu {
                 ),
             )
         })?;
-        let mut out = CpuBuf::<E>::zeroed(len);
+        let mut out = CpuBuf::<E>::try_zeroed(len)?;
         for (row, &k) in classes.iter().enumerate() {
             out[row * num_classes + k] = E::one();
         }

@@ -11,7 +11,7 @@ fn windows(p: &PoolProblem, mut f: impl FnMut(usize, &mut dyn Iterator<Item = us
             let (y0, y1, ky) = p.window(0, oy);
             for ox in 0..ow {
                 let (x0, x1, kx) = p.window(1, ox);
-                let base = plane * h * w;
+                let base = plane * (h * w);
                 let mut it = (y0..y1).flat_map(move |y| (x0..x1).map(move |x| base + y * w + x));
                 f((plane * oh + oy) * ow + ox, &mut it, ky * kx);
             }
@@ -29,7 +29,7 @@ fn divisor(p: &PoolProblem, full: usize, seen: usize) -> usize {
 
 impl<E: Dtype> PoolKernel<E> for Cpu {
     fn try_pool_fwd(&self, p: &PoolProblem, x: &CpuBuf<E>) -> Result<CpuBuf<E>> {
-        let mut y = CpuBuf::<E>::zeroed(p.planes * p.output[0] * p.output[1]);
+        let mut y = CpuBuf::<E>::try_zeroed(p.planes * p.output[0] * p.output[1])?;
         windows(p, |o, window, full| {
             y[o] = match p.kind {
                 PoolKind::Max => window.fold(E::neg_infinity(), |m, i| {

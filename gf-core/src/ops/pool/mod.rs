@@ -92,7 +92,10 @@ impl PoolProblem {
                 "adaptive pooling has no window; use `PoolProblem::adaptive`",
             ));
         }
-        if kernel.contains(&0) || stride.contains(&0) || (0..2).any(|i| 2 * padding[i] > kernel[i])
+        if kernel.contains(&0)
+            || stride.contains(&0)
+            || (0..2).any(|i| padding[i] > kernel[i] / 2)
+            || kernel[0].checked_mul(kernel[1]).is_none()
         {
             return Err(Error::argument(op, format!("kernel {kernel:?} and stride {stride:?} must be positive and padding {padding:?} at most half the kernel")));
         }
@@ -204,13 +207,12 @@ impl PoolProblem {
                 (s, e, e - s)
             }
             _ => {
-                let start = (o * self.stride[axis]) as isize - self.padding[axis] as isize;
-                let end = start + self.kernel[axis] as isize;
-                (
-                    start.max(0) as usize,
-                    (end.max(0) as usize).min(n),
-                    self.kernel[axis],
-                )
+                // in i128: a validated problem's sizes fit usize, their differences may not
+                // fit isize
+                let start = (o as i128) * (self.stride[axis] as i128) - self.padding[axis] as i128;
+                let end = start + self.kernel[axis] as i128;
+                let clip = |v: i128| v.clamp(0, n as i128) as usize;
+                (clip(start), clip(end), self.kernel[axis])
             }
         }
     }
@@ -293,7 +295,12 @@ type PoolOut<H, K, S, P> = <H as ConvDim<K, S, P, Const<1>>>::Output;
 fn planes(op: &'static str, dims: &[usize]) -> Result<(usize, [usize; 2], Vec<usize>)> {
     match *dims {
         [c, h, w] => Ok((c, [h, w], vec![c])),
-        [b, c, h, w] => Ok((b * c, [h, w], vec![b, c])),
+        [b, c, h, w] => {
+            let planes = b
+                .checked_mul(c)
+                .ok_or_else(|| Error::shape(op, format!("{b} images × {c} channels overflow")))?;
+            Ok((planes, [h, w], vec![b, c]))
+        }
         _ => Err(Error::shape(
             op,
             format!("expected (C, H, W) or (B, C, H, W), got {dims:?}"),

@@ -19,7 +19,7 @@ impl<E: Dtype> UnaryKernel<E> for Cpu {
         let n = layout.num_elements();
         if layout.is_contiguous() {
             let src = &inp[layout.offset..layout.offset + n];
-            let mut out = CpuBuf::zeroed(n);
+            let mut out = CpuBuf::try_zeroed(n)?;
             #[cfg(feature = "rayon")]
             if n >= PAR_THRESHOLD {
                 out.par_chunks_mut(PAR_THRESHOLD)
