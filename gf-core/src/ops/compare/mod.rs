@@ -148,6 +148,7 @@ impl<S: Shape, E: Unit, D: CompareKernel<E>, T> Tensor<S, E, D, T> {
         op: CmpOp,
         rhs: &Tensor<S2, E, D, R>,
     ) -> Result<Tensor<S, bool, D>> {
+        self.check_same_device(op.name(), rhs)?;
         let (ld, rd) = (self.dims(), rhs.dims());
         let dims = common_dims::<S>(op.name(), &[ld.as_ref(), rd.as_ref()])?;
         let bad = || Error::shape(op.name(), format!("cannot broadcast to {dims:?}"));

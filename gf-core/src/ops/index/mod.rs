@@ -559,6 +559,7 @@ impl<S: Shape, E: Dtype, D: IndexKernel<E> + ViewKernel<E> + AccumulateKernel<E>
         indices: &Tensor<SI, usize, D>,
     ) -> Result<Tensor<S2, E, D, T>> {
         let op = "index_select";
+        self.check_same_device(op, indices)?;
         let dims = self.layout().dims;
         check_axis(op, &dims, axis)?;
         let il = indices.layout();
@@ -631,6 +632,7 @@ impl<S: Shape, E: Dtype, D: IndexKernel<E> + ViewKernel<E> + AccumulateKernel<E>
         index: &Tensor<SI, usize, D>,
     ) -> Result<Tensor<SI, E, D, T>> {
         let op = "gather";
+        self.check_same_device(op, index)?;
         let (dims, il) = (self.layout().dims, index.layout());
         check_axis(op, &dims, axis)?;
         let fits = il.dims.len() == dims.len()
@@ -706,6 +708,7 @@ impl<S: Shape, E: Dtype, D: IndexKernel<E> + ViewKernel<E> + AccumulateKernel<E>
         T::Output: Tape,
     {
         let op = "scatter_add";
+        self.check_same_device(op, index)?;
         let (dims, il, sl) = (self.layout().dims, index.layout(), src.layout());
         check_axis(op, &dims, axis)?;
         let rank = dims.len();
