@@ -145,6 +145,8 @@ fn main() {
     let image: Tensor<Maps<3, 224>, f32, Cpu> = dev.randn_like(&(1, Const, Const, Const));
     let logits = model.forward(image, &OwnedTape::new());
     println!("logits: {:?}", logits.dims());
+    // without batch normalisation the random network's logits spread widely; any scalar will do
+    // to run backward through every layer
     let loss = logits.log_softmax::<Axis<1>>().mean::<(Axis<0>, Axis<1>)>();
     let value = loss.scalar();
     let grads = loss.backward();
@@ -154,7 +156,7 @@ fn main() {
         .to_vec();
     let mean_abs = g.iter().map(|x| x.abs()).sum::<f32>() / g.len() as f32;
     println!(
-        "loss {value:.4}; {} parameter gradients; mean |∂loss/∂fc| {mean_abs:.3e}",
+        "mean log-probability {value:.4}; {} parameter gradients; mean |∂/∂fc| {mean_abs:.3e}",
         grads.len()
     );
 }
