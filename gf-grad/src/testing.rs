@@ -3,9 +3,9 @@
 //! [`device_tests!`](crate::device_tests); gf-grad runs it on the CPU itself, so the suite is
 //! always exercised.
 //!
-//! ```
-//! // in a device crate's tests/parity.rs:
-//! // gf_grad::device_tests!(my_backend::Device::new(0).unwrap());
+//! ```ignore
+//! // in a device crate's tests/parity.rs, for its own device type:
+//! gf_grad::device_tests!(my_backend::Device::new(0).unwrap());
 //! ```
 //!
 //! Each body is a generic function, instantiated once for the device under test and once for
