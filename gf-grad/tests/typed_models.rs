@@ -115,3 +115,17 @@ fn lenet5_runs_forward_and_backward_with_every_shape_typed() {
     let g: Tensor<Rank2<120, 84>, f32, TestDevice> = grads.get(&net.f2).unwrap();
     assert_eq!(g.dims(), [120, 84]);
 }
+
+#[test]
+fn language_model_logits_flatten_over_a_vocabulary_of_50257() {
+    // GPT-2's vocabulary is above the compile-time arithmetic bound; with run-time batch and
+    // sequence dims the reshape is checked when running, and the vocabulary stays `Const`
+    let dev = TestDevice::default();
+    let logits: Tensor<(usize, usize, Const<50257>), f32, TestDevice> =
+        dev.zeros_like(&(2, 3, Const));
+    let flat: Tensor<(usize, Const<50257>), f32, TestDevice> = logits.reshape_like(&(6, Const));
+    assert_eq!(flat.dims(), [6, 50257]);
+    let bad: Tensor<(usize, usize, Const<50257>), f32, TestDevice> =
+        dev.zeros_like(&(2, 3, Const));
+    assert!(bad.try_reshape_like(&(5usize, Const::<50257>)).is_err());
+}

@@ -39,6 +39,7 @@ pub use axes::{
 pub use dim::{Const, ConstDim, Dim};
 pub use matmul::MatMulShape;
 pub use shape::{
-    broadcast_shapes, ConstShape, DynShape, HasShape, NumelAgree, NumelTn, Rank0, Rank1, Rank2,
-    Rank3, Rank4, Rank5, Rank6, ReshapeTo, SameNumel, SameShapeAs, Shape,
+    broadcast_shapes, ConstShape, DynShape, Either, HasShape, KnownWhen, NumelAgree, NumelTn,
+    Rank0, Rank1, Rank2, Rank3, Rank4, Rank5, Rank6, ReshapeTo, ReshapeWhen, SameNumel,
+    SameShapeAs, Shape, WhenCompiling, WhenRunning,
 };

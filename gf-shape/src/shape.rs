@@ -197,18 +197,111 @@ impl<const N: usize> NumelAgree for (Const<N>, Const<N>) {}
 impl<T> NumelAgree for (crate::arith::Computed<T>, crate::arith::Computed<T>) {}
 
 /// A shape that can be reshaped to `Dst`: same element count (checked at run time with `usize`).
+///
+/// When either shape has a run-time dim the counts are compared when running, whatever the
+/// sizes of its `Const` dims (so `(usize, usize, Const<50257>)` reshapes to
+/// `(usize, Const<50257>)`); when both are all compile-time the counts are compared now.
 #[diagnostic::on_unimplemented(
     message = "cannot reshape `{Self}` into `{Dst}`: the element counts differ",
     label = "a reshape keeps every element; the products of the dims must be equal"
 )]
 pub trait ReshapeTo<Dst: Shape>: Shape {}
-impl<Src: NumelTn, Dst: NumelTn> ReshapeTo<Dst> for Src
+impl<Src: Shape + KnownWhen, Dst: Shape + KnownWhen> ReshapeTo<Dst> for Src
+where
+    Src::When: Either<Dst::When>,
+    (<Src::When as Either<Dst::When>>::Out, Dst): ReshapeWhen<Src>,
+{
+}
+
+/// Where a reshape's element counts are compared: `(WhenRunning, Dst)` when either shape has a
+/// run-time dim, `(WhenCompiling, Dst)` when both are known now.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "cannot reshape `{Src}` into `{Self}`: the element counts differ",
+    label = "a reshape keeps every element; the products of the dims must be equal"
+)]
+pub trait ReshapeWhen<Src> {}
+impl<Src: Shape, Dst: Shape> ReshapeWhen<Src> for (WhenRunning, Dst) {}
+impl<Src: NumelTn, Dst: NumelTn> ReshapeWhen<Src> for (WhenCompiling, Dst)
 where
     Src::Numel: ToDim,
     Dst::Numel: ToDim,
     Src: SameNumel<Dst, NumelDim<Src>, NumelDim<Dst>>,
 {
 }
+
+/// Marks a dim or shape whose sizes are all known when compiling.
+#[derive(Clone, Copy, Debug)]
+pub struct WhenCompiling;
+/// Marks a dim or shape with a size known only when running.
+#[derive(Clone, Copy, Debug)]
+pub struct WhenRunning;
+
+/// `WhenRunning` if either marker is.
+pub trait Either<B> {
+    /// The combined marker.
+    type Out;
+}
+impl Either<WhenCompiling> for WhenCompiling {
+    type Out = WhenCompiling;
+}
+impl Either<WhenRunning> for WhenCompiling {
+    type Out = WhenRunning;
+}
+impl<B> Either<B> for WhenRunning {
+    type Out = WhenRunning;
+}
+
+/// When a dim's or a shape's sizes are known: [`WhenRunning`] for `usize` (and any shape with
+/// a `usize` dim, and `DynShape`), [`WhenCompiling`] otherwise.
+pub trait KnownWhen {
+    /// [`WhenCompiling`] or [`WhenRunning`].
+    type When;
+}
+impl KnownWhen for usize {
+    type When = WhenRunning;
+}
+impl<const N: usize> KnownWhen for Const<N> {
+    type When = WhenCompiling;
+}
+impl<T> KnownWhen for crate::arith::Computed<T> {
+    type When = WhenCompiling;
+}
+impl KnownWhen for () {
+    type When = WhenCompiling;
+}
+impl KnownWhen for DynShape {
+    type When = WhenRunning;
+}
+
+macro_rules! known_when_for {
+    ($($d:ident),+) => {
+        known_when_for!(@go [$($d),+] [] [WhenCompiling] $($d),+);
+    };
+    (@go [$($all:ident),+] [$($b:tt)*] [$acc:ty] $h:ident $(, $t:ident)*) => {
+        known_when_for!(
+            @go [$($all),+]
+            [$($b)* $acc: Either<<$h as KnownWhen>::When>,]
+            [<$acc as Either<<$h as KnownWhen>::When>>::Out]
+            $($t),*
+        );
+    };
+    (@go [$($all:ident),+] [$($b:tt)*] [$acc:ty]) => {
+        impl<$($all: Dim + KnownWhen),+> KnownWhen for ($($all,)+)
+        where
+            $($b)*
+        {
+            type When = $acc;
+        }
+    };
+}
+
+known_when_for!(D0);
+known_when_for!(D0, D1);
+known_when_for!(D0, D1, D2);
+known_when_for!(D0, D1, D2, D3);
+known_when_for!(D0, D1, D2, D3, D4);
+known_when_for!(D0, D1, D2, D3, D4, D5);
 
 /// The element count of a shape as a dimension (`usize` when a dim is `usize`).
 type NumelDim<S> = <<S as NumelTn>::Numel as ToDim>::Output;
@@ -379,5 +472,8 @@ mod tests {
         reshapes::<Rank2<2, 6>, Rank3<3, 2, 2>>();
         reshapes::<(usize, Const<4>), Rank1<12>>();
         reshapes::<DynShape, Rank1<12>>();
+        // a run-time dim makes it a run-time check, whatever the size of the Const dims
+        reshapes::<(usize, usize, Const<50257>), (usize, Const<50257>)>();
+        reshapes::<(Const<8>, Const<128>, usize), (usize, Const<50257>)>();
     }
 }
