@@ -125,7 +125,6 @@ fn language_model_logits_flatten_over_a_vocabulary_of_50257() {
         dev.zeros_like(&(2, 3, Const));
     let flat: Tensor<(usize, Const<50257>), f32, TestDevice> = logits.reshape_like(&(6, Const));
     assert_eq!(flat.dims(), [6, 50257]);
-    let bad: Tensor<(usize, usize, Const<50257>), f32, TestDevice> =
-        dev.zeros_like(&(2, 3, Const));
+    let bad: Tensor<(usize, usize, Const<50257>), f32, TestDevice> = dev.zeros_like(&(2, 3, Const));
     assert!(bad.try_reshape_like(&(5usize, Const::<50257>)).is_err());
 }

@@ -127,6 +127,7 @@ pub trait TensorCreate<E: Unit>: Storage<E> + Sized {
     }
 
     /// See [`try_tensor_from_vec`](Self::try_tensor_from_vec).
+    #[track_caller]
     fn tensor_from_vec<S: Shape>(&self, data: Vec<E>, shape: S) -> Tensor<S, E, Self> {
         self.try_tensor_from_vec(data, shape).unwrap()
     }
@@ -138,6 +139,7 @@ pub trait TensorCreate<E: Unit>: Storage<E> + Sized {
     }
 
     /// See [`try_full_like`](Self::try_full_like).
+    #[track_caller]
     fn full_like<S: Shape>(&self, shape: &S, value: E) -> Tensor<S, E, Self> {
         self.try_full_like(shape, value).unwrap()
     }
@@ -160,6 +162,7 @@ pub trait TensorCreate<E: Unit>: Storage<E> + Sized {
     }
 
     /// See [`try_zeros_like`](Self::try_zeros_like).
+    #[track_caller]
     fn zeros_like<S: Shape>(&self, shape: &S) -> Tensor<S, E, Self> {
         self.try_zeros_like(shape).unwrap()
     }
@@ -219,6 +222,7 @@ pub trait TensorCreateFloat<E: Dtype>: TensorCreate<E> + RandomKernel<E> {
     }
 
     /// `0, 1, ..., n - 1`.
+    #[track_caller]
     fn arange(&self, n: usize) -> Tensor<(usize,), E, Self> {
         self.try_arange(E::zero(), E::from_usize(n), E::one())
             .unwrap()
@@ -240,6 +244,7 @@ pub trait TensorCreateFloat<E: Dtype>: TensorCreate<E> + RandomKernel<E> {
     }
 
     /// See [`try_linspace`](Self::try_linspace).
+    #[track_caller]
     fn linspace(&self, start: E, end: E, steps: usize) -> Tensor<(usize,), E, Self> {
         self.try_linspace(start, end, steps).unwrap()
     }
@@ -258,6 +263,7 @@ pub trait TensorCreateFloat<E: Dtype>: TensorCreate<E> + RandomKernel<E> {
     }
 
     /// See [`try_eye`](Self::try_eye).
+    #[track_caller]
     fn eye(&self, n: usize) -> Tensor<(usize, usize), E, Self> {
         self.try_eye(n).unwrap()
     }
@@ -309,12 +315,14 @@ pub trait TensorCreateFloat<E: Dtype>: TensorCreate<E> + RandomKernel<E> {
     }
 
     /// Uniform samples in `[0, 1)` of `shape`, like `torch.rand`.
+    #[track_caller]
     fn rand_like<S: Shape>(&self, shape: &S) -> Tensor<S, E, Self> {
         self.try_sample_uniform_like(shape, E::zero(), E::one())
             .unwrap()
     }
 
     /// Standard normal samples of `shape`, like `torch.randn`.
+    #[track_caller]
     fn randn_like<S: Shape>(&self, shape: &S) -> Tensor<S, E, Self> {
         self.try_sample_normal_like(shape, E::zero(), E::one())
             .unwrap()

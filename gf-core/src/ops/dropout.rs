@@ -44,6 +44,7 @@ impl<
     }
 
     /// See [`try_dropout`](Self::try_dropout).
+    #[track_caller]
     pub fn dropout(self, p: E) -> Self {
         self.try_dropout(p).unwrap()
     }

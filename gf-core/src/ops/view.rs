@@ -66,6 +66,7 @@ impl<S: Shape, E: Dtype, D: ViewKernel<E> + AccumulateKernel<E>, T: Tape> Tensor
     }
 
     /// See [`try_contiguous`](Self::try_contiguous).
+    #[track_caller]
     pub fn contiguous(self) -> Self {
         self.try_contiguous().unwrap()
     }
@@ -99,6 +100,7 @@ impl<S: Shape, E: Dtype, D: ViewKernel<E> + AccumulateKernel<E>, T: Tape> Tensor
     }
 
     /// See [`try_reshape_like`](Self::try_reshape_like).
+    #[track_caller]
     pub fn reshape_like<S2: Shape>(self, shape: &S2) -> Tensor<S2, E, D, T>
     where
         S: ReshapeTo<S2>,
@@ -154,6 +156,7 @@ impl<S: Shape, E: Dtype, D: ViewKernel<E> + AccumulateKernel<E>, T: Tape> Tensor
     }
 
     /// See [`try_flatten`](Self::try_flatten).
+    #[track_caller]
     pub fn flatten<Ax: Axes>(self) -> Tensor<S::Flat, E, D, T>
     where
         S: FlattenShape<Ax>,
@@ -196,6 +199,7 @@ impl<S: Shape, E: Dtype, D: ViewKernel<E> + AccumulateKernel<E>, T: Tape> Tensor
     /// let p: Tensor<Rank2<3, 2>, f32, _> = t.permute::<(Axis<1>, Axis<0>)>();
     /// assert_eq!(p.to_vec(), vec![1.0, 4.0, 2.0, 5.0, 3.0, 6.0]);
     /// ```
+    #[track_caller]
     pub fn permute<Ax: Axes>(self) -> Tensor<S::Permuted, E, D, T>
     where
         S: PermuteShape<Ax>,
@@ -204,6 +208,7 @@ impl<S: Shape, E: Dtype, D: ViewKernel<E> + AccumulateKernel<E>, T: Tape> Tensor
     }
 
     /// Swaps the last two axes, without copying.
+    #[track_caller]
     pub fn transpose(self) -> Tensor<S::Transposed, E, D, T>
     where
         S: TransposeShape,
@@ -266,6 +271,7 @@ impl<S: Shape, E: Dtype, D: ViewKernel<E> + AccumulateKernel<E>, T: Tape> Tensor
     /// let m: Tensor<Rank2<3, 2>, f32, _> = b.broadcast::<_, Axis<0>>();
     /// assert_eq!(m.to_vec(), vec![1.0, 2.0, 1.0, 2.0, 1.0, 2.0]);
     /// ```
+    #[track_caller]
     pub fn broadcast<Dst: ConstShape + BroadcastShapeFrom<S, Ax>, Ax: Axes>(
         self,
     ) -> Tensor<Dst, E, D, T> {
@@ -282,6 +288,7 @@ impl<S: Shape, E: Dtype, D: ViewKernel<E> + AccumulateKernel<E>, T: Tape> Tensor
     }
 
     /// See [`try_broadcast_like`](Self::try_broadcast_like).
+    #[track_caller]
     pub fn broadcast_like<Dst: BroadcastShapeFrom<S, Ax>, Ax: Axes>(
         self,
         dst: &Dst,
@@ -370,6 +377,7 @@ impl<S: Shape, E: Dtype, D: ViewKernel<E> + AccumulateKernel<E>, T: Tape> Tensor
     }
 
     /// See [`try_narrow`](Self::try_narrow).
+    #[track_caller]
     pub fn narrow<Ax: Axes>(self, start: usize, len: usize) -> Tensor<Narrowed<S, Ax>, E, D, T>
     where
         S: ReplaceDim<Ax, usize>,
@@ -416,6 +424,7 @@ impl<S: Shape, E: Dtype, D: ViewKernel<E> + AccumulateKernel<E>, T: Tape> Tensor
     }
 
     /// See [`try_select`](Self::try_select).
+    #[track_caller]
     pub fn select<Ax: Axes>(self, index: usize) -> Tensor<S::Reduced, E, D, T>
     where
         S: ReduceShape<Ax>,
@@ -426,6 +435,7 @@ impl<S: Shape, E: Dtype, D: ViewKernel<E> + AccumulateKernel<E>, T: Tape> Tensor
     /// Inserts an axis of size 1 at `Ax` (`unsqueeze` in PyTorch).
     ///
     /// Panics for a `DynShape` of rank below `Ax`; see [`try_unsqueeze`](Self::try_unsqueeze).
+    #[track_caller]
     pub fn unsqueeze<Ax: Axes>(self) -> Tensor<Unsqueezed<S, Ax>, E, D, T>
     where
         S: InsertAxis<Ax, gf_shape::Const<1>>,

@@ -184,6 +184,7 @@ macro_rules! comparisons {
             #[doc = concat!("The mask of `x ", $sym, " y`, elementwise.")]
             ///
             /// Panics on a run-time shape mismatch; see the `try_` form.
+            #[track_caller]
             pub fn $method<S2: SameShapeAs<S>, R>(&self, rhs: &Tensor<S2, E, D, R>) -> Tensor<S, bool, D> {
                 self.$try_method(rhs).unwrap()
             }
@@ -343,6 +344,7 @@ impl<S: Shape, E: Dtype, D: CompareKernel<E> + ViewKernel<E> + AccumulateKernel<
     ///
     /// Typed tensors and masks have the same shape; `DynShape` ones broadcast like numpy.
     /// Panics on a run-time shape mismatch; see [`try_masked_fill`](Self::try_masked_fill).
+    #[track_caller]
     pub fn masked_fill<SM: SameShapeAs<S>>(self, mask: &Tensor<SM, bool, D>, value: E) -> Self {
         self.try_masked_fill(mask, value).unwrap()
     }

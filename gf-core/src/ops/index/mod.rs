@@ -341,6 +341,7 @@ impl<S: Shape, E: Dtype, D: IndexKernel<E> + ViewKernel<E> + AccumulateKernel<E>
     /// ```
     ///
     /// Panics when run-time dims differ; see [`try_concat_along`](Self::try_concat_along).
+    #[track_caller]
     pub fn concat_along<S2: Shape, R: Tape, Ax: Axes>(
         self,
         rhs: Tensor<S2, E, D, R>,
@@ -526,6 +527,7 @@ impl<S: Shape, E: Dtype, D: IndexKernel<E> + ViewKernel<E> + AccumulateKernel<E>
     /// came from, so repeated indices accumulate.
     ///
     /// Panics on an index past the axis; see [`try_index_select`](Self::try_index_select).
+    #[track_caller]
     pub fn index_select<Ax: Axes, I: Dim>(
         self,
         axis: Ax,
@@ -600,6 +602,7 @@ impl<S: Shape, E: Dtype, D: IndexKernel<E> + ViewKernel<E> + AccumulateKernel<E>
     /// ```
     ///
     /// Panics on a bad index; see [`try_gather`](Self::try_gather).
+    #[track_caller]
     pub fn gather<Ax: Axes, SI: Shape>(
         self,
         axis: Ax,
@@ -664,6 +667,7 @@ impl<S: Shape, E: Dtype, D: IndexKernel<E> + ViewKernel<E> + AccumulateKernel<E>
     /// ```
     ///
     /// Panics on a bad index; see [`try_scatter_add`](Self::try_scatter_add).
+    #[track_caller]
     pub fn scatter_add<Ax: Axes, SI: Shape, S3: Shape, R: Tape>(
         self,
         axis: Ax,
@@ -791,6 +795,7 @@ impl<S: Shape, D: Storage<usize>, T> Tensor<S, usize, D, T> {
     /// ```
     ///
     /// Panics on a class past `num_classes`; see [`try_one_hot`](Self::try_one_hot).
+    #[track_caller]
     pub fn one_hot<S2: Shape, E: Dtype>(&self, num_classes: usize) -> Tensor<S2, E, D>
     where
         D: IndexKernel<E>,

@@ -270,6 +270,7 @@ impl<S: Shape, E: Dtype, D: MatMulKernel<E> + ViewKernel<E> + AccumulateKernel<E
     /// let b: Tensor<Rank2<5, 2>, f32, _> = dev.zeros();
     /// let c = a.matmul(b);
     /// ```
+    #[track_caller]
     pub fn matmul<S2: Shape, R: Tape>(
         self,
         rhs: Tensor<S2, E, D, R>,

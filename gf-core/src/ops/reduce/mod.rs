@@ -314,6 +314,7 @@ macro_rules! typed_reductions {
     ($($(#[$doc:meta])* $method:ident $try_method:ident => |$t:ident, $axes:ident| $body:expr;)*) => {
         impl<S: Shape, E: Dtype, D: CompositeKernels<E>, T: Tape + MergeSelf> Tensor<S, E, D, T> {$(
             $(#[$doc])*
+            #[track_caller]
             pub fn $method<Ax: Axes>(self) -> Tensor<S::Reduced, E, D, T>
             where
                 S: ReduceShape<Ax>,
@@ -364,6 +365,7 @@ impl<S: Shape, E: Dtype, D: CompositeKernels<E>, T: Tape + MergeSelf> Tensor<S, 
     /// let p = Cpu::default().tensor([[1.0f32, 2.0, 3.0]]).softmax::<Axis<1>>();
     /// assert!((p.to_vec().iter().sum::<f32>() - 1.0).abs() < 1e-6);
     /// ```
+    #[track_caller]
     pub fn softmax<Ax: Axes>(self) -> Self
     where
         S: ReduceShape<Ax>,
@@ -372,6 +374,7 @@ impl<S: Shape, E: Dtype, D: CompositeKernels<E>, T: Tape + MergeSelf> Tensor<S, 
     }
 
     /// Log-softmax along the axis `Ax`.
+    #[track_caller]
     pub fn log_softmax<Ax: Axes>(self) -> Self
     where
         S: ReduceShape<Ax>,
@@ -382,6 +385,7 @@ impl<S: Shape, E: Dtype, D: CompositeKernels<E>, T: Tape + MergeSelf> Tensor<S, 
 
 impl<S: Shape, E: Dtype, D: ReduceKernel<E>, T> Tensor<S, E, D, T> {
     /// The index of the largest element along `Ax` (the first of ties).
+    #[track_caller]
     pub fn argmax<Ax: Axes>(&self) -> Tensor<S::Reduced, usize, D>
     where
         S: ReduceShape<Ax>,
@@ -390,6 +394,7 @@ impl<S: Shape, E: Dtype, D: ReduceKernel<E>, T> Tensor<S, E, D, T> {
     }
 
     /// The index of the smallest element along `Ax` (the first of ties).
+    #[track_caller]
     pub fn argmin<Ax: Axes>(&self) -> Tensor<S::Reduced, usize, D>
     where
         S: ReduceShape<Ax>,

@@ -126,6 +126,7 @@ impl<S: Shape, E: Dtype, D: UnaryKernel<E>, T: Tape> Tensor<S, E, D, T> {
 impl<S: Shape, E: Dtype, D: UnaryKernel<E>, T: Tape> Tensor<S, E, D, T> {
     /// `x` limited to `[min, max]`; the gradient passes where `min ≤ x ≤ max`. Panics when
     /// `min > max`; see [`try_clamp`](Self::try_clamp).
+    #[track_caller]
     pub fn clamp(self, min: E, max: E) -> Self {
         self.try_clamp(min, max).unwrap()
     }
