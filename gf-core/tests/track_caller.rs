@@ -33,6 +33,9 @@ fn panicking_forms_report_the_callers_file() {
     let seen = seen.lock().unwrap();
     assert_eq!(seen.len(), cases.len());
     for file in seen.iter() {
-        assert!(file.ends_with("track_caller.rs"), "a panic pointed at {file}");
+        assert!(
+            file.ends_with("track_caller.rs"),
+            "a panic pointed at {file}"
+        );
     }
 }
