@@ -37,7 +37,7 @@ pub use axes::{
     ReduceShape, ReplaceDim, TransposeShape,
 };
 pub use dim::{Const, ConstDim, Dim};
-pub use matmul::MatMulShape;
+pub use matmul::{InnerDims, MatMulShape};
 pub use shape::{
     broadcast_shapes, ConstShape, DynShape, Either, HasShape, KnownWhen, NumelAgree, NumelTn,
     Rank0, Rank1, Rank2, Rank3, Rank4, Rank5, Rank6, ReshapeTo, ReshapeWhen, SameNumel,

@@ -261,7 +261,19 @@ impl<S: Shape, E: Dtype, D: MatMulKernel<E> + ViewKernel<E> + AccumulateKernel<E
     /// assert_eq!(a.matmul(b).to_vec(), vec![17.0, 39.0]);
     /// ```
     ///
-    /// Mismatched inner dimensions do not compile:
+    /// Mismatched inner dimensions do not compile; above the `Const` table (a flatten to 131072
+    /// meeting a `Const<131073>`) the sizes are compared when building, so `cargo build` (not
+    /// `cargo check`) reports it:
+    ///
+    /// ```compile_fail
+    /// # use gf_core::prelude::*;
+    /// let dev = Cpu::default();
+    /// let x: Tensor<(usize, Const<512>, Const<16>, Const<16>), f32, _> = dev.zeros_like(&(1, Const, Const, Const));
+    /// let w: Tensor<Rank2<131073, 2>, f32, _> = dev.zeros();
+    /// let y = x.flatten::<Axis<1>>().matmul(w);
+    /// ```
+    ///
+    /// And with `Const` sizes in the table, when checking:
     ///
     /// ```compile_fail
     /// # use gf_core::prelude::*;
@@ -293,6 +305,9 @@ impl<S: Shape, E: Dtype, D: MatMulKernel<E> + ViewKernel<E> + AccumulateKernel<E
         T: Merge<R>,
         T::Output: Tape,
     {
+        // a computed inner size above the `Const` table against a `Const`: compared when building
+        #[allow(clippy::let_unit_value)]
+        let () = <S as MatMulShape<S2>>::CHECK;
         let p = plan(self.dims().as_ref(), rhs.dims().as_ref())?;
         let shape = S::Output::from_concrete(&p.out).ok_or_else(|| {
             Error::shape(
@@ -405,6 +420,7 @@ fn lay<S: Shape, E: crate::dtype::Unit, D: Storage<E>, T>(t: &Tensor<S, E, D, T>
 #[cfg(test)]
 mod tests {
     use crate::prelude::*;
+    use crate::testing::TestDevice;
 
     #[test]
     fn batched_and_broadcast_products() {
@@ -427,6 +443,23 @@ mod tests {
             b.clone().transpose().matmul(b).to_vec(),
             vec![1.0, 1.0, 1.0, 5.0]
         );
+    }
+
+    #[test]
+    fn a_computed_inner_size_above_the_const_table_meets_an_equal_const() {
+        // 512·16·16 = 131072 is above the table, so flatten gives an exact `Computed` dim
+        let dev = TestDevice::default();
+        let x: Tensor<(usize, Const<512>, Const<16>, Const<16>), f32, TestDevice> =
+            dev.ones_like(&(1, Const, Const, Const));
+        let w: Tensor<Rank2<131072, 2>, f32, TestDevice> = dev.ones();
+        let y: Tensor<(usize, Const<2>), f32, TestDevice> = x.flatten::<Axis<1>>().matmul(w);
+        assert_eq!(y.to_vec(), vec![131072.0, 131072.0]);
+        // a run-time inner dim meets a `Const` one and is compared when running
+        let a: Tensor<(usize, usize), f32, TestDevice> = dev.zeros_like(&(2, 3));
+        let b: Tensor<Rank2<4, 2>, f32, TestDevice> = dev.zeros();
+        assert!(a.clone().try_matmul(b).is_err());
+        let c: Tensor<Rank2<3, 2>, f32, TestDevice> = dev.zeros();
+        assert_eq!(a.matmul(c).dims(), [2, 2]);
     }
 
     #[test]
