@@ -134,11 +134,47 @@ fn permutations(n: usize) -> Vec<Vec<usize>> {
     out
 }
 
+/// The sample `tests/mapping_round_trip.rs` checks: every N up to 1100, a stride of 61 through
+/// the forward table with the sizes models use at its edges, and five columns of every reverse
+/// row (its first, second, middle and last, and one that moves with the row).
+fn round_trip_cases() -> (String, String) {
+    let mut fw: Vec<usize> = (0..=1100).chain((1146..FORWARD_MAX).step_by(61)).collect();
+    fw.extend([
+        2047,
+        2048,
+        3071,
+        3072,
+        3135,
+        3136,
+        3137,
+        4095,
+        4096,
+        FORWARD_MAX - 1,
+        FORWARD_MAX,
+    ]);
+    fw.sort_unstable();
+    fw.dedup();
+    let list: Vec<String> = fw.iter().map(|n| n.to_string()).collect();
+    let forward = format!("forward_all!({})", list.join(", "));
+    let mut pairs = Vec::new();
+    for hi in 0..(REVERSE_MAX >> 8) {
+        let mut cols = vec![0, 1, 127, 255, (37 * hi) % 256];
+        cols.sort_unstable();
+        cols.dedup();
+        pairs.extend(cols.into_iter().map(|lo| format!("({hi}, {lo})")));
+    }
+    pairs.push(format!("({}, 0)", REVERSE_MAX >> 8));
+    (forward, format!("reverse_all!({})", pairs.join(", ")))
+}
+
 fn main() {
     let out_dir = std::env::var("OUT_DIR").expect("OUT_DIR");
     let out = std::path::Path::new(&out_dir);
 
     std::fs::write(out.join("const_table.rs"), const_tables()).unwrap();
+    let (forward, reverse) = round_trip_cases();
+    std::fs::write(out.join("forward_cases.rs"), forward).unwrap();
+    std::fs::write(out.join("reverse_cases.rs"), reverse).unwrap();
 
     let mut s = String::new();
     for r in 1..=MAX_RANK {
