@@ -226,13 +226,30 @@ fn main() {
             )
             .unwrap();
         }
-        // Concat along each axis: the rhs differs only there.
+        // Concat along each axis: the rhs has its own size there and the same dims elsewhere
+        // (`SameDim`: a computed size above the table meets the equal `Const`, compared when
+        // building through `CHECK`).
         for k in 0..r {
-            let mut rhs = d.clone();
-            rhs[k] = "R".into();
+            let rhs: Vec<String> = (0..r)
+                .map(|i| if i == k { "R".into() } else { format!("E{i}") })
+                .collect();
+            let mut same = String::new();
+            let mut check = String::new();
+            for i in (0..r).filter(|&i| i != k) {
+                write!(same, ", E{i}: SameDim<D{i}>").unwrap();
+                write!(check, "let () = <E{i} as SameDim<D{i}>>::CHECK; ").unwrap();
+            }
             let mut o = d.clone();
             o[k] = format!("<{} as DimAdd<R>>::Output", d[k]);
-            writeln!(s, "impl<{g}, R: Dim> ConcatShape<{}, Axis<{k}>> for {} where {}: DimAdd<R> {{ type Output = {}; }}", tuple(&rhs), tuple(&d), d[k], tuple(&o)).unwrap();
+            writeln!(
+                s,
+                "impl<{g}, R: Dim{same}> ConcatShape<{}, Axis<{k}>> for {} where {}: DimAdd<R> {{ type Output = {}; const CHECK: () = {{ {check}}}; }}",
+                tuple(&rhs),
+                tuple(&d),
+                d[k],
+                tuple(&o)
+            )
+            .unwrap();
         }
         // Replace the dim at each axis (narrow, slice).
         for k in 0..r {
@@ -286,7 +303,44 @@ fn main() {
         }
     }
     std::fs::write(out.join("relations.rs"), s).unwrap();
+    std::fs::write(out.join("same_shape.rs"), same_shape_impls()).unwrap();
     println!("cargo:rerun-if-changed=build.rs");
+}
+
+/// `SameShapeAs` between shapes whose first differing dims are a `Computed<T>` and a
+/// `Const<N>` (either way round): the dims before are one type, those after are `SameDim`, and
+/// `CHECK` compares every pair when building.
+fn same_shape_impls() -> String {
+    let mut s = String::new();
+    for r in 1..=MAX_RANK {
+        for i in 0..r {
+            for (rhs_i, lhs_i) in [("Computed<T>", "Const<N>"), ("Const<N>", "Computed<T>")] {
+                let mut generics: Vec<String> = (0..i).map(|j| format!("D{j}: Dim")).collect();
+                generics.push("T".into());
+                generics.push("const N: usize".into());
+                let (mut lhs, mut rhs): (Vec<String>, Vec<String>) =
+                    (0..i).map(|j| (format!("D{j}"), format!("D{j}"))).unzip();
+                lhs.push(lhs_i.into());
+                rhs.push(rhs_i.into());
+                let mut check = format!("let () = <{rhs_i} as SameDim<{lhs_i}>>::CHECK; ");
+                for j in i + 1..r {
+                    generics.push(format!("L{j}: Dim, R{j}: SameDim<L{j}>"));
+                    lhs.push(format!("L{j}"));
+                    rhs.push(format!("R{j}"));
+                    write!(check, "let () = <R{j} as SameDim<L{j}>>::CHECK; ").unwrap();
+                }
+                writeln!(
+                    s,
+                    "#[diagnostic::do_not_recommend] impl<{}> SameShapeAs<{}> for {} where Computed<T>: ConstDim {{ const CHECK: () = {{ {check}}}; }}",
+                    generics.join(", "),
+                    tuple(&lhs),
+                    tuple(&rhs)
+                )
+                .unwrap();
+            }
+        }
+    }
+    s
 }
 
 fn axes_tuple_always(ix: &[usize]) -> String {

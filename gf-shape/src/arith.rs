@@ -263,6 +263,26 @@ where
 {
 }
 
+/// `Self` splits into `G` equal parts (the out-channels of a grouped convolution): a multiple
+/// of `G` when compiling, or either one a run-time `usize`. One part takes any size, so an
+/// ungrouped layer's `Const` out-channels need no compile-time arithmetic (and may exceed
+/// [`FORWARD_MAX`]); zero parts is never a split.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not split into `{G}` equal groups",
+    label = "a grouped convolution needs out-channels that are a multiple of the groups"
+)]
+pub trait SplitsInto<G: Dim>: Dim {}
+#[diagnostic::do_not_recommend]
+impl<D: Dim, G: DimTn> SplitsInto<G> for D where G::Tn: PartsOf<D, G> {}
+
+/// The split behind [`SplitsInto`], chosen by the parts' typenum number: one part (`U1`), a
+/// run-time count ([`Dyn`]), or two or more, which must divide `D`.
+#[doc(hidden)]
+pub trait PartsOf<D: Dim, G: Dim> {}
+impl<D: Dim, G: Dim> PartsOf<D, G> for Dyn {}
+impl<D: Dim, G: Dim> PartsOf<D, G> for UInt<UTerm, B1> {}
+impl<D: DimMultipleOf<G>, G: Dim, U, B, B2> PartsOf<D, G> for UInt<UInt<U, B>, B2> {}
+
 type Tn<D> = <D as DimTn>::Tn;
 type TAdd<A, B> = <A as Add<B>>::Output;
 type TSub<A, B> = <A as Sub<B>>::Output;

@@ -3,7 +3,7 @@
 
 use crate::arith::{DimAdd, DimTn, ToDim};
 use crate::dim::Dim;
-use crate::shape::{DynShape, Shape};
+use crate::shape::{DynShape, SameDim, Shape};
 
 /// Axis `I` of a shape, counted from the outermost (0).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -93,6 +93,8 @@ pub trait FlattenShape<Ax: Axes>: Shape {
 pub trait ConcatShape<Rhs: Shape, Ax: Axes>: Shape {
     /// The joined shape.
     type Output: Shape;
+    /// The other axes' [`SameDim::CHECK`](crate::SameDim::CHECK); the concat op evaluates it.
+    const CHECK: () = ();
 }
 
 /// The shape with a new axis of size `N` inserted at position `Ax` (stack, unsqueeze).

@@ -29,8 +29,8 @@ mod shape;
 
 pub use arith::{
     conv_out_size, conv_transpose_out_size, Computed, ConvDim, ConvTransposeDim, DimAdd, DimMul,
-    DimMultipleOf, DimTn, DividesBy, Dyn, TransposedWindowFits, WindowFits, FORWARD_MAX,
-    REVERSE_MAX,
+    DimMultipleOf, DimTn, DividesBy, Dyn, SplitsInto, TransposedWindowFits, WindowFits,
+    FORWARD_MAX, REVERSE_MAX,
 };
 pub use axes::{
     Axes, Axis, BroadcastShapeFrom, ConcatShape, FlattenShape, InsertAxis, PermuteShape,
@@ -40,6 +40,6 @@ pub use dim::{Const, ConstDim, Dim};
 pub use matmul::{InnerDims, MatMulShape};
 pub use shape::{
     broadcast_shapes, ConstShape, DynShape, Either, HasShape, KnownWhen, NumelAgree, NumelTn,
-    Rank0, Rank1, Rank2, Rank3, Rank4, Rank5, Rank6, ReshapeTo, ReshapeWhen, SameNumel,
+    Rank0, Rank1, Rank2, Rank3, Rank4, Rank5, Rank6, ReshapeTo, ReshapeWhen, SameDim, SameNumel,
     SameShapeAs, Shape, WhenCompiling, WhenRunning,
 };

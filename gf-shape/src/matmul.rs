@@ -2,7 +2,7 @@
 
 use crate::arith::Computed;
 use crate::dim::{Const, ConstDim, Dim};
-use crate::shape::{DynShape, Shape};
+use crate::shape::{DynShape, SameDim, Shape};
 
 /// Inner dimensions of a product that fit: the same dim; a run-time `usize` against any dim
 /// (compared when running); or a computed size above the `Const` table against the `Const<N>`
@@ -26,19 +26,13 @@ impl<T, const N: usize> InnerDims<Const<N>> for Computed<T>
 where
     Computed<T>: ConstDim,
 {
-    const CHECK: () = assert!(
-        <Computed<T> as ConstDim>::SIZE == N,
-        "matmul: the inner dimensions differ"
-    );
+    const CHECK: () = <Computed<T> as SameDim<Const<N>>>::CHECK;
 }
 impl<T, const N: usize> InnerDims<Computed<T>> for Const<N>
 where
     Computed<T>: ConstDim,
 {
-    const CHECK: () = assert!(
-        <Computed<T> as ConstDim>::SIZE == N,
-        "matmul: the inner dimensions differ"
-    );
+    const CHECK: () = <Computed<T> as SameDim<Const<N>>>::CHECK;
 }
 
 /// `Self · Rhs` as matrices: the inner dimensions must fit ([`InnerDims`]: the same dim, a

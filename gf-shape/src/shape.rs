@@ -2,7 +2,7 @@
 
 use core::fmt::Debug;
 
-use crate::arith::{DimTn, Dyn, ToDim};
+use crate::arith::{Computed, DimTn, Dyn, ToDim};
 use crate::dim::{Const, ConstDim, Dim};
 
 /// The dimensions of a tensor: a tuple of [`Dim`]s, or [`DynShape`] when even the rank is only
@@ -170,8 +170,45 @@ pub fn broadcast_shapes(a: &[usize], b: &[usize]) -> Option<Vec<usize>> {
     label = "elementwise ops need the same shape",
     note = "broadcast one operand first (`.broadcast()` / `.broadcast_like(&other)`) or reshape it"
 )]
-pub trait SameShapeAs<S: Shape>: Shape {}
+pub trait SameShapeAs<S: Shape>: Shape {
+    /// Each dim pair's [`SameDim::CHECK`]; the ops that use the relation evaluate it.
+    const CHECK: () = ();
+}
 impl<S: Shape> SameShapeAs<S> for S {}
+// Shapes of different types that hold the same sizes: the first dims where the two differ are
+// a computed size above the `Const` table and a `Const`, and every later pair is `SameDim`.
+// Keyed by that first differing position, the impls never overlap each other or the one above.
+include!(concat!(env!("OUT_DIR"), "/same_shape.rs"));
+
+/// Two dims that stand for one size where an op keeps sizes (the operands of an elementwise op,
+/// the other axes of a concat): the same dim, or a computed size above the `Const` table
+/// ([`Computed`]) and the `Const<N>` of the same value. Types cannot tell whether those two are
+/// equal, so [`CHECK`](SameDim::CHECK) compares them when building: a mismatch fails
+/// `cargo build` (not `cargo check`).
+#[diagnostic::on_unimplemented(
+    message = "the sizes `{D}` and `{Self}` differ",
+    label = "these dims must be equal: the operands of an elementwise op, or the axes of a concat other than the joined one"
+)]
+pub trait SameDim<D: Dim>: Dim {
+    /// A compile-time comparison of the sizes where the types alone cannot tell.
+    const CHECK: () = ();
+}
+impl<D: Dim> SameDim<D> for D {}
+impl<T, const N: usize> SameDim<Const<N>> for Computed<T>
+where
+    Computed<T>: ConstDim,
+{
+    const CHECK: () = assert!(
+        <Computed<T> as ConstDim>::SIZE == N,
+        "a computed dimension and a `Const` dimension that must be equal differ in size"
+    );
+}
+impl<T, const N: usize> SameDim<Computed<T>> for Const<N>
+where
+    Computed<T>: ConstDim,
+{
+    const CHECK: () = <Computed<T> as SameDim<Const<N>>>::CHECK;
+}
 
 /// The element count of a shape as a typenum number ([`Dyn`] when a dim is `usize`).
 pub trait NumelTn: Shape {

@@ -41,6 +41,9 @@ impl<S: Shape, E: Dtype, D: ViewKernel<E>> Tensor<S, E, D, NoneTape> {
     where
         D: BinaryKernel<E>,
     {
+        // a computed size above the `Const` table against a `Const`: compared when building
+        #[allow(clippy::let_unit_value)]
+        let () = <S2 as SameShapeAs<S>>::CHECK;
         let (ld, rd) = (self.dims(), rhs.dims());
         if ld.as_ref() != rd.as_ref() {
             return Err(Error::shape(

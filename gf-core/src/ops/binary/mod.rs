@@ -287,6 +287,9 @@ impl<S: Shape, E: Dtype, D: BinaryKernel<E> + AccumulateKernel<E> + ViewKernel<E
         T: Merge<R>,
         T::Output: Tape,
     {
+        // a computed size above the `Const` table against a `Const`: compared when building
+        #[allow(clippy::let_unit_value)]
+        let () = <S2 as SameShapeAs<S>>::CHECK;
         let (ld, rd) = (self.dims(), rhs.dims());
         if ld.as_ref() != rd.as_ref() {
             let common = match broadcast_shapes(ld.as_ref(), rd.as_ref()) {
@@ -390,6 +393,20 @@ mod tests {
         let b: Tensor<(usize, usize), f32, TestDevice> = dev.zeros_like(&(3usize, 2usize));
         let err = a.try_add(b).unwrap_err();
         assert!(err.to_string().contains("[2, 3] and [3, 2]"), "{err}");
+    }
+
+    #[test]
+    fn a_computed_size_above_the_const_table_meets_an_equal_const() {
+        // 512·16·16 = 131072 is above the table, so flatten gives an exact `Computed` dim
+        let dev = TestDevice::default();
+        let x: Tensor<(usize, Const<512>, Const<16>, Const<16>), f32, TestDevice> =
+            dev.ones_like(&(2, Const, Const, Const));
+        let bias: Tensor<(usize, Const<131072>), f32, TestDevice> = dev.ones_like(&(2, Const));
+        let y = x.flatten::<Axis<1>>() + bias.clone();
+        assert!(y.to_vec().iter().all(|&v| v == 2.0));
+        // in the other order the result takes the `Const` spelling of the left operand
+        let z: Tensor<(usize, Const<131072>), f32, TestDevice> = bias - y;
+        assert!(z.to_vec().iter().all(|&v| v == -1.0));
     }
 
     #[test]

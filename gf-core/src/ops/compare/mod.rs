@@ -148,6 +148,9 @@ impl<S: Shape, E: Unit, D: CompareKernel<E>, T> Tensor<S, E, D, T> {
         op: CmpOp,
         rhs: &Tensor<S2, E, D, R>,
     ) -> Result<Tensor<S, bool, D>> {
+        // a computed size above the `Const` table against a `Const`: compared when building
+        #[allow(clippy::let_unit_value)]
+        let () = <S2 as SameShapeAs<S>>::CHECK;
         self.check_same_device(op.name(), rhs)?;
         let (ld, rd) = (self.dims(), rhs.dims());
         let dims = common_dims::<S>(op.name(), &[ld.as_ref(), rd.as_ref()])?;
@@ -301,6 +304,8 @@ impl<S: Shape, E: Dtype, D: CompareKernel<E> + ViewKernel<E> + AccumulateKernel<
         T: Merge<R>,
         T::Output: Tape,
     {
+        #[allow(clippy::let_unit_value)]
+        let ((), ()) = (<SM as SameShapeAs<S>>::CHECK, <S2 as SameShapeAs<S>>::CHECK);
         let (md, td, fd) = (mask.dims(), on_true.dims(), on_false.dims());
         let dims = common_dims::<S>("where", &[md.as_ref(), td.as_ref(), fd.as_ref()])?;
         buffer_len::<E>("where", &dims)?;
@@ -356,6 +361,8 @@ impl<S: Shape, E: Dtype, D: CompareKernel<E> + ViewKernel<E> + AccumulateKernel<
         mask: &Tensor<SM, bool, D>,
         value: E,
     ) -> Result<Self> {
+        #[allow(clippy::let_unit_value)]
+        let () = <SM as SameShapeAs<S>>::CHECK;
         let (md, xd) = (mask.dims(), self.dims());
         let dims = common_dims::<S>("masked_fill", &[md.as_ref(), xd.as_ref()])?;
         buffer_len::<E>("masked_fill", &dims)?;

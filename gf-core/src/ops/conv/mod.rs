@@ -25,6 +25,17 @@
 //! let y = x.conv2d(w, Conv2dOpts::new()); // ... and there is one group
 //! ```
 //!
+//! The weight's out-channels must split into the groups ([`SplitsInto`]), checked when
+//! compiling too:
+//!
+//! ```compile_fail
+//! # use gf_core::prelude::*;
+//! let dev = Cpu::default();
+//! let x: Tensor<Rank4<2, 8, 28, 28>, f32, _> = dev.zeros();
+//! let w: Tensor<Rank4<5, 4, 3, 3>, f32, _> = dev.zeros(); // 5 out-channels in 2 groups
+//! let y = x.conv2d(w, Conv2dOpts::new().groups(Const::<2>));
+//! ```
+//!
 //! Option sizes say when they are known ([`OptDim`]): `Const::<1>` when compiling,
 //! `Runtime(1)` when running. A bare number does not compile, because it would silently make
 //! the output sizes run-time `usize`s:
@@ -39,7 +50,7 @@ mod cpu_kernel;
 use gf_shape::arith::{DimAgree, OptDim};
 use gf_shape::{
     conv_out_size, conv_transpose_out_size, Const, ConvDim, ConvTransposeDim, Dim, DimMul,
-    DynShape, Shape,
+    DynShape, Shape, SplitsInto,
 };
 
 use crate::device::{AccumulateKernel, Storage, ViewKernel};
@@ -716,7 +727,7 @@ macro_rules! typed_conv2d {
             /// batch (B, C, H, W). `Err` when run-time sizes do not fit (channels and groups,
             /// a window larger than the padded input, a zero stride).
             #[allow(clippy::type_complexity)]
-            pub fn try_conv2d<O: Dim, CW: Dim, KH: Dim, KW: Dim, S: Dim, P: Dim, L: Dim, G: Dim, R: Tape>(
+            pub fn try_conv2d<O: SplitsInto<G>, CW: Dim, KH: Dim, KW: Dim, S: Dim, P: Dim, L: Dim, G: Dim, R: Tape>(
                 self,
                 w: Tensor<(O, CW, KH, KW), E, D, R>,
                 opts: Conv2dOpts<S, P, L, G>,
@@ -734,7 +745,7 @@ macro_rules! typed_conv2d {
             /// See [`try_conv2d`](Self::try_conv2d); panics where that returns `Err`.
             #[allow(clippy::type_complexity)]
             #[track_caller]
-            pub fn conv2d<O: Dim, CW: Dim, KH: Dim, KW: Dim, S: Dim, P: Dim, L: Dim, G: Dim, R: Tape>(
+            pub fn conv2d<O: SplitsInto<G>, CW: Dim, KH: Dim, KW: Dim, S: Dim, P: Dim, L: Dim, G: Dim, R: Tape>(
                 self,
                 w: Tensor<(O, CW, KH, KW), E, D, R>,
                 opts: Conv2dOpts<S, P, L, G>,
@@ -767,7 +778,7 @@ impl<
     /// 1-D convolution of a batch (B, C, L) with a weight (O, C / groups, K). `Err` when
     /// run-time sizes do not fit.
     #[allow(clippy::type_complexity)]
-    pub fn try_conv1d<O: Dim, CW: Dim, K: Dim, S: Dim, P: Dim, L: Dim, G: Dim, R: Tape>(
+    pub fn try_conv1d<O: SplitsInto<G>, CW: Dim, K: Dim, S: Dim, P: Dim, L: Dim, G: Dim, R: Tape>(
         self,
         w: Tensor<(O, CW, K), E, D, R>,
         opts: Conv2dOpts<S, P, L, G>,
@@ -784,7 +795,7 @@ impl<
     /// See [`try_conv1d`](Self::try_conv1d); panics where that returns `Err`.
     #[allow(clippy::type_complexity)]
     #[track_caller]
-    pub fn conv1d<O: Dim, CW: Dim, K: Dim, S: Dim, P: Dim, L: Dim, G: Dim, R: Tape>(
+    pub fn conv1d<O: SplitsInto<G>, CW: Dim, K: Dim, S: Dim, P: Dim, L: Dim, G: Dim, R: Tape>(
         self,
         w: Tensor<(O, CW, K), E, D, R>,
         opts: Conv2dOpts<S, P, L, G>,

@@ -367,6 +367,9 @@ impl<S: Shape, E: Dtype, D: IndexKernel<E> + ViewKernel<E> + AccumulateKernel<E>
         T: Merge<R>,
         T::Output: Tape,
     {
+        // a computed size above the `Const` table against a `Const`: compared when building
+        #[allow(clippy::let_unit_value)]
+        let () = <S as ConcatShape<S2, Ax>>::CHECK;
         let axis = single_axis::<Ax>("concat")?;
         let (a, at) = self.split_tape();
         let (b, bt) = rhs.split_tape();

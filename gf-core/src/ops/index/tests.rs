@@ -185,3 +185,16 @@ fn one_hot_adds_a_class_axis() {
     let d: Tensor<DynShape, f32, Cpu> = labels.into_dyn().one_hot(4);
     assert_eq!(d.dims(), vec![2, 2, 4]);
 }
+
+#[test]
+fn concat_meets_a_computed_size_above_the_const_table() {
+    // 512·16·16 = 131072 is above the table, so flatten gives an exact `Computed` dim
+    let dev = Cpu::default();
+    let x: Tensor<(Const<1>, Const<512>, Const<16>, Const<16>), f32, Cpu> = dev.ones();
+    let table: Tensor<Rank2<2, 131072>, f32, Cpu> = dev.zeros();
+    let rows: Tensor<Rank2<3, 131072>, f32, Cpu> =
+        table.concat_along(x.flatten::<Axis<1>>(), Axis::<0>);
+    let v = rows.to_vec();
+    assert!(v[..2 * 131072].iter().all(|&e| e == 0.0));
+    assert!(v[2 * 131072..].iter().all(|&e| e == 1.0));
+}
