@@ -6,6 +6,8 @@ mod buffer;
 
 pub mod elementwise;
 pub mod lanes;
+#[allow(unsafe_code)] // std::arch intrinsics behind run-time detection; every block says why
+pub mod simd;
 
 pub use buffer::{CpuBuf, ALIGN};
 pub use elementwise::CpuDtype;
