@@ -43,8 +43,8 @@ use crate::error::{Error, Result};
 use crate::ops::matmul::{GemmDims, MatView};
 
 /// Above this many multiply-adds (`m·n·k`) a product uses every rayon thread: below it, one
-/// core finishes before the others would have started (about 64×64×64).
-pub const PAR_WORK: usize = 1 << 18;
+/// core finishes before the others would have started (128×128×128).
+pub const PAR_WORK: usize = 1 << 21;
 
 /// An element type the packed GEMM runs on: f32 and f64.
 pub trait GemmElem: SimdElem + pool::PoolElem {}
@@ -173,7 +173,9 @@ fn distinct(m: usize, n: usize, rs: usize, cs: usize) -> bool {
     }
 }
 
-/// One product `C += A·B` of `m × k` by `k × n`.
+/// One product `C += A·B` of `m × k` by `k × n`: above [`PAR_WORK`], C is cut into one block
+/// per thread ([`Split`]) and each thread runs the blocked loops on its block with its own
+/// packing buffers, so a call forks and joins once.
 ///
 /// # Safety
 /// The pointers are valid for their matrices, C's elements are distinct and overlap neither
@@ -192,106 +194,140 @@ unsafe fn gemm_matrix<E: GemmElem>(
         unsafe { small::gemm_small(path, m, k, n, a, b, c) };
         return Ok(());
     }
+    let (mr, nr) = tile(path, core::mem::size_of::<E>());
+    let threads = threads_for(m.saturating_mul(n).saturating_mul(k));
+    if threads <= 1 {
+        // SAFETY: the caller's contract
+        return unsafe { gemm_blocked(path, m, k, n, a, b, c) };
+    }
+    let split = Split::new(m, k, n, mr, nr, threads);
+    run_tasks(split.rows * split.cols, |t| {
+        let (rows, cols) = split.task(t, m, n);
+        if rows.is_empty() || cols.is_empty() {
+            return Ok(());
+        }
+        // SAFETY: the task's rows of A, columns of B and block of C lie inside the matrices,
+        // and no other task writes that block of C
+        unsafe {
+            gemm_blocked(
+                path,
+                rows.len(),
+                k,
+                cols.len(),
+                a.at(rows.start, 0),
+                b.at(0, cols.start),
+                c.at(rows.start, cols.start),
+            )
+        }
+    })
+}
+
+/// The BLIS loops on one thread: panels of B (`nc` columns, `kc` deep), blocks of A (`mc`
+/// rows), and the macro-kernel.
+///
+/// # Safety
+/// As for [`gemm_matrix`].
+unsafe fn gemm_blocked<E: GemmElem>(
+    path: SimdPath,
+    m: usize,
+    k: usize,
+    n: usize,
+    a: MatPtr<E>,
+    b: MatPtr<E>,
+    c: MatMut<E>,
+) -> Result<()> {
     let elem = core::mem::size_of::<E>();
     let (mr, nr) = tile(path, elem);
     let Blocking { kc, mc, nc } = Blocking::new(CacheSizes::detect(), mr, nr, elem);
-    let threads = threads_for(m.saturating_mul(n).saturating_mul(k));
     for jc in (0..n).step_by(nc) {
         let ncb = nc.min(n - jc);
         let panels = ncb.div_ceil(nr);
         for pc in (0..k).step_by(kc) {
             let kcb = kc.min(k - pc);
             with_buffer::<E, Result<()>>(Slot::B, panels * nr * kcb, |pb| {
-                // SAFETY: `(pc, jc)` and the `kcb × ncb` block from it are inside B
-                let b0 = unsafe { b.at(pc, jc) };
-                let pack = |(q, dst): (usize, &mut [E])| {
+                for (q, dst) in pb.chunks_exact_mut(nr * kcb).enumerate() {
                     let cols = nr.min(ncb - q * nr);
-                    // SAFETY: panel `q`'s columns are inside the block; `dst` holds `nr·kcb`
-                    unsafe { pack_b_panel(dst, b0.at(0, q * nr), kcb, cols, nr) };
-                };
-                par_chunks(pb, nr * kcb, threads > 1, pack);
-                let plan = Plan::new(m, mc, mr, panels, threads);
-                let task = |t: usize| -> Result<()> {
-                    let (rows, cols) = plan.task(t, m, panels);
-                    let h = rows.len();
+                    // SAFETY: panel `q`'s `kcb × cols` block is inside B; `dst` holds `nr·kcb`
+                    unsafe { pack_b_panel(dst, b.at(pc, jc + q * nr), kcb, cols, nr) };
+                }
+                let pb: &[E] = pb;
+                for ic in (0..m).step_by(mc) {
+                    let h = mc.min(m - ic);
                     with_buffer::<E, ()>(Slot::A, h.div_ceil(mr) * mr * kcb, |pa| {
-                        // SAFETY: rows `rows` and depth `pc..pc + kcb` are inside A, and
-                        // `pa` holds whole micro-panels for them; the task's block of C,
-                        // rows `rows` by panels `cols`, is written by this task alone
+                        // SAFETY: rows `ic..ic + h` and depth `pc..pc + kcb` are inside A, and
+                        // `pa` holds whole micro-panels for them; the block of C at
+                        // `(ic, jc)`, `h × ncb`, is inside C
                         unsafe {
-                            pack_a(pa, a.at(rows.start, pc), h, kcb, mr);
+                            pack_a(pa, a.at(ic, pc), h, kcb, mr);
                             let block = Block {
                                 kc: kcb,
                                 mc: h,
                                 nc: ncb,
-                                panels: cols,
+                                panels: 0..panels,
                                 pa,
                                 pb,
-                                c: c.at(rows.start, jc),
+                                c: c.at(ic, jc),
                             };
                             dispatch(path, block);
                         }
-                    })
-                };
-                run_tasks(plan.tasks(), threads > 1, task)
+                    })?;
+                }
+                Ok(())
             })??;
         }
     }
     Ok(())
 }
 
-/// How one packed panel of B is shared out: `row_blocks` blocks of `mc` rows, each split into
-/// `col_splits` ranges of micro-panels.
-struct Plan {
-    mc: usize,
-    row_blocks: usize,
-    col_splits: usize,
+/// C cut into `rows × cols` blocks, one per thread: rows in multiples of `MR`, columns in
+/// multiples of `NR`. Each block packs its own rows of A and columns of B, so a cut through
+/// the rows packs B once more and a cut through the columns A; the grid packs least.
+#[derive(Clone, Copy, Debug)]
+struct Split {
+    rows: usize,
+    cols: usize,
+    row_step: usize,
+    col_step: usize,
 }
 
-impl Plan {
-    fn new(m: usize, mc: usize, mr: usize, panels: usize, threads: usize) -> Plan {
-        let blocks = m.div_ceil(mc);
-        if threads <= 1 {
-            return Plan {
-                mc,
-                row_blocks: blocks,
-                col_splits: 1,
-            };
+impl Split {
+    fn new(m: usize, k: usize, n: usize, mr: usize, nr: usize, threads: usize) -> Split {
+        let (mut best, mut best_cost) = (None, usize::MAX);
+        for rows in (1..=threads).filter(|&r| threads.is_multiple_of(r)) {
+            let cols = threads / rows;
+            let row_step = m.div_ceil(rows).div_ceil(mr) * mr;
+            let col_step = n.div_ceil(cols).div_ceil(nr) * nr;
+            // extra packing, plus the padding a block pays past the matrix's edge
+            let waste =
+                (rows * row_step).saturating_sub(m) * k + (cols * col_step).saturating_sub(n) * k;
+            let cost = (cols - 1) * m * k + (rows - 1) * k * n + waste;
+            if cost < best_cost {
+                best_cost = cost;
+                best = Some(Split {
+                    rows,
+                    cols,
+                    row_step,
+                    col_step,
+                });
+            }
         }
-        if blocks >= threads {
-            // a multiple of the threads, so none waits for a last odd block
-            let want = blocks.div_ceil(threads) * threads;
-            let mc = m.div_ceil(want).div_ceil(mr) * mr;
-            return Plan {
-                mc,
-                row_blocks: m.div_ceil(mc),
-                col_splits: 1,
-            };
-        }
-        // too few rows to go round: split the columns too
-        Plan {
-            mc,
-            row_blocks: blocks,
-            col_splits: threads.div_ceil(blocks).min(panels).max(1),
-        }
+        best.expect("1 divides every thread count")
     }
 
-    fn tasks(&self) -> usize {
-        self.row_blocks * self.col_splits
-    }
-
-    /// Task `t`'s rows of C and micro-panels of B.
+    /// Task `t`'s rows and columns of C (empty when the matrix is smaller than the grid).
     fn task(
         &self,
         t: usize,
         m: usize,
-        panels: usize,
+        n: usize,
     ) -> (core::ops::Range<usize>, core::ops::Range<usize>) {
-        let (rb, cs) = (t / self.col_splits, t % self.col_splits);
-        let r0 = rb * self.mc;
-        let per = panels.div_ceil(self.col_splits);
-        let c0 = (cs * per).min(panels);
-        (r0..(r0 + self.mc).min(m), c0..(c0 + per).min(panels))
+        let (r, c) = (t / self.cols, t % self.cols);
+        let r0 = (r * self.row_step).min(m);
+        let c0 = (c * self.col_step).min(n);
+        (
+            r0..(r0 + self.row_step).min(m),
+            c0..(c0 + self.col_step).min(n),
+        )
     }
 }
 
@@ -305,32 +341,13 @@ fn threads_for(work: usize) -> usize {
     1
 }
 
-fn par_chunks<E: Send>(
-    buf: &mut [E],
-    size: usize,
-    parallel: bool,
-    f: impl Fn((usize, &mut [E])) + Sync + Send,
-) {
+/// Runs tasks `0..n`, on rayon's threads when there are any.
+fn run_tasks(n: usize, f: impl Fn(usize) -> Result<()> + Sync + Send) -> Result<()> {
     #[cfg(feature = "rayon")]
-    if parallel {
-        use rayon::prelude::*;
-        buf.par_chunks_mut(size).enumerate().for_each(f);
-        return;
-    }
-    let _ = parallel;
-    buf.chunks_mut(size).enumerate().for_each(f);
-}
-
-fn run_tasks(
-    n: usize,
-    parallel: bool,
-    f: impl Fn(usize) -> Result<()> + Sync + Send,
-) -> Result<()> {
+    use rayon::prelude::*;
     #[cfg(feature = "rayon")]
-    if parallel && n > 1 {
-        use rayon::prelude::*;
-        return (0..n).into_par_iter().try_for_each(f);
-    }
-    let _ = parallel;
-    (0..n).try_for_each(f)
+    let tasks = (0..n).into_par_iter();
+    #[cfg(not(feature = "rayon"))]
+    let mut tasks = 0..n;
+    tasks.try_for_each(f)
 }

@@ -291,8 +291,8 @@ fn block_sizes_follow_the_caches() {
         l2: 1 << 20,
         l3: 32 << 20,
     };
-    let b = Blocking::new(c, 12, 32, 4);
-    assert_eq!((b.kc, b.mc % 12, b.nc % 32), (256, 0, 0));
+    let b = Blocking::new(c, 6, 64, 4);
+    assert_eq!((b.kc, b.mc % 6, b.nc % 64), (256, 0, 0));
     assert!(b.mc * b.kc * 4 <= c.l2 / 2 && b.nc * b.kc * 4 <= c.l3 / 4);
     assert_eq!(blocking::parse_size("32K"), Some(32 << 10));
     assert_eq!(blocking::parse_size("1024K\n"), Some(1 << 20));
