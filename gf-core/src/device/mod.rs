@@ -6,7 +6,7 @@
 
 mod cpu;
 
-pub use cpu::{lanes, Cpu, CpuBuf, CpuDtype, ALIGN};
+pub use cpu::{gemm, lanes, simd, Cpu, CpuBuf, CpuDtype, ALIGN};
 
 /// Below this many elements, CPU kernels stay on one thread: spawning costs more than it saves.
 #[cfg_attr(not(feature = "rayon"), allow(dead_code))]

@@ -1,4 +1,4 @@
-//! Per-element-type hooks for the CPU's elementwise loops.
+//! Per-element-type hooks for the CPU's elementwise loops and its GEMM.
 //!
 //! Every [`Dtype`] is a [`CpuDtype`]. The default methods are the scalar loops; f32 and f64
 //! override them with lane loops over each op's lane form. This is where an f32 AVX-512 path
@@ -6,7 +6,9 @@
 
 use super::lanes::{Chunk, Lanes};
 use crate::dtype::Dtype;
+use crate::error::Result;
 use crate::ops::binary::BinaryOp;
+use crate::ops::matmul::{GemmDims, MatView};
 use crate::ops::unary::UnaryOp;
 
 /// How the CPU runs contiguous elementwise loops for one element type (sealed with [`Dtype`]).
@@ -49,6 +51,25 @@ pub trait CpuDtype: Sized + Copy {
         for (x, &y) in a.iter_mut().zip(b) {
             *x = op.f(*x, y);
         }
+    }
+
+    /// `c[b] += a[b]·b[b]` for each matrix of the batch (C with contiguous rows, every view
+    /// checked against its buffer). The default is the portable loop; f32 and f64 use the
+    /// packed SIMD kernels of [`gemm`](crate::device::gemm).
+    #[allow(clippy::too_many_arguments)]
+    fn gemm(
+        dims: GemmDims,
+        a: &[Self],
+        av: MatView,
+        b: &[Self],
+        bv: MatView,
+        c: &mut [Self],
+        cv: MatView,
+    ) -> Result<()>
+    where
+        Self: Dtype,
+    {
+        super::gemm::gemm_portable(dims, a, av, b, bv, c, cv)
     }
 }
 
@@ -115,6 +136,17 @@ macro_rules! lane_loops {
             }
             fn binary_in_place<Op: BinaryOp<$e>>(op: &Op, a: &mut [$e], b: &[$e]) {
                 binary_lanes_in_place::<$e, $lanes, Op>(op, a, b)
+            }
+            fn gemm(
+                dims: GemmDims,
+                a: &[$e],
+                av: MatView,
+                b: &[$e],
+                bv: MatView,
+                c: &mut [$e],
+                cv: MatView,
+            ) -> Result<()> {
+                super::gemm::gemm(dims, a, av, b, bv, c, cv)
             }
         }
     };

@@ -5,7 +5,11 @@
 mod buffer;
 
 pub mod elementwise;
+#[allow(unsafe_code)] // packing and micro-kernels on raw pointers; every block says why
+pub mod gemm;
 pub mod lanes;
+#[allow(unsafe_code)] // std::arch intrinsics behind run-time detection; every block says why
+pub mod simd;
 
 pub use buffer::{CpuBuf, ALIGN};
 pub use elementwise::CpuDtype;
