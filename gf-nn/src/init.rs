@@ -41,3 +41,11 @@ pub fn fan_in_bound(fan_in: usize) -> f64 {
         1.0 / (fan_in as f64).sqrt()
     }
 }
+
+/// A bare tensor field of a typed model starts at zeros: PyTorch has no default for a raw
+/// `nn.Parameter`, and zeros never hide a forgotten initialisation behind plausible values.
+impl<S: gf_core::shape::ConstShape, E: Dtype, D: Device<E>> Init<D> for Tensor<S, E, D> {
+    fn try_init(dev: &D) -> Result<Self> {
+        dev.try_zeros_like(&S::default())
+    }
+}

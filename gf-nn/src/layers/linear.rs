@@ -1,7 +1,7 @@
 //! `Linear`: `y = x Wᵀ + b`, with the sizes in the type or known when running.
 
 use gf_core::ops::reduce::MergeSelf;
-use gf_core::shape::{Const, Dim, HasShape, MatMulShape};
+use gf_core::shape::{Computed, Const, Dim, HasShape};
 use gf_core::{Cpu, Device, Dtype, Result, Tape, Tensor};
 
 use crate::init::{fan_in_bound, uniform, Init};
@@ -48,6 +48,19 @@ impl<I: Dim, O: Dim, E: Dtype, D: Device<E>> Linear<I, O, E, D> {
         Ok(Linear { weight, bias })
     }
 
+    /// `Err` naming both sizes when the input has `n` features and the layer takes others.
+    fn check_features(&self, n: usize) -> Result<()> {
+        let (i, _) = self.sizes();
+        if n == i {
+            Ok(())
+        } else {
+            Err(gf_core::Error::Shape {
+                op: "Linear",
+                message: format!("the layer takes {i} input features, the input has {n}"),
+            })
+        }
+    }
+
     /// `(in_features, out_features)`.
     pub fn sizes(&self) -> (usize, usize) {
         let [o, i] = self.weight.dims();
@@ -80,6 +93,25 @@ impl<I: Dim, O: Dim, E: Dtype, D: Device<E>> Visit<E, D> for Linear<I, O, E, D> 
     }
 }
 
+/// The feature count a layer is given (`Self`) fits the one it takes (`I`): the same dim, or
+/// a run-time `usize` on either side (compared when running).
+#[diagnostic::on_unimplemented(
+    message = "a layer that takes `{I}` input features is given `{Self}` features",
+    label = "the previous layer's output size differs from this layer's input size",
+    note = "in a sequence `(A, B)`, `B`'s input size must be `A`'s output size: compare the two types"
+)]
+pub trait FeaturesFit<I: Dim>: Dim {}
+#[diagnostic::do_not_recommend]
+impl<I: Dim> FeaturesFit<I> for I {}
+#[diagnostic::do_not_recommend]
+impl<const N: usize> FeaturesFit<Const<N>> for usize {}
+#[diagnostic::do_not_recommend]
+impl<const N: usize> FeaturesFit<usize> for Const<N> {}
+/// A product above the `Const` table (a flatten to more than 65,536 features) is compared
+/// when running.
+#[diagnostic::do_not_recommend]
+impl<T, const N: usize> FeaturesFit<Const<N>> for Computed<T> where Computed<T>: Dim {}
+
 impl<B, I, I2, O, E, D, T> Module<Tensor<(B, I2), E, D, T>> for Linear<I, O, E, D>
 where
     B: Dim,
@@ -89,10 +121,12 @@ where
     E: Dtype,
     D: Device<E>,
     T: Tape + MergeSelf,
-    (B, I2): MatMulShape<(I, O), Output = (B, O)>,
+    I2: FeaturesFit<I>,
 {
     type Output = Tensor<(B, O), E, D, T>;
     fn try_forward(&self, x: Tensor<(B, I2), E, D, T>) -> Result<Self::Output> {
+        self.check_features(x.dims()[1])?;
+        let x = x.try_into_shape::<(B, I)>()?;
         let w = self.weight.watched(x.tape()).try_transpose()?;
         let y = x.try_matmul(w)?;
         match &self.bias {
@@ -116,10 +150,12 @@ where
     E: Dtype,
     D: Device<E>,
     T: Tape + MergeSelf,
-    (B, S, I2): MatMulShape<(I, O), Output = (B, S, O)>,
+    I2: FeaturesFit<I>,
 {
     type Output = Tensor<(B, S, O), E, D, T>;
     fn try_forward(&self, x: Tensor<(B, S, I2), E, D, T>) -> Result<Self::Output> {
+        self.check_features(x.dims()[2])?;
+        let x = x.try_into_shape::<(B, S, I)>()?;
         let w = self.weight.watched(x.tape()).try_transpose()?;
         let y = x.try_matmul(w)?;
         match &self.bias {

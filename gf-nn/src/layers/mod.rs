@@ -12,5 +12,5 @@ pub use activation::{
 };
 pub use dropout::{Dropout, Flatten};
 pub use embedding::Embedding;
-pub use linear::Linear;
+pub use linear::{FeaturesFit, Linear};
 pub use norm::{BatchNorm, BatchNorm1d, BatchNorm2d, LayerNorm, RunningStats};
