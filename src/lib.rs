@@ -17,10 +17,14 @@
 pub use gf_core as core;
 pub use gf_data as data;
 pub use gf_grad as grad;
+pub use gf_nn as nn;
+pub use gf_optim as optim;
 pub use gf_shape as shape;
 
 /// Everything most programs need in scope.
 pub mod prelude {
     pub use gf_core::prelude::*;
     pub use gf_grad::prelude::*;
+    pub use gf_nn::prelude::*;
+    pub use gf_optim::{Optimizer, Update};
 }

@@ -20,5 +20,5 @@ pub use self::npy::{
     read_npy, read_npz, write_npy, write_npz, write_npz_compressed, NpyArray, NpyData, NpyElement,
 };
 pub use self::safetensors::{
-    read_safetensors, read_safetensors_metadata, NamedTensors, SafetensorsFile,
+    read_safetensors, read_safetensors_metadata, write_safetensors, NamedTensors, SafetensorsFile,
 };

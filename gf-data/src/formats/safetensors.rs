@@ -3,6 +3,8 @@
 //!
 //! `F32`, `F64`, `F16`, `BF16`, `I8`, `I16`, `I32`, `I64`, `U8`, `U16`, `U32`, `U64` and `BOOL`
 //! tensors are read; half floats are widened exactly, 64-bit integers above 2^53 round.
+//! [`write_safetensors`] writes `F32` or `F64` tensors atomically (a temporary file, fsynced,
+//! then renamed over the target), so a crash never leaves a half-written file.
 //!
 //! ```no_run
 //! use gf_data::formats::safetensors::{read_safetensors, SafetensorsFile};
@@ -235,10 +237,153 @@ pub fn read_safetensors_metadata(path: impl AsRef<Path>) -> Result<HashMap<Strin
         .unwrap_or_default())
 }
 
+/// Writes `tensors` (names in any order; the file stores them sorted) to `path` as a
+/// safetensors file of `E`'s dtype (`F32` or `F64`), with `metadata` as its `__metadata__`.
+///
+/// The bytes go to a temporary file next to `path`, which is fsynced and then renamed over
+/// `path`: a reader sees the old file or the new one, never a half-written one. `Err` names
+/// the file on an I/O failure, and the tensor for a dtype safetensors cannot store.
+pub fn write_safetensors<E: Dtype>(
+    path: impl AsRef<Path>,
+    tensors: &[(String, Tensor<DynShape, E, Cpu>)],
+    metadata: Option<HashMap<String, String>>,
+) -> Result<()> {
+    let path = path.as_ref();
+    let dtype = match E::NAME {
+        "f32" => StDtype::F32,
+        "f64" => StDtype::F64,
+        other => {
+            return Err(Error::argument(
+                "write_safetensors",
+                format!("{other} tensors are not written; convert them to f32 or f64"),
+            ))
+        }
+    };
+    let mut views = Vec::with_capacity(tensors.len());
+    for (name, t) in tensors {
+        let values = t.try_to_vec()?;
+        let bytes: Vec<u8> = match dtype {
+            StDtype::F32 => values
+                .iter()
+                .flat_map(|v| (v.as_f64() as f32).to_le_bytes())
+                .collect(),
+            _ => values
+                .iter()
+                .flat_map(|v| v.as_f64().to_le_bytes())
+                .collect(),
+        };
+        views.push((
+            name.clone(),
+            OwnedView {
+                dtype,
+                shape: t.dims(),
+                bytes,
+            },
+        ));
+    }
+    let bytes = ::safetensors::serialize(views, metadata)
+        .map_err(|e| Error::format(path, "header", format!("cannot serialize the tensors: {e}")))?;
+    write_atomically(path, &bytes)
+}
+
+/// A tensor's bytes as the `safetensors` crate's serializer reads them.
+struct OwnedView {
+    dtype: StDtype,
+    shape: Vec<usize>,
+    bytes: Vec<u8>,
+}
+
+impl ::safetensors::View for OwnedView {
+    fn dtype(&self) -> StDtype {
+        self.dtype
+    }
+    fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+    fn data(&self) -> std::borrow::Cow<'_, [u8]> {
+        std::borrow::Cow::Borrowed(&self.bytes)
+    }
+    fn data_len(&self) -> usize {
+        self.bytes.len()
+    }
+}
+
+/// Writes `bytes` to a temporary file beside `path`, fsyncs it, renames it over `path`, and
+/// fsyncs the directory (where the platform allows) so the rename itself is durable.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let file_name = path.file_name().ok_or_else(|| {
+        Error::argument(
+            "write_safetensors",
+            format!("{} names no file", path.display()),
+        )
+    })?;
+    let tmp = dir.join(format!(
+        ".{}.tmp-{}",
+        file_name.to_string_lossy(),
+        std::process::id()
+    ));
+    let written = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Error::io(path, e));
+    }
+    if let Ok(d) = std::fs::File::open(&dir) {
+        // a directory fsync is what makes the rename durable on Linux; elsewhere it may be refused
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use ::safetensors::tensor::TensorView;
+
+    #[test]
+    fn written_files_read_back_exactly_and_leave_no_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.safetensors");
+        let dev = Cpu::default();
+        let a = dev.tensor_from_vec(vec![1.5f64, -2.25, 3.0e-300, 4.0], DynShape::new([2, 2]));
+        let b = dev.tensor_from_vec(vec![7.0f64], DynShape::new([]));
+        let meta = HashMap::from([("format".to_string(), "pt".to_string())]);
+        write_safetensors(&path, &[("z.w".into(), a), ("a".into(), b)], Some(meta)).unwrap();
+        let f = SafetensorsFile::open(&path).unwrap();
+        assert_eq!(f.dtype("z.w").as_deref(), Some("F64"));
+        assert_eq!(
+            f.tensor::<f64>("z.w").unwrap().to_vec(),
+            [1.5, -2.25, 3.0e-300, 4.0]
+        );
+        assert_eq!(f.shape("a"), Some(&[][..]));
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        let x = dev.tensor_from_vec(vec![0.1f32, 0.2], DynShape::new([2]));
+        write_safetensors(&path, &[("x".into(), x)], None).unwrap();
+        let f = SafetensorsFile::open(&path).unwrap();
+        assert_eq!(
+            (f.names(), f.dtype("x").unwrap()),
+            (vec!["x".to_string()], "F32".into())
+        );
+        assert_eq!(f.tensor::<f32>("x").unwrap().to_vec(), [0.1, 0.2]);
+    }
+
+    #[test]
+    fn a_write_into_a_missing_directory_is_an_err_naming_the_file() {
+        let x = Cpu::default().tensor_from_vec(vec![1.0f32], DynShape::new([1]));
+        let err = write_safetensors("/nonexistent/dir/m.safetensors", &[("x".into(), x)], None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("/nonexistent/dir/m.safetensors"), "{err}");
+    }
 
     fn file(tensors: &[(&str, StDtype, Vec<usize>, Vec<u8>)]) -> Vec<u8> {
         let views: Vec<(String, TensorView<'_>)> = tensors

@@ -1,0 +1,16 @@
+//! The layers, one file per family.
+
+pub mod activation;
+pub mod dropout;
+pub mod embedding;
+pub mod linear;
+pub mod norm;
+
+pub use activation::{
+    Hardsigmoid, Hardswish, Hardtanh, Identity, LeakyReLU, LogSoftmax, Mish, ReLU, ReLU6, SiLU,
+    Sigmoid, Softmax, Softplus, Tanh, ELU, GELU, SELU,
+};
+pub use dropout::{Dropout, Flatten};
+pub use embedding::Embedding;
+pub use linear::{FeaturesFit, Linear};
+pub use norm::{BatchNorm, BatchNorm1d, BatchNorm2d, LayerNorm, RunningStats};
