@@ -138,6 +138,35 @@ fn activations_match_pytorch() {
 }
 
 #[test]
+fn conv_and_pooling_match_pytorch() {
+    type Img = (usize, usize, usize, usize);
+    let opts = Conv2dOpts::new().stride(Runtime(2)).padding(Runtime(1));
+    let mut m: Conv2d<usize, usize, usize, usize, usize, f64> =
+        Conv2d::try_new(&dev(), 3, 4, 3, opts, true).unwrap();
+    check::<Img, Img, _>("conv2d", &mut m);
+    // typed: (1, 2, 4, 4) under a 2×2 kernel is (1, 3, 3, 3), computed when compiling
+    type In = (usize, Const<2>, Const<4>, Const<4>);
+    type Out = (usize, Const<3>, Const<3>, Const<3>);
+    let mut m: Conv2d<Const<2>, Const<3>, Const<2>, Const<1>, Const<0>, f64> =
+        Conv2d::try_new(&dev(), Const, Const, Const, Conv2dOpts::new(), false).unwrap();
+    check::<In, Out, _>("conv2d_nobias", &mut m);
+    type Pooled = (usize, Const<3>, Const<2>, Const<2>);
+    let mut m: MaxPool2d<Const<2>, Const<2>> = Init::init(&dev());
+    check::<(usize, Const<3>, Const<4>, Const<4>), Pooled, _>("maxpool2d", &mut m);
+    let mut m = AvgPool2d::new(
+        Pool2dOpts::new(Runtime(3))
+            .stride(Runtime(2))
+            .padding(Runtime(1)),
+    );
+    check::<Img, Img, _>("avgpool2d", &mut m);
+    let mut m = AdaptiveAvgPool2d {
+        oh: Const::<2>,
+        ow: Const::<3>,
+    };
+    check::<Img, (usize, usize, Const<2>, Const<3>), _>("adaptive_avgpool2d", &mut m);
+}
+
+#[test]
 fn embedding_matches_pytorch() {
     let all = fixture("layers.json");
     let case = &all["embedding"];
