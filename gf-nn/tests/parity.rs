@@ -105,6 +105,21 @@ fn layer_norm_matches_pytorch() {
 }
 
 #[test]
+fn rms_norm_and_prelu_match_pytorch() {
+    let mut m: RMSNorm<usize, f64> = RMSNorm::try_new(&dev(), 4).unwrap();
+    m.eps = Some(1e-6);
+    check::<T2, T2, _>("rmsnorm", &mut m);
+    m.eps = None;
+    type Seq = (usize, usize, Const<4>);
+    let mut m: RMSNorm<Const<4>, f64> = RMSNorm::init(&dev());
+    check::<Seq, Seq, _>("rmsnorm_seq_default_eps", &mut m);
+    let mut m: PReLU<Const<1>, f64> = PReLU::init(&dev());
+    check::<T2, T2, _>("prelu", &mut m);
+    let mut m: PReLU<usize, f64> = PReLU::try_new(&dev(), 3).unwrap();
+    check::<(usize, usize, usize), (usize, usize, usize), _>("prelu_channels", &mut m);
+}
+
+#[test]
 fn activations_match_pytorch() {
     check::<T2, T2, _>("act_relu", &mut ReLU);
     check::<T2, T2, _>("act_relu6", &mut ReLU6);
@@ -239,6 +254,14 @@ fn regression_losses_match_pytorch() {
             smooth_l1_loss(x, &t, 0.5, r).unwrap()
         });
     }
+}
+
+#[test]
+fn kl_div_matches_pytorch() {
+    let all = fixture("losses.json");
+    let t = get(&all, "kl_target");
+    check_loss("kl_div_mean", |x| kl_div(x, &t, Reduction::Mean).unwrap());
+    check_loss("kl_div_sum", |x| kl_div(x, &t, Reduction::Sum).unwrap());
 }
 
 #[test]

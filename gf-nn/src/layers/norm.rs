@@ -289,3 +289,76 @@ impl<B: Dim, S: Dim, N: Dim, E: Dtype, D: Device<E>, T: Tape + MergeSelf>
         self.normalize(x)
     }
 }
+
+/// Root-mean-square normalisation over the last axis: `nn.RMSNorm(N, eps)`,
+/// `y = x / √(mean(x²) + eps) · weight`, `weight` at 1. With `eps = None` it is the dtype's
+/// machine epsilon, as in PyTorch.
+#[derive(Clone, Debug)]
+pub struct RMSNorm<N: Dim, E: Dtype = f32, D: Device<E> = Cpu> {
+    /// The per-feature scale.
+    pub weight: Tensor<(N,), E, D>,
+    /// Added to the mean square; `None` for the dtype's epsilon.
+    pub eps: Option<f64>,
+}
+
+impl<N: Dim, E: Dtype, D: Device<E>> RMSNorm<N, E, D> {
+    /// RMS norm over `features` with PyTorch's defaults.
+    pub fn try_new(dev: &D, features: N) -> Result<Self> {
+        Ok(RMSNorm {
+            weight: dev.try_full_like(&(features,), E::one())?,
+            eps: None,
+        })
+    }
+
+    fn normalize<S: Shape, T: Tape + MergeSelf>(
+        &self,
+        x: Tensor<S, E, D, T>,
+    ) -> Result<Tensor<S, E, D, T>> {
+        let shape = x.shape().clone();
+        let last = shape.num_dims() - 1;
+        let lead: Vec<usize> = (0..last).collect();
+        let eps = self.eps.map_or(E::epsilon(), E::from_f64);
+        let ms: Tensor<gf_core::shape::DynShape, E, D, T> =
+            x.clone().try_square()?.try_mean_axes(&[last])?;
+        let inv = ms.try_add_scalar(eps)?.try_sqrt()?.try_recip()?;
+        let y = x.try_mul(inv.try_broadcast_axes(shape.clone(), &[last])?)?;
+        let w = self
+            .weight
+            .watched(y.tape())
+            .try_broadcast_axes(shape, &lead)?;
+        y.try_mul(w)
+    }
+}
+
+impl<const N: usize, E: Dtype, D: Device<E>> Init<D> for RMSNorm<Const<N>, E, D> {
+    fn try_init(dev: &D) -> Result<Self> {
+        Self::try_new(dev, Const)
+    }
+}
+
+impl<N: Dim, E: Dtype, D: Device<E>> Visit<E, D> for RMSNorm<N, E, D> {
+    fn try_visit<V: Visitor<E, D>>(&self, prefix: &str, v: &mut V) -> crate::Result<()> {
+        v.visit(&join(prefix, "weight"), TensorKind::Param, &self.weight)
+    }
+    fn try_visit_mut<V: VisitorMut<E, D>>(&mut self, prefix: &str, v: &mut V) -> crate::Result<()> {
+        v.visit_mut(&join(prefix, "weight"), TensorKind::Param, &mut self.weight)
+    }
+}
+
+impl<B: Dim, N: Dim, E: Dtype, D: Device<E>, T: Tape + MergeSelf> Module<Tensor<(B, N), E, D, T>>
+    for RMSNorm<N, E, D>
+{
+    type Output = Tensor<(B, N), E, D, T>;
+    fn try_forward(&self, x: Tensor<(B, N), E, D, T>) -> Result<Self::Output> {
+        self.normalize(x)
+    }
+}
+
+impl<B: Dim, S: Dim, N: Dim, E: Dtype, D: Device<E>, T: Tape + MergeSelf>
+    Module<Tensor<(B, S, N), E, D, T>> for RMSNorm<N, E, D>
+{
+    type Output = Tensor<(B, S, N), E, D, T>;
+    fn try_forward(&self, x: Tensor<(B, S, N), E, D, T>) -> Result<Self::Output> {
+        self.normalize(x)
+    }
+}
