@@ -105,7 +105,7 @@ fn layer_norm_matches_pytorch() {
 }
 
 #[test]
-fn rms_norm_and_prelu_match_pytorch() {
+fn rms_norm_group_norm_and_prelu_match_pytorch() {
     let mut m: RMSNorm<usize, f64> = RMSNorm::try_new(&dev(), 4).unwrap();
     m.eps = Some(1e-6);
     check::<T2, T2, _>("rmsnorm", &mut m);
@@ -113,6 +113,10 @@ fn rms_norm_and_prelu_match_pytorch() {
     type Seq = (usize, usize, Const<4>);
     let mut m: RMSNorm<Const<4>, f64> = RMSNorm::init(&dev());
     check::<Seq, Seq, _>("rmsnorm_seq_default_eps", &mut m);
+    type Img = (usize, Const<4>, usize, usize);
+    let mut m: GroupNorm<Const<4>, f64> = GroupNorm::try_new(&dev(), 2, Const).unwrap();
+    check::<Img, Img, _>("groupnorm", &mut m);
+    assert!(GroupNorm::<usize, f64>::try_new(&dev(), 3, 4).is_err());
     let mut m: PReLU<Const<1>, f64> = PReLU::init(&dev());
     check::<T2, T2, _>("prelu", &mut m);
     let mut m: PReLU<usize, f64> = PReLU::try_new(&dev(), 3).unwrap();

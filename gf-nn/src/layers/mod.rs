@@ -16,5 +16,5 @@ pub use conv::Conv2d;
 pub use dropout::{Dropout, Flatten};
 pub use embedding::Embedding;
 pub use linear::{FeaturesFit, Linear};
-pub use norm::{BatchNorm, BatchNorm1d, BatchNorm2d, LayerNorm, RMSNorm, RunningStats};
+pub use norm::{BatchNorm, BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm, RMSNorm, RunningStats};
 pub use pool::{AdaptiveAvgPool2d, AvgPool2d, MaxPool2d};
