@@ -92,8 +92,8 @@ pub mod prelude {
     pub use crate::function::{apply, try_apply, CustomFn};
     pub use crate::layers::*;
     pub use crate::loss::{
-        binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, huber_loss, l1_loss,
-        mse_loss, nll_loss, smooth_l1_loss, CrossEntropyOpts, Reduction,
+        binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, huber_loss, kl_div,
+        l1_loss, mse_loss, nll_loss, smooth_l1_loss, CrossEntropyOpts, Reduction,
     };
     pub use crate::{Init, Module, ModuleExt, StateDict, Strict, TensorKind, Visit};
 }

@@ -352,3 +352,47 @@ pub fn nll_loss<B: Dim, C: Dim, E: Dtype, D: Device<E>, T: Tape + MergeSelf>(
     let (per_row, denom) = nll_from_log_probs(log_probs, targets, opts, 0.0)?;
     reduce_weighted(per_row, denom, opts.reduction)
 }
+
+/// `target · (ln target − input)` elementwise, 0 where the target is 0: the pointwise
+/// Kullback–Leibler divergence of `nn.KLDivLoss` (input log-probabilities, target
+/// probabilities; `log_target = False`).
+pub fn kl_div_none<S: Shape, E: Dtype, D: Device<E>, T: Tape + MergeSelf>(
+    input: Tensor<S, E, D, T>,
+    target: &Tensor<S, E, D>,
+) -> Result<Tensor<S, E, D, T>> {
+    // target·ln(target) is a constant (targets do not record): computed on the host, with
+    // PyTorch's xlogy convention 0·ln 0 = 0
+    let t = target.try_to_vec()?;
+    let ent: Vec<E> = t
+        .iter()
+        .map(|&v| {
+            if v == E::zero() {
+                E::zero()
+            } else {
+                v * v.ln()
+            }
+        })
+        .collect();
+    let dev = target.device().clone();
+    let shape = target.shape().clone();
+    let strides = shape.strides();
+    let ent = Tensor::<S, E, D>::from_parts(
+        dev.clone(),
+        std::sync::Arc::new(dev.try_from_host(&ent)?),
+        shape,
+        strides,
+        0,
+        gf_core::NoneTape,
+    )?;
+    input.try_mul(target.clone())?.try_neg()?.try_add(ent)
+}
+
+/// `nn.KLDivLoss` with reduction `mean` (over every element, PyTorch's default) or `sum`;
+/// PyTorch's `batchmean` is the `Sum` divided by the batch size.
+pub fn kl_div<S: Shape, E: Dtype, D: Device<E>, T: Tape + MergeSelf>(
+    input: Tensor<S, E, D, T>,
+    target: &Tensor<S, E, D>,
+    reduction: Reduction,
+) -> Result<Tensor<(), E, D, T>> {
+    reduce(kl_div_none(input, target)?, reduction)
+}

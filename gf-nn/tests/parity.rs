@@ -105,6 +105,25 @@ fn layer_norm_matches_pytorch() {
 }
 
 #[test]
+fn rms_norm_group_norm_and_prelu_match_pytorch() {
+    let mut m: RMSNorm<usize, f64> = RMSNorm::try_new(&dev(), 4).unwrap();
+    m.eps = Some(1e-6);
+    check::<T2, T2, _>("rmsnorm", &mut m);
+    m.eps = None;
+    type Seq = (usize, usize, Const<4>);
+    let mut m: RMSNorm<Const<4>, f64> = RMSNorm::init(&dev());
+    check::<Seq, Seq, _>("rmsnorm_seq_default_eps", &mut m);
+    type Img = (usize, Const<4>, usize, usize);
+    let mut m: GroupNorm<Const<4>, f64> = GroupNorm::try_new(&dev(), 2, Const).unwrap();
+    check::<Img, Img, _>("groupnorm", &mut m);
+    assert!(GroupNorm::<usize, f64>::try_new(&dev(), 3, 4).is_err());
+    let mut m: PReLU<Const<1>, f64> = PReLU::init(&dev());
+    check::<T2, T2, _>("prelu", &mut m);
+    let mut m: PReLU<usize, f64> = PReLU::try_new(&dev(), 3).unwrap();
+    check::<(usize, usize, usize), (usize, usize, usize), _>("prelu_channels", &mut m);
+}
+
+#[test]
 fn activations_match_pytorch() {
     check::<T2, T2, _>("act_relu", &mut ReLU);
     check::<T2, T2, _>("act_relu6", &mut ReLU6);
@@ -135,6 +154,35 @@ fn activations_match_pytorch() {
     check_to::<T2, T2, _>("act_hardswish", &mut Hardswish, F64_TOL, 1e-7);
     check::<T2, T2, _>("act_softmax", &mut Softmax { dim: 1 });
     check::<T2, T2, _>("act_log_softmax", &mut LogSoftmax { dim: 1 });
+}
+
+#[test]
+fn conv_and_pooling_match_pytorch() {
+    type Img = (usize, usize, usize, usize);
+    let opts = Conv2dOpts::new().stride(Runtime(2)).padding(Runtime(1));
+    let mut m: Conv2d<usize, usize, usize, usize, usize, f64> =
+        Conv2d::try_new(&dev(), 3, 4, 3, opts, true).unwrap();
+    check::<Img, Img, _>("conv2d", &mut m);
+    // typed: (1, 2, 4, 4) under a 2×2 kernel is (1, 3, 3, 3), computed when compiling
+    type In = (usize, Const<2>, Const<4>, Const<4>);
+    type Out = (usize, Const<3>, Const<3>, Const<3>);
+    let mut m: Conv2d<Const<2>, Const<3>, Const<2>, Const<1>, Const<0>, f64> =
+        Conv2d::try_new(&dev(), Const, Const, Const, Conv2dOpts::new(), false).unwrap();
+    check::<In, Out, _>("conv2d_nobias", &mut m);
+    type Pooled = (usize, Const<3>, Const<2>, Const<2>);
+    let mut m: MaxPool2d<Const<2>, Const<2>> = Init::init(&dev());
+    check::<(usize, Const<3>, Const<4>, Const<4>), Pooled, _>("maxpool2d", &mut m);
+    let mut m = AvgPool2d::new(
+        Pool2dOpts::new(Runtime(3))
+            .stride(Runtime(2))
+            .padding(Runtime(1)),
+    );
+    check::<Img, Img, _>("avgpool2d", &mut m);
+    let mut m = AdaptiveAvgPool2d {
+        oh: Const::<2>,
+        ow: Const::<3>,
+    };
+    check::<Img, (usize, usize, Const<2>, Const<3>), _>("adaptive_avgpool2d", &mut m);
 }
 
 #[test]
@@ -210,6 +258,14 @@ fn regression_losses_match_pytorch() {
             smooth_l1_loss(x, &t, 0.5, r).unwrap()
         });
     }
+}
+
+#[test]
+fn kl_div_matches_pytorch() {
+    let all = fixture("losses.json");
+    let t = get(&all, "kl_target");
+    check_loss("kl_div_mean", |x| kl_div(x, &t, Reduction::Mean).unwrap());
+    check_loss("kl_div_sum", |x| kl_div(x, &t, Reduction::Sum).unwrap());
 }
 
 #[test]

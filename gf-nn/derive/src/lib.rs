@@ -113,6 +113,7 @@ fn expand(input: DeriveInput) -> syn::Result<Tokens> {
     let names: Vec<&String> = live.iter().map(|f| &f.name).collect();
     let visit = quote! {
         impl #impl_g #krate::Visit<#e, #d> for #ident #ty_generics #where_c {
+            #[allow(unused_variables)]
             fn try_visit<__GfV: #krate::Visitor<#e, #d>>(
                 &self,
                 prefix: &str,
@@ -121,6 +122,7 @@ fn expand(input: DeriveInput) -> syn::Result<Tokens> {
                 #(#krate::Visit::<#e, #d>::try_visit(&self.#acc, &#krate::join(prefix, #names), v)?;)*
                 Ok(())
             }
+            #[allow(unused_variables)]
             fn try_visit_mut<__GfV: #krate::VisitorMut<#e, #d>>(
                 &mut self,
                 prefix: &str,
@@ -129,6 +131,7 @@ fn expand(input: DeriveInput) -> syn::Result<Tokens> {
                 #(#krate::Visit::<#e, #d>::try_visit_mut(&mut self.#acc, &#krate::join(prefix, #names), v)?;)*
                 Ok(())
             }
+            #[allow(unused_variables)]
             fn set_training(&mut self, training: bool) {
                 #(#krate::Visit::<#e, #d>::set_training(&mut self.#acc, training);)*
             }

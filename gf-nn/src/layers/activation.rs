@@ -2,7 +2,7 @@
 //! defaults). They hold no tensors, keep the input's shape and tape, and work on any shape.
 
 use gf_core::ops::reduce::MergeSelf;
-use gf_core::shape::Shape;
+use gf_core::shape::{Const, Dim, HasShape, Shape};
 use gf_core::{Device, Dtype, Result, Tape, Tensor};
 
 use crate::init::Init;
@@ -170,3 +170,58 @@ impl<S: Shape, E: Dtype, D: Device<E>, T: Tape + MergeSelf> Module<Tensor<S, E, 
 }
 
 stateless!(LeakyReLU, ELU, GELU, Hardswish, Softmax, LogSoftmax);
+
+/// `max(0, x) + a · min(0, x)` with a learned slope `a`: `nn.PReLU(num_parameters = N)`,
+/// `a` starting at 0.25. One slope (`N = 1`) is shared by every element; `N` slopes are one per
+/// channel (axis 1). State-dict name: `weight`.
+#[derive(Clone, Debug)]
+pub struct PReLU<N: Dim = Const<1>, E: Dtype = f32, D: Device<E> = gf_core::Cpu> {
+    /// The slopes, `(N,)`.
+    pub weight: Tensor<(N,), E, D>,
+}
+
+impl<N: Dim, E: Dtype, D: Device<E>> PReLU<N, E, D> {
+    /// `num_parameters` slopes at PyTorch's initial 0.25.
+    pub fn try_new(dev: &D, num_parameters: N) -> Result<Self> {
+        use gf_core::ops::create::TensorCreate;
+        Ok(PReLU {
+            weight: dev.try_full_like(&(num_parameters,), E::from_f64(0.25))?,
+        })
+    }
+}
+
+impl<const N: usize, E: Dtype, D: Device<E>> Init<D> for PReLU<Const<N>, E, D> {
+    fn try_init(dev: &D) -> Result<Self> {
+        Self::try_new(dev, Const)
+    }
+}
+
+impl<N: Dim, E: Dtype, D: Device<E>> Visit<E, D> for PReLU<N, E, D> {
+    fn try_visit<V: Visitor<E, D>>(&self, prefix: &str, v: &mut V) -> crate::Result<()> {
+        let name = crate::visit::join(prefix, "weight");
+        v.visit(&name, crate::visit::TensorKind::Param, &self.weight)
+    }
+    fn try_visit_mut<V: VisitorMut<E, D>>(&mut self, prefix: &str, v: &mut V) -> crate::Result<()> {
+        let name = crate::visit::join(prefix, "weight");
+        v.visit_mut(&name, crate::visit::TensorKind::Param, &mut self.weight)
+    }
+}
+
+impl<S: Shape, N: Dim, E: Dtype, D: Device<E>, T: Tape + MergeSelf> Module<Tensor<S, E, D, T>>
+    for PReLU<N, E, D>
+{
+    type Output = Tensor<S, E, D, T>;
+    fn try_forward(&self, x: Tensor<S, E, D, T>) -> Result<Self::Output> {
+        let shape = x.shape().clone();
+        let dims = x.dims();
+        let w = self.weight.watched(x.tape());
+        let w = if self.weight.dims()[0] == 1 {
+            w.try_broadcast_numpy::<S>(dims.as_ref())?
+        } else {
+            let others: Vec<usize> = (0..dims.as_ref().len()).filter(|&a| a != 1).collect();
+            w.try_broadcast_axes(shape, &others)?
+        };
+        let neg = x.clone().try_neg()?.try_relu()?;
+        x.try_relu()?.try_sub(neg.try_mul(w)?)
+    }
+}

@@ -9,9 +9,10 @@ use crate::module::Module;
 use crate::visit::{join, TensorKind, Visit, Visitor, VisitorMut};
 
 /// `nn.Embedding(V, M)`: row `i` of `weight` (`(V, M)`, drawn from N(0, 1)) for each index
-/// `i`. The input is a `(B,)` tensor of indices; it carries the tape (`idx.trace_into(&tape)`
-/// is not needed: put a tape on it with `idx.put_tape(tape.clone())`), and the table is watched
-/// onto it. An index outside `0..V` is an `Err`.
+/// `i`. The input is a `(B,)` tensor of indices, and like every module's input it carries the
+/// tape the table is watched onto: to train, put one on the indices
+/// (`idx.put_tape(OwnedTape::new())`); plain indices evaluate without recording. An index
+/// outside `0..V` is an `Err`. (`padding_idx` is not supported yet.)
 #[derive(Clone, Debug)]
 pub struct Embedding<V: Dim, M: Dim, E: Dtype = f32, D: Device<E> = Cpu> {
     /// `(num_embeddings, embedding_dim)`.

@@ -289,3 +289,167 @@ impl<B: Dim, S: Dim, N: Dim, E: Dtype, D: Device<E>, T: Tape + MergeSelf>
         self.normalize(x)
     }
 }
+
+/// Root-mean-square normalisation over the last axis: `nn.RMSNorm(N, eps)`,
+/// `y = x / √(mean(x²) + eps) · weight`, `weight` at 1. With `eps = None` it is the dtype's
+/// machine epsilon, as in PyTorch.
+#[derive(Clone, Debug)]
+pub struct RMSNorm<N: Dim, E: Dtype = f32, D: Device<E> = Cpu> {
+    /// The per-feature scale.
+    pub weight: Tensor<(N,), E, D>,
+    /// Added to the mean square; `None` for the dtype's epsilon.
+    pub eps: Option<f64>,
+}
+
+impl<N: Dim, E: Dtype, D: Device<E>> RMSNorm<N, E, D> {
+    /// RMS norm over `features` with PyTorch's defaults.
+    pub fn try_new(dev: &D, features: N) -> Result<Self> {
+        Ok(RMSNorm {
+            weight: dev.try_full_like(&(features,), E::one())?,
+            eps: None,
+        })
+    }
+
+    fn normalize<S: Shape, T: Tape + MergeSelf>(
+        &self,
+        x: Tensor<S, E, D, T>,
+    ) -> Result<Tensor<S, E, D, T>> {
+        let shape = x.shape().clone();
+        let last = shape.num_dims() - 1;
+        let lead: Vec<usize> = (0..last).collect();
+        let eps = self.eps.map_or(E::epsilon(), E::from_f64);
+        let ms: Tensor<gf_core::shape::DynShape, E, D, T> =
+            x.clone().try_square()?.try_mean_axes(&[last])?;
+        let inv = ms.try_add_scalar(eps)?.try_sqrt()?.try_recip()?;
+        let y = x.try_mul(inv.try_broadcast_axes(shape.clone(), &[last])?)?;
+        let w = self
+            .weight
+            .watched(y.tape())
+            .try_broadcast_axes(shape, &lead)?;
+        y.try_mul(w)
+    }
+}
+
+impl<const N: usize, E: Dtype, D: Device<E>> Init<D> for RMSNorm<Const<N>, E, D> {
+    fn try_init(dev: &D) -> Result<Self> {
+        Self::try_new(dev, Const)
+    }
+}
+
+impl<N: Dim, E: Dtype, D: Device<E>> Visit<E, D> for RMSNorm<N, E, D> {
+    fn try_visit<V: Visitor<E, D>>(&self, prefix: &str, v: &mut V) -> crate::Result<()> {
+        v.visit(&join(prefix, "weight"), TensorKind::Param, &self.weight)
+    }
+    fn try_visit_mut<V: VisitorMut<E, D>>(&mut self, prefix: &str, v: &mut V) -> crate::Result<()> {
+        v.visit_mut(&join(prefix, "weight"), TensorKind::Param, &mut self.weight)
+    }
+}
+
+impl<B: Dim, N: Dim, E: Dtype, D: Device<E>, T: Tape + MergeSelf> Module<Tensor<(B, N), E, D, T>>
+    for RMSNorm<N, E, D>
+{
+    type Output = Tensor<(B, N), E, D, T>;
+    fn try_forward(&self, x: Tensor<(B, N), E, D, T>) -> Result<Self::Output> {
+        self.normalize(x)
+    }
+}
+
+impl<B: Dim, S: Dim, N: Dim, E: Dtype, D: Device<E>, T: Tape + MergeSelf>
+    Module<Tensor<(B, S, N), E, D, T>> for RMSNorm<N, E, D>
+{
+    type Output = Tensor<(B, S, N), E, D, T>;
+    fn try_forward(&self, x: Tensor<(B, S, N), E, D, T>) -> Result<Self::Output> {
+        self.normalize(x)
+    }
+}
+
+/// Group normalisation: `nn.GroupNorm(G, C)` for `(B, C, H, W)` inputs. The `C` channels are
+/// split into `num_groups` groups, each normalised over its channels and positions with the
+/// biased variance, then scaled and shifted per channel (`weight` at 1, `bias` at 0, eps 1e-5).
+#[derive(Clone, Debug)]
+pub struct GroupNorm<C: Dim, E: Dtype = f32, D: Device<E> = Cpu> {
+    /// The number of groups; it divides the channel count.
+    pub num_groups: usize,
+    /// The per-channel scale.
+    pub weight: Tensor<(C,), E, D>,
+    /// The per-channel shift.
+    pub bias: Tensor<(C,), E, D>,
+    /// Added to the variance before the square root.
+    pub eps: f64,
+}
+
+impl<C: Dim, E: Dtype, D: Device<E>> GroupNorm<C, E, D> {
+    /// `num_groups` groups over `channels`; `Err` when they do not divide it.
+    pub fn try_new(dev: &D, num_groups: usize, channels: C) -> Result<Self> {
+        if num_groups == 0 || !channels.size().is_multiple_of(num_groups) {
+            return Err(gf_core::Error::Argument {
+                op: "GroupNorm",
+                message: format!(
+                    "{num_groups} groups do not divide {} channels",
+                    channels.size()
+                ),
+            });
+        }
+        Ok(GroupNorm {
+            num_groups,
+            weight: dev.try_full_like(&(channels,), E::one())?,
+            bias: dev.try_zeros_like(&(channels,))?,
+            eps: 1e-5,
+        })
+    }
+}
+
+impl<C: Dim, E: Dtype, D: Device<E>> Visit<E, D> for GroupNorm<C, E, D> {
+    fn try_visit<V: Visitor<E, D>>(&self, prefix: &str, v: &mut V) -> crate::Result<()> {
+        v.visit(&join(prefix, "weight"), TensorKind::Param, &self.weight)?;
+        v.visit(&join(prefix, "bias"), TensorKind::Param, &self.bias)
+    }
+    fn try_visit_mut<V: VisitorMut<E, D>>(&mut self, prefix: &str, v: &mut V) -> crate::Result<()> {
+        v.visit_mut(&join(prefix, "weight"), TensorKind::Param, &mut self.weight)?;
+        v.visit_mut(&join(prefix, "bias"), TensorKind::Param, &mut self.bias)
+    }
+}
+
+impl<B: Dim, C: Dim, H: Dim, W: Dim, E: Dtype, D: Device<E>, T: Tape + MergeSelf>
+    Module<Tensor<(B, C, H, W), E, D, T>> for GroupNorm<C, E, D>
+{
+    type Output = Tensor<(B, C, H, W), E, D, T>;
+    fn try_forward(&self, x: Tensor<(B, C, H, W), E, D, T>) -> Result<Self::Output> {
+        type Run4 = (usize, usize, usize, usize);
+        type Run3 = (usize, usize, usize);
+        let shape = *x.shape();
+        let [b, c, h, w] = x.dims();
+        let g = self.num_groups;
+        if g == 0 || !c.is_multiple_of(g) {
+            return Err(gf_core::Error::Argument {
+                op: "GroupNorm",
+                message: format!("{g} groups do not divide {c} channels"),
+            });
+        }
+        // (B, C, H, W) as (B, G, C/G·H·W): each group's statistics over its last axis
+        let grouped: Tensor<Run3, E, D, T> =
+            x.try_into_shape::<Run4>()?
+                .try_reshape_like(&(b, g, c / g * h * w))?;
+        let gshape = *grouped.shape();
+        let mean: Tensor<(usize, usize), E, D, T> = grouped.clone().try_mean_axes(&[2])?;
+        let var: Tensor<(usize, usize), E, D, T> = grouped.clone().try_var_axes(&[2], 0)?;
+        let inv = var
+            .try_add_scalar(E::from_f64(self.eps))?
+            .try_sqrt()?
+            .try_recip()?;
+        let y = grouped
+            .try_sub(mean.try_broadcast_axes(gshape, &[2])?)?
+            .try_mul(inv.try_broadcast_axes(gshape, &[2])?)?
+            .try_reshape_like(&(b, c, h, w))?
+            .try_into_shape::<(B, C, H, W)>()?;
+        let wt = self
+            .weight
+            .watched(y.tape())
+            .try_broadcast_axes(shape, &[0, 2, 3])?;
+        let bs = self
+            .bias
+            .watched(y.tape())
+            .try_broadcast_axes(shape, &[0, 2, 3])?;
+        y.try_mul(wt)?.try_add(bs)
+    }
+}
