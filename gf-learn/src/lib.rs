@@ -30,6 +30,7 @@ pub mod error;
 mod linalg;
 pub mod linear_model;
 pub mod metrics;
+pub mod naive_bayes;
 pub mod traits;
 mod validation;
 

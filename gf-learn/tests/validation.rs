@@ -6,6 +6,7 @@ mod common;
 use common::*;
 use gf_core::prelude::*;
 use gf_learn::linear_model::{ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge};
+use gf_learn::naive_bayes::GaussianNB;
 use gf_learn::prelude::*;
 use gf_learn::Error;
 
@@ -49,7 +50,7 @@ fn one_class_is_an_error_for_a_discriminative_classifier() {
 fn nan_and_inf_are_errors_naming_row_and_column() {
     let (_, y) = xy();
     let x = tensor2(vec![0.0, 1.0, 1.0, 0.0, 2.0, f64::NAN, 3.0, 1.0], 4);
-    let err = LogisticRegression::new().fit(&x, &y).unwrap_err();
+    let err = GaussianNB::new().fit(&x, &y).unwrap_err();
     assert!(
         matches!(
             err,
@@ -105,23 +106,23 @@ fn invalid_hyper_parameters_name_themselves_and_their_range() {
 #[test]
 fn predicting_before_fit_or_on_another_width_is_an_error() {
     let (x, y) = xy();
-    let err = LogisticRegression::new().predict(&x).unwrap_err();
+    let err = GaussianNB::new().predict(&x).unwrap_err();
     assert!(
         matches!(
             err,
             Error::NotFitted {
-                estimator: "LogisticRegression",
+                estimator: "GaussianNB",
                 ..
             }
         ),
         "{err:?}"
     );
-    let mut nb = LogisticRegression::new();
+    let mut nb = GaussianNB::new();
     nb.fit(&x, &y).unwrap();
     let err = nb.predict(&tensor2(vec![1.0, 2.0, 3.0], 1)).unwrap_err();
     assert!(
         err.to_string()
-            .contains("X has 3 features, but LogisticRegression is expecting 2"),
+            .contains("X has 3 features, but GaussianNB is expecting 2"),
         "{err}"
     );
 }
