@@ -31,6 +31,7 @@ mod linalg;
 pub mod linear_model;
 pub mod metrics;
 pub mod naive_bayes;
+pub mod neighbors;
 pub mod traits;
 mod validation;
 

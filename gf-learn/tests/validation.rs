@@ -7,6 +7,7 @@ use common::*;
 use gf_core::prelude::*;
 use gf_learn::linear_model::{ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge};
 use gf_learn::naive_bayes::GaussianNB;
+use gf_learn::neighbors::KNeighborsClassifier;
 use gf_learn::prelude::*;
 use gf_learn::Error;
 
@@ -101,6 +102,11 @@ fn invalid_hyper_parameters_name_themselves_and_their_range() {
         ),
         "{err:?}"
     );
+    let err = KNeighborsClassifier::new()
+        .n_neighbors(0)
+        .fit(&x, &y)
+        .unwrap_err();
+    assert!(err.to_string().contains("'n_neighbors'"), "{err}");
 }
 
 #[test]
