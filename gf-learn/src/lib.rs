@@ -30,8 +30,10 @@ pub mod error;
 mod linalg;
 pub mod linear_model;
 pub mod metrics;
+pub mod model_selection;
 pub mod naive_bayes;
 pub mod neighbors;
+pub mod preprocessing;
 pub mod traits;
 mod validation;
 

@@ -154,3 +154,25 @@ fn typed_widths_and_f32_inputs_give_the_same_model() {
         b.predict(&typed).unwrap().to_vec()
     );
 }
+
+/// Scales `x` with any transformer through the trait, as a pipeline would.
+fn fit_transform_generic<T: Transformer>(t: &mut T, x: &X) -> Vec<f64> {
+    t.fit(x).unwrap();
+    t.transform(x).unwrap().to_vec()
+}
+
+#[test]
+fn preprocessing_estimators_are_transformers() {
+    use gf_learn::preprocessing::{PolynomialFeatures, StandardScaler};
+    let (x, _) = xy();
+    let direct = StandardScaler::new().fit_transform(&x).unwrap().to_vec();
+    assert_eq!(
+        fit_transform_generic(&mut StandardScaler::new(), &x),
+        direct
+    );
+    // The output width of PolynomialFeatures is only known once fitted: 1, a, b, a², ab, b².
+    assert_eq!(
+        fit_transform_generic(&mut PolynomialFeatures::new(), &x).len(),
+        4 * 6
+    );
+}

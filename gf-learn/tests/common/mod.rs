@@ -8,7 +8,7 @@
 use std::path::Path;
 
 use gf_core::prelude::*;
-use gf_data::preprocessing::StandardScaler;
+use gf_learn::preprocessing::StandardScaler;
 use serde_json::Value;
 
 /// A feature matrix of run-time width.
@@ -75,7 +75,7 @@ pub fn classification(name: &str) -> (X, Labels) {
     bunch.into_xy()
 }
 
-/// [`classification`] with the features standardised by gf-data's `StandardScaler`.
+/// [`classification`] with the features standardised by `StandardScaler`.
 pub fn standardized(name: &str) -> (X, Labels) {
     let (x, y) = classification(name);
     (StandardScaler::new().fit_transform(&x).unwrap(), y)
