@@ -11,8 +11,8 @@
 //! Run: `cargo run --release --example digits_cnn`
 
 use ghost_flow::data::datasets::load_digits;
-use ghost_flow::data::preprocessing::{train_test_split, TrainTestSplit};
 use ghost_flow::data::{DataLoader, Rows, TensorDataset};
+use ghost_flow::learn::model_selection::{train_test_split, TrainTestSplit};
 use ghost_flow::nn::Strict;
 use ghost_flow::optim::sched::{CosineAnnealingLR, Scheduler};
 use ghost_flow::optim::Adam;

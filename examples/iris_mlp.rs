@@ -10,8 +10,9 @@
 //! Run: `cargo run --release --example iris_mlp`
 
 use ghost_flow::data::datasets::load_iris;
-use ghost_flow::data::preprocessing::{train_test_split, StandardScaler, TrainTestSplit};
 use ghost_flow::data::{DataLoader, Rows, TensorDataset};
+use ghost_flow::learn::model_selection::{train_test_split, TrainTestSplit};
+use ghost_flow::learn::preprocessing::StandardScaler;
 use ghost_flow::prelude::*;
 
 const FEATURES: usize = 4;

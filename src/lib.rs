@@ -17,6 +17,7 @@
 pub use gf_core as core;
 pub use gf_data as data;
 pub use gf_grad as grad;
+pub use gf_learn as learn;
 pub use gf_nn as nn;
 pub use gf_optim as optim;
 pub use gf_shape as shape;

@@ -1,6 +1,7 @@
 //! GhostFlow's data layer: what a PyTorch user expects (`Dataset`, a parallel `DataLoader`,
-//! samplers, transforms) and what a scikit-learn user expects (`load_iris()`, `make_blobs()`,
-//! scalers and encoders), with batches coming out as gf-core tensors.
+//! samplers, transforms) and what a scikit-learn user expects (`load_iris()`, `make_blobs()`),
+//! with batches coming out as gf-core tensors. scikit-learn's preprocessing (scalers, encoders,
+//! `train_test_split`) lives in gf-learn.
 //!
 //! ```
 //! use gf_data::{DataLoader, Dataset};
@@ -24,7 +25,6 @@ pub mod error;
 pub mod formats;
 pub mod image;
 pub mod loader;
-pub mod preprocessing;
 pub mod sampler;
 pub mod text;
 pub mod transforms;

@@ -1,5 +1,5 @@
-//! Preprocessing with fit / transform, matching scikit-learn: scalers, encoders, imputation,
-//! polynomial features, and train / test splits.
+//! Preprocessing with fit / transform, matching scikit-learn: scalers, encoders, imputation and
+//! polynomial features (train / test splits are in [`model_selection`](crate::model_selection)).
 //!
 //! Every estimator works the way scikit-learn's does: build it with its parameters (same names,
 //! same defaults), [`fit`](StandardScaler::fit) it on training data, then `transform` any data of
@@ -13,11 +13,11 @@
 //! [`SimpleImputer`], which may drop empty columns) the output is `Tensor<(usize, usize), E, Cpu>`.
 //!
 //! Errors, not panics: `transform` before `fit`, data of another width than `fit` saw, unknown
-//! categories, invalid parameters are all [`Error::Argument`]s.
+//! categories, invalid parameters are all [`Error::InvalidInput`]s.
 //!
 //! ```
 //! use gf_core::prelude::*;
-//! use gf_data::preprocessing::StandardScaler;
+//! use gf_learn::preprocessing::StandardScaler;
 //!
 //! let dev = Cpu::default();
 //! let x: Tensor<(usize, Const<2>), f64, Cpu> =
@@ -35,7 +35,7 @@ mod encode;
 mod impute;
 mod polynomial;
 mod scale;
-mod split;
+mod transformer;
 
 pub use encode::{
     LabelEncoder, OneHotDrop, OneHotEncoder, OneHotUnknown, OrdinalEncoder, OrdinalUnknown,
@@ -43,7 +43,6 @@ pub use encode::{
 pub use impute::{ImputeStrategy, SimpleImputer};
 pub use polynomial::PolynomialFeatures;
 pub use scale::{MaxAbsScaler, MinMaxScaler, Norm, Normalizer, RobustScaler, StandardScaler};
-pub use split::{split_rows, train_test_split, SplitSize, TrainTestSplit};
 
 use gf_core::ops::create::TensorCreate;
 use gf_core::shape::{Dim, HasShape};
@@ -97,7 +96,7 @@ pub(crate) fn dyn_matrix<E: Dtype>(
 /// An estimator's fitted `state`, or the error of calling `op` on it before `fit`.
 pub(crate) fn fitted<S>(state: Option<S>, op: &'static str, estimator: &str) -> Result<S> {
     state.ok_or_else(|| {
-        Error::argument(
+        Error::input(
             op,
             format!("this {estimator} is not fitted yet; call `fit` before using it"),
         )
@@ -114,7 +113,7 @@ pub(crate) fn check_width(
     if expected == got {
         Ok(())
     } else {
-        Err(Error::argument(
+        Err(Error::input(
             op,
             format!(
                 "X has {got} features, but {estimator} is expecting {expected} features as input"
@@ -126,7 +125,7 @@ pub(crate) fn check_width(
 /// `Err` for an empty fit set (scikit-learn needs at least one sample).
 pub(crate) fn check_not_empty(op: &'static str, rows: usize) -> Result<()> {
     if rows == 0 {
-        Err(Error::argument(
+        Err(Error::input(
             op,
             "found array with 0 samples, while a minimum of 1 is required",
         ))
@@ -159,7 +158,7 @@ pub(crate) fn input_names(
     match input_features {
         None => Ok((0..n_features).map(|i| format!("x{i}")).collect()),
         Some(names) if names.len() == n_features => Ok(names.iter().map(|s| s.to_string()).collect()),
-        Some(names) => Err(Error::argument(
+        Some(names) => Err(Error::input(
             op,
             format!(
                 "input_features should have length equal to number of features ({n_features}), got {}",

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 ///
 /// ```
 /// use gf_core::prelude::*;
-/// use gf_data::preprocessing::PolynomialFeatures;
+/// use gf_learn::preprocessing::PolynomialFeatures;
 ///
 /// let x = Cpu::default().tensor_from_vec(vec![2.0f64, 3.0], (1usize, Const::<2>));
 /// let mut poly = PolynomialFeatures::new();
@@ -86,7 +86,7 @@ impl PolynomialFeatures {
     pub fn fit<F: Dim, E: Dtype>(&mut self, x: &Tensor<(usize, F), E, Cpu>) -> Result<&mut Self> {
         const OP: &str = "PolynomialFeatures::fit";
         if self.min_degree > self.max_degree {
-            return Err(Error::argument(
+            return Err(Error::input(
                 OP,
                 format!(
                     "degree=(min_degree, max_degree) must satisfy min_degree <= max_degree, got ({}, {})",
@@ -95,7 +95,7 @@ impl PolynomialFeatures {
             ));
         }
         if self.max_degree == 0 && !self.include_bias {
-            return Err(Error::argument(
+            return Err(Error::input(
                 OP,
                 "setting degree to zero and include_bias to false would result in an empty output array",
             ));
@@ -109,7 +109,7 @@ impl PolynomialFeatures {
             combinations(n, degree, !self.interaction_only, &mut terms);
         }
         if terms.is_empty() {
-            return Err(Error::argument(
+            return Err(Error::input(
                 OP,
                 format!(
                     "no output features for {n} input features with degree ({}, {}) and interaction_only = {}",

@@ -443,7 +443,7 @@ impl MinMaxScaler {
     pub fn fit<F: Dim, E: Dtype>(&mut self, x: &Tensor<(usize, F), E, Cpu>) -> Result<&mut Self> {
         let (lo, hi) = self.feature_range;
         if lo.is_nan() || hi.is_nan() || lo >= hi {
-            return Err(Error::argument(
+            return Err(Error::input(
                 "MinMaxScaler::fit",
                 format!("minimum of desired feature range must be smaller than maximum, got ({lo}, {hi})"),
             ));
@@ -693,7 +693,7 @@ impl RobustScaler {
         let (q_min, q_max) = self.quantile_range;
         let valid = 0.0 <= q_min && q_min <= q_max && q_max <= 100.0;
         if !valid {
-            return Err(Error::argument(
+            return Err(Error::input(
                 "RobustScaler::fit",
                 format!("invalid quantile range: ({q_min}, {q_max})"),
             ));

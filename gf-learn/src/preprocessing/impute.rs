@@ -33,7 +33,7 @@ pub enum ImputeStrategy {
 ///
 /// ```
 /// use gf_core::prelude::*;
-/// use gf_data::preprocessing::{ImputeStrategy, SimpleImputer};
+/// use gf_learn::preprocessing::{ImputeStrategy, SimpleImputer};
 ///
 /// let nan = f64::NAN;
 /// let x = Cpu::default().tensor_from_vec(vec![1.0, nan, nan, nan, 3.0, nan], (3usize, 2usize));
@@ -123,7 +123,7 @@ impl SimpleImputer {
 
     fn check_values(&self, op: &'static str, m: &Matrix) -> Result<()> {
         if !self.missing_values.is_nan() && m.data.iter().any(|v| v.is_nan()) {
-            return Err(Error::argument(
+            return Err(Error::input(
                 op,
                 format!(
                     "input X contains NaN, but missing_values is {}",
@@ -228,7 +228,7 @@ impl SimpleImputer {
         const OP: &str = "SimpleImputer::inverse_transform";
         let fit = fitted(self.fitted.as_ref(), OP, "SimpleImputer")?;
         if !self.add_indicator {
-            return Err(Error::argument(
+            return Err(Error::input(
                 OP,
                 "inverse_transform works only when SimpleImputer is built with add_indicator(true)",
             ));

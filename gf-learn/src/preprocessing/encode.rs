@@ -22,7 +22,7 @@ fn row_width<T, R: AsRef<[T]>>(op: &'static str, rows: &[R]) -> Result<usize> {
         .enumerate()
         .find(|(_, r)| r.as_ref().len() != width)
     {
-        return Err(Error::argument(
+        return Err(Error::input(
             op,
             format!(
                 "row {i} has {} values, but row 0 has {width}",
@@ -52,7 +52,7 @@ fn fit_categories<T: Ord + Clone + Debug, R: AsRef<[T]>>(
     check: bool,
 ) -> Result<Vec<Vec<T>>> {
     if rows.is_empty() {
-        return Err(Error::argument(
+        return Err(Error::input(
             op,
             "found array with 0 samples, while a minimum of 1 is required",
         ));
@@ -62,7 +62,7 @@ fn fit_categories<T: Ord + Clone + Debug, R: AsRef<[T]>>(
         return Ok(sorted_categories(rows, width));
     };
     if given.len() != width {
-        return Err(Error::argument(
+        return Err(Error::input(
             op,
             format!(
                 "shape mismatch: if categories is given, it has to be of length {width} (the number of features), got {}",
@@ -72,7 +72,7 @@ fn fit_categories<T: Ord + Clone + Debug, R: AsRef<[T]>>(
     }
     for (j, cats) in given.iter().enumerate() {
         if cats.iter().collect::<BTreeSet<_>>().len() != cats.len() {
-            return Err(Error::argument(
+            return Err(Error::input(
                 op,
                 format!("in column {j}, the predefined categories contain duplicate elements"),
             ));
@@ -85,7 +85,7 @@ fn fit_categories<T: Ord + Clone + Debug, R: AsRef<[T]>>(
                 .filter(|v| !known.contains(v))
                 .collect();
             if !unknown.is_empty() {
-                return Err(Error::argument(
+                return Err(Error::input(
                     op,
                     format!("found unknown categories {unknown:?} in column {j} during fit"),
                 ));
@@ -141,7 +141,7 @@ fn encode_rows<T: Ord + Debug, R: AsRef<[T]>>(
                 .map(|(r, _)| &r.as_ref()[j])
                 .collect();
             if !unknown.is_empty() {
-                return Err(Error::argument(
+                return Err(Error::input(
                     op,
                     format!("found unknown categories {unknown:?} in column {j} during transform"),
                 ));
@@ -178,7 +178,7 @@ pub enum OneHotDrop {
 ///
 /// ```
 /// use gf_core::prelude::*;
-/// use gf_data::preprocessing::{OneHotEncoder, OneHotUnknown};
+/// use gf_learn::preprocessing::{OneHotEncoder, OneHotUnknown};
 ///
 /// let train = [["red", "S"], ["green", "M"], ["red", "L"]];
 /// let mut enc = OneHotEncoder::new().handle_unknown(OneHotUnknown::Ignore);
@@ -317,7 +317,7 @@ impl<T: Ord + Clone + Debug> OneHotEncoder<T> {
         let [rows, cols] = x.dims();
         let total: usize = (0..fit.categories.len()).map(|j| fit.width(j)).sum();
         if cols != total {
-            return Err(Error::argument(
+            return Err(Error::input(
                 OP,
                 format!("shape of the passed X data is not correct: expected {total} columns, got {cols}"),
             ));
@@ -337,7 +337,7 @@ impl<T: Ord + Clone + Debug> OneHotEncoder<T> {
                         (Some(c), _) => row.push(Some(c)),
                         (None, OneHotUnknown::Ignore) => row.push(None),
                         (None, OneHotUnknown::Error) => {
-                            return Err(Error::argument(
+                            return Err(Error::input(
                                 OP,
                                 format!("sample {i} can not be inverted when drop=None and handle_unknown=Error because feature {j} is all zeros"),
                             ))
@@ -424,7 +424,7 @@ impl OrdinalUnknown {
 ///
 /// ```
 /// use gf_core::prelude::*;
-/// use gf_data::preprocessing::{OrdinalEncoder, OrdinalUnknown};
+/// use gf_learn::preprocessing::{OrdinalEncoder, OrdinalUnknown};
 ///
 /// let mut enc = OrdinalEncoder::new().handle_unknown(OrdinalUnknown::UseEncodedValue(-1.0));
 /// enc.fit(&[vec![3i64, 10], vec![1, 20], vec![2, 10]]).unwrap();
@@ -478,13 +478,13 @@ impl<T: Ord + Clone + Debug> OrdinalEncoder<T> {
         let categories = fit_categories(OP, rows, self.categories.as_ref(), check)?;
         if let OrdinalUnknown::UseEncodedValue(v) = self.handle_unknown {
             if !v.is_nan() && v.fract() != 0.0 {
-                return Err(Error::argument(
+                return Err(Error::input(
                     OP,
                     format!("unknown_value should be an integer or NaN, got {v}"),
                 ));
             }
             if v >= 0.0 && categories.iter().any(|c| v < c.len() as f64) {
-                return Err(Error::argument(
+                return Err(Error::input(
                     OP,
                     format!("the used value for unknown_value {v} is one of the values already used for encoding the seen categories"),
                 ));
@@ -547,7 +547,7 @@ impl<T: Ord + Clone + Debug> OrdinalEncoder<T> {
                         if v >= 0.0 && v.fract() == 0.0 && (v as usize) < cats.len() {
                             Ok(Some(cats[v as usize].clone()))
                         } else {
-                            Err(Error::argument(
+                            Err(Error::input(
                                 OP,
                                 format!(
                                     "row {i}, column {j}: {v} is not a code of the {} categories",
@@ -583,7 +583,7 @@ impl<T: Ord + Clone + Debug> OrdinalEncoder<T> {
 /// distinct labels sorted; a label's code is its index there.
 ///
 /// ```
-/// use gf_data::preprocessing::LabelEncoder;
+/// use gf_learn::preprocessing::LabelEncoder;
 ///
 /// let mut enc = LabelEncoder::new();
 /// let y = enc.fit_transform(&["paris", "tokyo", "paris", "amsterdam"]).unwrap();
@@ -634,7 +634,7 @@ impl<T: Ord + Clone + Debug> LabelEncoder<T> {
         let codes: Vec<Option<usize>> = y.iter().map(|v| self.map.get(v).copied()).collect();
         if codes.iter().any(Option::is_none) {
             let unseen: BTreeSet<&T> = y.iter().filter(|v| !self.map.contains_key(v)).collect();
-            return Err(Error::argument(
+            return Err(Error::input(
                 OP,
                 format!("y contains previously unseen labels: {unseen:?}"),
             ));
@@ -664,7 +664,7 @@ impl<T: Ord + Clone + Debug> LabelEncoder<T> {
             .filter(|&c| c >= classes.len())
             .collect();
         if !unseen.is_empty() {
-            return Err(Error::argument(
+            return Err(Error::input(
                 OP,
                 format!("y contains previously unseen labels: {unseen:?}"),
             ));

@@ -46,7 +46,7 @@ impl From<usize> for SplitSize {
 /// `seed = 0` (splits are reproducible unless you change the seed), no stratification.
 ///
 /// ```
-/// use gf_data::preprocessing::TrainTestSplit;
+/// use gf_learn::model_selection::TrainTestSplit;
 ///
 /// let labels = [0, 0, 0, 0, 0, 0, 1, 1, 1, 1];
 /// let split = TrainTestSplit::new().test_size(0.3).seed(7).stratify(&labels);
@@ -145,7 +145,7 @@ impl TrainTestSplit {
                 Some(SplitSize::Count(c)) => c > 0 && c < n,
             };
             if !valid {
-                return Err(Error::argument(
+                return Err(Error::input(
                     OP,
                     format!(
                         "{name}={} should be either positive and smaller than the number of samples {n} or a float in the (0, 1) range",
@@ -158,7 +158,7 @@ impl TrainTestSplit {
             (test_size, self.train_size)
         {
             if a + b > 1.0 {
-                return Err(Error::argument(
+                return Err(Error::input(
                     OP,
                     format!("the sum of test_size and train_size = {}, should be in the (0, 1) range; reduce test_size and/or train_size", a + b),
                 ));
@@ -178,13 +178,13 @@ impl TrainTestSplit {
             (None, None) => (n, 0),
         };
         if n_train + n_test > n {
-            return Err(Error::argument(
+            return Err(Error::input(
                 OP,
                 format!("the sum of train_size and test_size = {}, should be smaller than the number of samples {n}; reduce test_size and/or train_size", n_train + n_test),
             ));
         }
         if n_train == 0 {
-            return Err(Error::argument(
+            return Err(Error::input(
                 OP,
                 format!(
                     "with n_samples={n}, test_size={} and train_size={}, the resulting train set will be empty",
@@ -241,7 +241,7 @@ fn leading_dim<S: Shape, E: Unit>(x: &Tensor<S, E, Cpu>) -> Result<usize> {
         .as_ref()
         .first()
         .copied()
-        .ok_or_else(|| Error::argument("train_test_split", "a scalar tensor has no rows to split"))
+        .ok_or_else(|| Error::input("train_test_split", "a scalar tensor has no rows to split"))
 }
 
 /// The rows of `x` at `indices`, in that order: a tensor of the same shape type. `Err` if an
@@ -254,9 +254,9 @@ pub fn split_rows<S: Shape, E: Unit>(
     let mut dims = x.dims().as_ref().to_vec();
     let n = *dims
         .first()
-        .ok_or_else(|| Error::argument(OP, "a scalar tensor has no rows to split"))?;
+        .ok_or_else(|| Error::input(OP, "a scalar tensor has no rows to split"))?;
     if let Some(&bad) = indices.iter().find(|&&i| i >= n) {
-        return Err(Error::argument(
+        return Err(Error::input(
             OP,
             format!("row {bad} is out of range for a tensor of {n} rows"),
         ));
@@ -269,7 +269,7 @@ pub fn split_rows<S: Shape, E: Unit>(
     }
     dims[0] = indices.len();
     let shape = S::from_concrete(&dims).ok_or_else(|| {
-        Error::argument(
+        Error::input(
             OP,
             format!(
                 "{} rows do not fit the shape type {}; give the tensor a run-time (usize) first dim",
@@ -287,7 +287,7 @@ pub fn split_rows<S: Shape, E: Unit>(
 ///
 /// ```
 /// use gf_core::prelude::*;
-/// use gf_data::preprocessing::{train_test_split, TrainTestSplit};
+/// use gf_learn::model_selection::{train_test_split, TrainTestSplit};
 ///
 /// let dev = Cpu::default();
 /// let x: Tensor<(usize, Const<2>), f32, Cpu> = dev.tensor_from_vec(vec![0.0; 20], (10, Const));
@@ -311,7 +311,7 @@ pub fn train_test_split<S1: Shape, E1: Unit, S2: Shape, E2: Unit>(
     let n = leading_dim(x)?;
     let ny = leading_dim(y)?;
     if n != ny {
-        return Err(Error::argument(
+        return Err(Error::input(
             "train_test_split",
             format!("found input variables with inconsistent numbers of samples: [{n}, {ny}]"),
         ));
@@ -380,13 +380,13 @@ fn stratified(
 ) -> Result<(Vec<usize>, Vec<usize>)> {
     const OP: &str = "train_test_split";
     if !shuffle {
-        return Err(Error::argument(
+        return Err(Error::input(
             OP,
             "stratified train/test split is not implemented for shuffle=false",
         ));
     }
     if strat.codes.len() != n {
-        return Err(Error::argument(
+        return Err(Error::input(
             OP,
             format!(
                 "found input variables with inconsistent numbers of samples: [{n}, {}] (the stratify labels)",
@@ -407,14 +407,14 @@ fn stratified(
         .map(|(_, name)| name.as_str())
         .collect();
     if !too_few.is_empty() {
-        return Err(Error::argument(
+        return Err(Error::input(
             OP,
             format!("the least populated classes in y have only 1 member, which is too few; the minimum number of groups for any class cannot be less than 2; classes with too few members are: {too_few:?}"),
         ));
     }
     for (name, size) in [("train_size", n_train), ("test_size", n_test)] {
         if size < n_classes {
-            return Err(Error::argument(
+            return Err(Error::input(
                 OP,
                 format!("the {name} = {size} should be greater or equal to the number of classes = {n_classes}"),
             ));

@@ -1,4 +1,4 @@
-//! gf-data's preprocessing against scikit-learn: every estimator is fitted on the inputs of
+//! gf-learn's preprocessing against scikit-learn: every estimator is fitted on the inputs of
 //! `fixtures/preprocessing/preprocessing.json` (written by `make_fixtures.py` with
 //! scikit-learn 1.9.1) and must give scikit-learn's fitted attributes and outputs, to 1e-10 in
 //! f64. Stratified splits must give scikit-learn's per-class counts. Proptests check the
@@ -11,10 +11,11 @@ use std::collections::BTreeSet;
 use gf_core::ops::create::TensorCreate;
 use gf_core::shape::Const;
 use gf_core::{Cpu, Tensor};
-use gf_data::preprocessing::{
-    split_rows, train_test_split, ImputeStrategy, LabelEncoder, MaxAbsScaler, MinMaxScaler, Norm,
-    Normalizer, OneHotDrop, OneHotEncoder, OneHotUnknown, OrdinalEncoder, OrdinalUnknown,
-    PolynomialFeatures, RobustScaler, SimpleImputer, SplitSize, StandardScaler, TrainTestSplit,
+use gf_learn::model_selection::{split_rows, train_test_split, SplitSize, TrainTestSplit};
+use gf_learn::preprocessing::{
+    ImputeStrategy, LabelEncoder, MaxAbsScaler, MinMaxScaler, Norm, Normalizer, OneHotDrop,
+    OneHotEncoder, OneHotUnknown, OrdinalEncoder, OrdinalUnknown, PolynomialFeatures, RobustScaler,
+    SimpleImputer, StandardScaler,
 };
 use proptest::prelude::*;
 use serde_json::Value;
@@ -22,7 +23,7 @@ use serde_json::Value;
 type Mat = Tensor<(usize, usize), f64, Cpu>;
 
 fn fixture() -> Value {
-    common::read_json("preprocessing", "preprocessing.json")
+    common::read_json("preprocessing/preprocessing.json")
 }
 
 /// A number, with JSON null as NaN.

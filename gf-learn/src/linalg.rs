@@ -1,0 +1,121 @@
+//! The dense linear algebra the linear models need, on faer: minimum-norm least squares and
+//! ridge solves by Cholesky or SVD, for one or several right-hand sides.
+
+use faer::linalg::solvers::Solve;
+use faer::{Mat, Side};
+
+use crate::error::{Error, Result};
+use crate::validation::Matrix;
+
+/// The columns of a faer matrix as `Vec`s.
+fn columns(m: &Mat<f64>) -> Vec<Vec<f64>> {
+    (0..m.ncols())
+        .map(|j| (0..m.nrows()).map(|i| m[(i, j)]).collect())
+        .collect()
+}
+
+/// `targets` (one `Vec` per target, each of length `rows`) as a `rows` x `t` faer matrix.
+fn rhs(targets: &[Vec<f64>], rows: usize) -> Mat<f64> {
+    Mat::from_fn(rows, targets.len(), |i, j| targets[j][i])
+}
+
+/// The thin SVD of `x`: `(U, s, V)` with `x = U diag(s) Vᵀ`.
+fn thin_svd(op: &'static str, x: &Matrix) -> Result<(Mat<f64>, Vec<f64>, Mat<f64>)> {
+    let svd = x.to_faer().thin_svd().map_err(|e| Error::Linalg {
+        op,
+        message: format!("the SVD did not converge: {e:?}"),
+    })?;
+    let s = svd.S().column_vector();
+    let s = (0..s.nrows()).map(|i| s[i]).collect();
+    Ok((svd.U().to_owned(), s, svd.V().to_owned()))
+}
+
+/// `V diag(f(s)) Uᵀ b` for each target `b`: the SVD solve with the singular values filtered.
+fn svd_apply(
+    (u, s, v): &(Mat<f64>, Vec<f64>, Mat<f64>),
+    targets: &[Vec<f64>],
+    rows: usize,
+    f: impl Fn(f64) -> f64,
+) -> Vec<Vec<f64>> {
+    let b = rhs(targets, rows);
+    let mut utb = u.transpose() * &b;
+    for (i, &si) in s.iter().enumerate() {
+        let d = f(si);
+        for j in 0..utb.ncols() {
+            utb[(i, j)] *= d;
+        }
+    }
+    columns(&(v * &utb))
+}
+
+/// The minimum-norm least-squares solution of `x w = b` for each target `b`, as LAPACK's gelsd
+/// (which scipy's `lstsq` calls): singular values below `eps * max(rows, cols) * s_max` count as
+/// zero, so a rank-deficient `x` gets the solution of smallest norm.
+pub(crate) fn lstsq(op: &'static str, x: &Matrix, targets: &[Vec<f64>]) -> Result<Vec<Vec<f64>>> {
+    let svd = thin_svd(op, x)?;
+    let s_max = svd.1.first().copied().unwrap_or(0.0);
+    let cutoff = f64::EPSILON * x.rows.max(x.cols) as f64 * s_max;
+    Ok(svd_apply(&svd, targets, x.rows, |s| {
+        if s > cutoff {
+            1.0 / s
+        } else {
+            0.0
+        }
+    }))
+}
+
+/// Ridge by SVD: `w = V diag(s / (s² + alpha)) Uᵀ b` (scikit-learn's `_solve_svd`, where
+/// singular values below 1e-15 count as zero).
+pub(crate) fn ridge_svd(
+    op: &'static str,
+    x: &Matrix,
+    targets: &[Vec<f64>],
+    alpha: f64,
+) -> Result<Vec<Vec<f64>>> {
+    let svd = thin_svd(op, x)?;
+    Ok(svd_apply(&svd, targets, x.rows, |s| {
+        if s > 1e-15 {
+            s / (s * s + alpha)
+        } else {
+            0.0
+        }
+    }))
+}
+
+/// Ridge by Cholesky (scikit-learn's `_solve_cholesky`, or `_solve_cholesky_kernel` when there
+/// are more features than samples): `(XᵀX + alpha I) w = Xᵀ b`, or its dual
+/// `w = Xᵀ (XXᵀ + alpha I)⁻¹ b`.
+pub(crate) fn ridge_cholesky(
+    op: &'static str,
+    x: &Matrix,
+    targets: &[Vec<f64>],
+    alpha: f64,
+) -> Result<Vec<Vec<f64>>> {
+    let a = x.to_faer();
+    let b = rhs(targets, x.rows);
+    let not_pd = |e| {
+        Error::Linalg {
+        op,
+        message: format!(
+            "the ridge system is not positive definite ({e:?}); use solver \"svd\" for a singular X with alpha = 0"
+        ),
+    }
+    };
+    if x.cols <= x.rows {
+        let mut gram = a.transpose() * &a;
+        for i in 0..x.cols {
+            gram[(i, i)] += alpha;
+        }
+        let rhs = a.transpose() * &b;
+        let llt = gram.llt(Side::Lower).map_err(not_pd)?;
+        Ok(columns(&llt.solve(&rhs)))
+    } else {
+        let mut kernel = &a * a.transpose();
+        for i in 0..x.rows {
+            kernel[(i, i)] += alpha;
+        }
+        let llt = kernel.llt(Side::Lower).map_err(not_pd)?;
+        let dual = llt.solve(&b);
+        Ok(columns(&(a.transpose() * &dual)))
+    }
+}

@@ -1,0 +1,27 @@
+//! Metrics with scikit-learn's names, definitions and degenerate-case conventions (a division
+//! by zero gives 0, as scikit-learn's default `zero_division`; a constant target gives an R² of
+//! 1 for a perfect prediction and 0 otherwise, as its `force_finite=True`).
+//!
+//! ```
+//! use gf_core::prelude::*;
+//! use gf_learn::metrics::{accuracy_score, f1_score, Average};
+//!
+//! let dev = Cpu::default();
+//! let y_true = dev.tensor_from_vec(vec![0usize, 1, 1, 0], (4,));
+//! let y_pred = dev.tensor_from_vec(vec![0usize, 1, 0, 0], (4,));
+//! assert_eq!(accuracy_score(&y_true, &y_pred).unwrap(), 0.75);
+//! let f1 = f1_score(&y_true, &y_pred, Average::Binary { pos_label: 1 }).unwrap();
+//! assert!((f1 - 2.0 / 3.0).abs() < 1e-15);
+//! ```
+
+mod classification;
+mod regression;
+
+pub use classification::{
+    accuracy_score, balanced_accuracy_score, confusion_matrix, f1_score, fbeta_score, log_loss,
+    precision_recall_fscore_support, precision_score, recall_score, Average, Counts, Prfs,
+};
+pub use regression::{
+    explained_variance_score, mean_absolute_error, mean_squared_error, r2_score,
+    root_mean_squared_error,
+};

@@ -1,0 +1,258 @@
+//! Input validation and the host matrix the estimators compute on.
+//!
+//! Every estimator widens its input to `f64` (as scikit-learn computes in float64) and checks
+//! it here once: not empty, the lengths of X and y agree, every value finite (an `Err` names the
+//! first bad row and column), the width the estimator was fitted on.
+
+use gf_core::ops::create::TensorCreate;
+use gf_core::shape::Dim;
+use gf_core::{Cpu, Dtype, Tensor};
+
+use crate::error::{Error, Result};
+
+/// A dense row-major `f64` matrix: samples in rows, features in columns.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Matrix {
+    pub(crate) rows: usize,
+    pub(crate) cols: usize,
+    pub(crate) data: Vec<f64>,
+}
+
+impl Matrix {
+    /// A `rows` x `cols` matrix of zeros.
+    pub(crate) fn zeros(rows: usize, cols: usize) -> Self {
+        Matrix {
+            rows,
+            cols,
+            data: vec![0.0; rows * cols],
+        }
+    }
+
+    /// Row `i`.
+    pub(crate) fn row(&self, i: usize) -> &[f64] {
+        &self.data[i * self.cols..(i + 1) * self.cols]
+    }
+
+    /// Row `i`, mutably.
+    pub(crate) fn row_mut(&mut self, i: usize) -> &mut [f64] {
+        &mut self.data[i * self.cols..(i + 1) * self.cols]
+    }
+
+    /// Element `(i, j)`.
+    pub(crate) fn at(&self, i: usize, j: usize) -> f64 {
+        self.data[i * self.cols + j]
+    }
+
+    /// The mean of each column.
+    pub(crate) fn column_means(&self) -> Vec<f64> {
+        let mut means = vec![0.0; self.cols];
+        for i in 0..self.rows {
+            for (m, v) in means.iter_mut().zip(self.row(i)) {
+                *m += v;
+            }
+        }
+        means.iter_mut().for_each(|m| *m /= self.rows as f64);
+        means
+    }
+
+    /// `self` with `shift` subtracted from every row.
+    pub(crate) fn centered(&self, shift: &[f64]) -> Self {
+        let mut out = self.clone();
+        for i in 0..out.rows {
+            for (v, s) in out.row_mut(i).iter_mut().zip(shift) {
+                *v -= s;
+            }
+        }
+        out
+    }
+
+    /// As a faer matrix.
+    pub(crate) fn to_faer(&self) -> faer::Mat<f64> {
+        faer::Mat::from_fn(self.rows, self.cols, |i, j| self.at(i, j))
+    }
+
+    /// `self` as a `(rows, cols)` tensor of element type `E`.
+    pub(crate) fn to_tensor<E: Dtype>(&self) -> Result<Tensor<(usize, usize), E, Cpu>> {
+        let data = self.data.iter().map(|&v| E::from_f64(v)).collect();
+        Ok(Cpu::default().try_tensor_from_vec(data, (self.rows, self.cols))?)
+    }
+}
+
+/// The dot product of two slices of equal length.
+pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// `Err` naming the first non-finite value of `data` (row-major with `cols` columns).
+fn check_finite(op: &'static str, input: &'static str, data: &[f64], cols: usize) -> Result<()> {
+    match data.iter().position(|v| !v.is_finite()) {
+        None => Ok(()),
+        Some(k) => Err(Error::NonFinite {
+            op,
+            input,
+            row: k / cols.max(1),
+            col: k % cols.max(1),
+            value: data[k],
+        }),
+    }
+}
+
+/// `x` widened to `f64`, or `Err` if it is empty or holds a NaN or an infinity.
+pub(crate) fn check_x<F: Dim, E: Dtype>(
+    op: &'static str,
+    x: &Tensor<(usize, F), E, Cpu>,
+) -> Result<Matrix> {
+    let [rows, cols] = x.dims();
+    if rows == 0 {
+        return Err(Error::input(
+            op,
+            "found array with 0 samples, while a minimum of 1 is required",
+        ));
+    }
+    if cols == 0 {
+        return Err(Error::input(
+            op,
+            "found array with 0 features, while a minimum of 1 is required",
+        ));
+    }
+    let data: Vec<f64> = x.try_to_vec()?.into_iter().map(Dtype::as_f64).collect();
+    check_finite(op, "X", &data, cols)?;
+    Ok(Matrix { rows, cols, data })
+}
+
+/// `x` validated by [`check_x`] and of the width `expected` that the estimator was fitted on.
+pub(crate) fn check_x_width<F: Dim, E: Dtype>(
+    op: &'static str,
+    estimator: &str,
+    x: &Tensor<(usize, F), E, Cpu>,
+    expected: usize,
+) -> Result<Matrix> {
+    let got = x.dims()[1];
+    if got != expected {
+        return Err(Error::input(
+            op,
+            format!(
+                "X has {got} features, but {estimator} is expecting {expected} features as input"
+            ),
+        ));
+    }
+    check_x(op, x)
+}
+
+/// `Err` unless `y` has one entry per row of X.
+pub(crate) fn check_lengths(op: &'static str, n_x: usize, n_y: usize) -> Result<()> {
+    if n_x == n_y {
+        Ok(())
+    } else {
+        Err(Error::input(
+            op,
+            format!("found input variables with inconsistent numbers of samples: X has {n_x}, y has {n_y}"),
+        ))
+    }
+}
+
+/// A regression target widened to `f64`, checked for length and finiteness.
+pub(crate) fn check_y_reg<E: Dtype>(
+    op: &'static str,
+    y: &Tensor<(usize,), E, Cpu>,
+    n_samples: usize,
+) -> Result<Vec<f64>> {
+    let y: Vec<f64> = y.try_to_vec()?.into_iter().map(Dtype::as_f64).collect();
+    check_lengths(op, n_samples, y.len())?;
+    check_finite(op, "y", &y, 1)?;
+    Ok(y)
+}
+
+/// Class labels encoded as indices into their sorted distinct values (scikit-learn's `classes_`).
+#[derive(Clone, Debug)]
+pub(crate) struct Labels {
+    /// The distinct labels, sorted.
+    pub(crate) classes: Vec<usize>,
+    /// For each sample, the index of its label in `classes`.
+    pub(crate) codes: Vec<usize>,
+}
+
+impl Labels {
+    /// The number of samples of each class.
+    pub(crate) fn counts(&self) -> Vec<usize> {
+        let mut counts = vec![0; self.classes.len()];
+        self.codes.iter().for_each(|&c| counts[c] += 1);
+        counts
+    }
+}
+
+/// Encodes classification labels; `Err` for a length mismatch or fewer than `min_classes`
+/// distinct labels.
+pub(crate) fn check_y_class(
+    op: &'static str,
+    y: &Tensor<(usize,), usize, Cpu>,
+    n_samples: usize,
+    min_classes: usize,
+) -> Result<Labels> {
+    let y = y.try_to_vec()?;
+    check_lengths(op, n_samples, y.len())?;
+    let mut classes = y.clone();
+    classes.sort_unstable();
+    classes.dedup();
+    if classes.len() < min_classes {
+        return Err(Error::input(
+            op,
+            format!(
+                "this solver needs samples of at least {min_classes} classes in the data, but the data contains only {}: {classes:?}",
+                classes.len()
+            ),
+        ));
+    }
+    let codes = y
+        .iter()
+        .map(|v| classes.binary_search(v).expect("every label is a class"))
+        .collect();
+    Ok(Labels { classes, codes })
+}
+
+/// `Err` for a parameter that fails `ok`.
+pub(crate) fn check_param<T: std::fmt::Debug + Copy>(
+    estimator: &'static str,
+    name: &'static str,
+    value: T,
+    allowed: &'static str,
+    ok: impl Fn(T) -> bool,
+) -> Result<()> {
+    if ok(value) {
+        Ok(())
+    } else {
+        Err(Error::parameter(estimator, name, allowed, value))
+    }
+}
+
+/// A fitted state, or [`Error::NotFitted`].
+pub(crate) fn fitted<'a, S>(
+    state: &'a Option<S>,
+    estimator: &'static str,
+    op: &'static str,
+) -> Result<&'a S> {
+    state.as_ref().ok_or(Error::NotFitted { estimator, op })
+}
+
+/// A 1-D tensor of `E` holding `values`.
+pub(crate) fn vector<E: Dtype>(values: &[f64]) -> Result<Tensor<(usize,), E, Cpu>> {
+    let data = values.iter().map(|&v| E::from_f64(v)).collect();
+    Ok(Cpu::default().try_tensor_from_vec(data, (values.len(),))?)
+}
+
+/// A 1-D tensor of labels.
+pub(crate) fn label_vector(labels: Vec<usize>) -> Result<Tensor<(usize,), usize, Cpu>> {
+    let n = labels.len();
+    Ok(Cpu::default().try_tensor_from_vec(labels, (n,))?)
+}
+
+/// The index of the largest value, the first of ties (numpy's `argmax`).
+pub(crate) fn argmax(values: &[f64]) -> usize {
+    let mut best = 0;
+    for (j, &v) in values.iter().enumerate() {
+        if v > values[best] {
+            best = j;
+        }
+    }
+    best
+}
