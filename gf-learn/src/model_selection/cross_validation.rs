@@ -232,15 +232,11 @@ where
     F: Dim + Send + Sync,
     E: Dtype,
 {
-    check_lengths("cross_val_score", x.dims()[0], y.dims()[0])?;
-    folds
-        .par_iter()
-        .map(|(train, test)| {
-            let mut m = model.clone();
-            m.fit(&split_rows(x, train)?, &split_rows(y, train)?)?;
-            m.score(&split_rows(x, test)?, &split_rows(y, test)?)
-        })
-        .collect()
+    score_folds(x, y, folds, |(xt, yt), (xs, ys)| {
+        let mut m = model.clone();
+        m.fit(&xt, &yt)?;
+        m.score(&xs, &ys)
+    })
 }
 
 /// [`cross_val_score`] for a regressor: R² on each fold's test part.
@@ -255,13 +251,33 @@ where
     F: Dim + Send + Sync,
     E: Dtype,
 {
+    score_folds(x, y, folds, |(xt, yt), (xs, ys)| {
+        let mut m = model.clone();
+        m.fit(&xt, &yt)?;
+        m.score(&xs, &ys)
+    })
+}
+
+/// The shared loop of the `cross_val_score` forms: each fold's training and test rows of `x` and
+/// `y`, given to `fit_score` in parallel.
+fn score_folds<F, E, T, S>(
+    x: &Features<F, E>,
+    y: &Target<T>,
+    folds: &[Fold],
+    fit_score: S,
+) -> Result<Vec<f64>>
+where
+    F: Dim + Send + Sync,
+    E: Dtype,
+    T: gf_core::Unit,
+    S: Fn((Features<F, E>, Target<T>), (Features<F, E>, Target<T>)) -> Result<f64> + Sync,
+{
     check_lengths("cross_val_score", x.dims()[0], y.dims()[0])?;
     folds
         .par_iter()
         .map(|(train, test)| {
-            let mut m = model.clone();
-            m.fit(&split_rows(x, train)?, &split_rows(y, train)?)?;
-            m.score(&split_rows(x, test)?, &split_rows(y, test)?)
+            let rows = |ix: &[usize]| -> Result<_> { Ok((split_rows(x, ix)?, split_rows(y, ix)?)) };
+            fit_score(rows(train)?, rows(test)?)
         })
         .collect()
 }
