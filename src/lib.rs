@@ -21,6 +21,7 @@ pub use gf_learn as learn;
 pub use gf_nn as nn;
 pub use gf_optim as optim;
 pub use gf_shape as shape;
+pub use gf_train as train;
 
 /// Everything most programs need in scope.
 pub mod prelude {

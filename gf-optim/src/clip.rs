@@ -119,3 +119,19 @@ pub fn accumulate<E: Dtype, D: Device<E>, M: Visit<E, D>>(
         put(acc, p, &sum)
     })
 }
+
+/// Multiplies every parameter gradient in `grads` by `factor` (averaging accumulated
+/// micro-batches: `factor = 1/n`).
+pub fn scale_grads<E: Dtype, D: Device<E>, M: Visit<E, D>>(
+    model: &M,
+    grads: &mut Gradients,
+    factor: f64,
+) -> gf_nn::Result<()> {
+    let f = E::from_f64(factor);
+    for_each_param(model, |p| {
+        let Some(g) = grads.get(p) else {
+            return Ok(());
+        };
+        put(grads, p, &g.try_mul_scalar(f)?)
+    })
+}

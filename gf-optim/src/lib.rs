@@ -32,7 +32,7 @@ mod optimizers;
 pub mod sched;
 mod state;
 
-pub use clip::{accumulate, clip_grad_norm, clip_grad_value};
+pub use clip::{accumulate, clip_grad_norm, clip_grad_value, scale_grads};
 pub use optimizers::{Adagrad, Adam, RMSprop, Sgd};
 pub use state::{Optimizer, ParamState, Update};
 

@@ -223,6 +223,19 @@ impl Default for ReduceLROnPlateau {
     }
 }
 impl ReduceLROnPlateau {
+    /// Where the watch stands: the best metric seen, the epochs since it, and the cooldown
+    /// epochs left (what a checkpoint saves).
+    pub fn progress(&self) -> (f64, usize, usize) {
+        (self.best, self.bad_epochs, self.cooldown_left)
+    }
+
+    /// Restores a watch saved by [`progress`](Self::progress).
+    pub fn restore_progress(&mut self, best: f64, bad_epochs: usize, cooldown_left: usize) {
+        self.best = best;
+        self.bad_epochs = bad_epochs;
+        self.cooldown_left = cooldown_left;
+    }
+
     /// Feeds one epoch's metric; returns the (possibly reduced) learning rate.
     pub fn step<E: Dtype, D: Device<E>, O: Update<E, D>>(
         &mut self,
