@@ -27,6 +27,7 @@
 #![forbid(unsafe_code)]
 
 pub mod cluster;
+pub mod decomposition;
 pub mod error;
 mod linalg;
 pub mod linear_model;
