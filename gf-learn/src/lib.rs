@@ -29,6 +29,7 @@
 pub mod cluster;
 pub mod decomposition;
 pub mod error;
+mod kdtree;
 mod linalg;
 pub mod linear_model;
 pub mod metrics;

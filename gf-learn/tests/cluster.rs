@@ -1,4 +1,4 @@
-//! KMeans against scikit-learn on `fixtures/kmeans.json`
+//! KMeans and DBSCAN against scikit-learn on `fixtures/kmeans.json` and `fixtures/dbscan.json`
 //! (written by `fixtures/make_cluster_fixtures.py`): from given centres, labels, centres,
 //! inertia and iteration count equal scikit-learn's for both algorithms; k-means++ (whose
 //! random draws differ from numpy's) reaches an inertia within 1% of scikit-learn's best.
@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use gf_learn::cluster::{KMeans, KMeansAlgorithm, KMeansInit};
+use gf_learn::cluster::{KMeans, KMeansAlgorithm, KMeansInit, DBSCAN};
 use gf_learn::prelude::*;
 
 fn assert_close(what: &str, got: &[f64], want: &[f64], tol: f64) {
@@ -140,4 +140,56 @@ fn kmeans_rejects_bad_input_naming_the_parameter() {
     let wide = tensor2(vec![0.0; 3], 1);
     let err = km.predict(&wide).unwrap_err();
     assert!(err.to_string().contains("3 features"), "{err}");
+}
+
+#[test]
+fn dbscan_labels_and_core_samples_match_scikit_learn() {
+    for case in read_json("dbscan.json").as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        let (rows, data) = matrix(&case["x"]);
+        let x = tensor2(data, rows);
+        let mut db = DBSCAN::new()
+            .eps(case["eps"].as_f64().unwrap())
+            .min_samples(case["min_samples"].as_u64().unwrap() as usize);
+        let labels = db.fit_predict(&x).unwrap();
+        let want: Vec<i64> = case["labels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_i64().unwrap())
+            .collect();
+        assert_eq!(labels, want, "{name} labels");
+        let core = usizes(&case["core_sample_indices"]);
+        assert_eq!(
+            db.core_sample_indices_().unwrap(),
+            core.as_slice(),
+            "{name} core samples"
+        );
+        let cols = x.dims()[1];
+        let all = x.to_vec();
+        let components: Vec<f64> = core
+            .iter()
+            .flat_map(|&i| all[i * cols..(i + 1) * cols].to_vec())
+            .collect();
+        assert_eq!(
+            db.components_().unwrap(),
+            components.as_slice(),
+            "{name} components"
+        );
+    }
+}
+
+#[test]
+fn dbscan_rejects_bad_input_naming_the_parameter() {
+    let x = tensor2(vec![0.0, 0.0, 1.0, 1.0, 5.0, 5.0], 3);
+    let err = DBSCAN::new().eps(0.0).fit(&x).unwrap_err();
+    assert!(err.to_string().contains("'eps'"), "{err}");
+    let err = DBSCAN::new().min_samples(0).fit(&x).unwrap_err();
+    assert!(err.to_string().contains("'min_samples'"), "{err}");
+    let nan = tensor2(vec![0.0, 0.0, 1.0, 1.0, f64::NAN, 5.0], 3);
+    let err = DBSCAN::new().fit(&nan).unwrap_err();
+    assert!(err.to_string().contains("row 2, column 0"), "{err}");
+    let empty = tensor2(vec![], 0);
+    assert!(DBSCAN::new().fit(&empty).is_err());
+    assert!(DBSCAN::new().labels_().is_none());
 }

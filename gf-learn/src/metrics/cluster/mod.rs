@@ -4,7 +4,7 @@
 //! [`davies_bouldin_score`]).
 //!
 //! Labels can be a label tensor, or a slice, array or `Vec` of integers, so the `-1` noise
-//! label of DBSCAN works as scikit-learn's does (as one more label).
+//! label of [`DBSCAN`](crate::cluster::DBSCAN) works as scikit-learn's does (as one more label).
 //!
 //! ```
 //! use gf_learn::metrics::{adjusted_rand_score, v_measure_score};
