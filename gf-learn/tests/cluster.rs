@@ -1,6 +1,7 @@
 //! KMeans and DBSCAN against scikit-learn on `fixtures/kmeans.json` and `fixtures/dbscan.json`
 //! (written by `fixtures/make_cluster_fixtures.py`): from given centres, labels, centres,
-//! inertia and iteration count equal scikit-learn's for both algorithms; k-means++ (whose
+//! inertia and iteration count equal scikit-learn's for both algorithms, also when a repeated
+//! centre leaves a cluster empty; k-means++ (whose
 //! random draws differ from numpy's) reaches an inertia within 1% of scikit-learn's best.
 
 mod common;
@@ -59,6 +60,37 @@ fn kmeans_from_given_centres_matches_scikit_learn() {
             .collect();
         assert_eq!(pred, want_labels, "{name} predict");
         assert_close(name, &[km.score(&x).unwrap()], &[-inertia], 1e-12);
+    }
+}
+
+#[test]
+fn kmeans_moves_an_empty_cluster_as_scikit_learn_does() {
+    let fx = read_json("kmeans.json");
+    let (rows, data) = matrix(&fx["x"]);
+    let x = tensor2(data, rows);
+    let case = &fx["repeated_init"];
+    let (k, init) = matrix(&case["init"]);
+    for (name, algorithm) in [
+        ("lloyd", KMeansAlgorithm::Lloyd),
+        ("elkan", KMeansAlgorithm::Elkan),
+    ] {
+        let want = &case[name];
+        let mut km = KMeans::new()
+            .n_clusters(k)
+            .init(KMeansInit::Centers(init.clone()))
+            .algorithm(algorithm);
+        let labels = km.fit_predict(&x).unwrap();
+        let want_labels: Vec<i64> = usizes(&want["labels"]).iter().map(|&l| l as i64).collect();
+        assert_eq!(labels, want_labels, "{name} labels");
+        let (_, centers) = matrix(&want["centers"]);
+        assert_close(name, km.cluster_centers_().unwrap(), &centers, 1e-12);
+        let inertia = want["inertia"].as_f64().unwrap();
+        assert_close(name, &[km.inertia_().unwrap()], &[inertia], 1e-12);
+        assert_eq!(
+            km.n_iter_(),
+            Some(want["n_iter"].as_u64().unwrap() as usize),
+            "{name} n_iter"
+        );
     }
 }
 
