@@ -3,8 +3,8 @@
 //! Estimators have scikit-learn's names, hyper-parameters (same names, same defaults, set with
 //! builder methods) and fitted attributes (`coef_()`, `intercept_()`, `classes_()`,
 //! `n_iter_()`, ...; `None` before `fit`). The methods are the traits of [`traits`]:
-//! [`Regressor`], [`Classifier`], [`PredictProba`], [`DecisionFunction`], [`Transformer`]; bring
-//! them into scope with `use gf_learn::prelude::*`.
+//! [`Regressor`], [`Classifier`], [`PredictProba`], [`DecisionFunction`], [`Transformer`],
+//! [`Clusterer`]; bring them into scope with `use gf_learn::prelude::*`.
 //!
 //! ```
 //! use gf_core::prelude::*;
@@ -26,7 +26,10 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod cluster;
+pub mod decomposition;
 pub mod error;
+mod kdtree;
 mod linalg;
 pub mod linear_model;
 pub mod metrics;
@@ -38,9 +41,11 @@ pub mod traits;
 mod validation;
 
 pub use error::{Error, Result};
-pub use traits::{Classifier, DecisionFunction, PredictProba, Regressor, Transformer};
+pub use traits::{Classifier, Clusterer, DecisionFunction, PredictProba, Regressor, Transformer};
 
 /// The estimator traits, for `use gf_learn::prelude::*`.
 pub mod prelude {
-    pub use crate::traits::{Classifier, DecisionFunction, PredictProba, Regressor, Transformer};
+    pub use crate::traits::{
+        Classifier, Clusterer, DecisionFunction, PredictProba, Regressor, Transformer,
+    };
 }

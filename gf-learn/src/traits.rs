@@ -108,3 +108,21 @@ pub trait Transformer {
         self.fit(x)?.transform(x)
     }
 }
+
+/// Cluster labels as scikit-learn gives them: one integer per sample, `-1` for a sample that
+/// belongs to no cluster (DBSCAN's noise).
+pub type ClusterLabels = Vec<i64>;
+
+/// An estimator that groups samples into clusters without targets (k-means, DBSCAN).
+pub trait Clusterer {
+    /// Finds the clusters of `x`.
+    fn fit<F: Dim, E: Dtype>(&mut self, x: &Features<F, E>) -> Result<&mut Self>;
+
+    /// The cluster of each training sample (`-1` for noise); `None` before `fit`.
+    fn labels_(&self) -> Option<&[i64]>;
+
+    /// [`fit`](Self::fit), then the cluster of each sample of `x`.
+    fn fit_predict<F: Dim, E: Dtype>(&mut self, x: &Features<F, E>) -> Result<ClusterLabels> {
+        Ok(self.fit(x)?.labels_().unwrap_or_default().to_vec())
+    }
+}

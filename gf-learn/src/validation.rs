@@ -256,3 +256,27 @@ pub(crate) fn argmax(values: &[f64]) -> usize {
     }
     best
 }
+
+/// The sum of `values` in numpy's order (pairwise blocks of 128, eight accumulators), so that a
+/// sum matches `np.sum` on the same values to the last bit.
+pub(crate) fn np_sum(values: &[f64]) -> f64 {
+    const BLOCK: usize = 128;
+    let n = values.len();
+    if n < 8 {
+        values.iter().fold(0.0, |acc, v| acc + v)
+    } else if n <= BLOCK {
+        let mut r = [0.0; 8];
+        r.copy_from_slice(&values[..8]);
+        let whole = n - n % 8;
+        for chunk in values[8..whole].chunks_exact(8) {
+            r.iter_mut().zip(chunk).for_each(|(acc, v)| *acc += v);
+        }
+        let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        values[whole..].iter().for_each(|v| res += v);
+        res
+    } else {
+        let half = n / 2;
+        let half = half - half % 8;
+        np_sum(&values[..half]) + np_sum(&values[half..])
+    }
+}

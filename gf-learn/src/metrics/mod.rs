@@ -15,11 +15,18 @@
 //! ```
 
 mod classification;
+mod cluster;
 mod regression;
 
 pub use classification::{
     accuracy_score, balanced_accuracy_score, confusion_matrix, f1_score, fbeta_score, log_loss,
     precision_recall_fscore_support, precision_score, recall_score, Average, Counts, Prfs,
+};
+pub use cluster::{
+    adjusted_mutual_info_score, adjusted_rand_score, calinski_harabasz_score, completeness_score,
+    davies_bouldin_score, fowlkes_mallows_score, homogeneity_completeness_v_measure,
+    homogeneity_score, mutual_info_score, normalized_mutual_info_score, silhouette_samples,
+    silhouette_score, v_measure_score, LabelArray,
 };
 pub use regression::{
     explained_variance_score, mean_absolute_error, mean_squared_error, r2_score,

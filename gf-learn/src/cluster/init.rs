@@ -1,0 +1,74 @@
+//! The initial centres of k-means: k-means++ with scikit-learn's greedy local trials, or
+//! samples drawn at random.
+
+use gf_core::rng::Xoshiro256;
+
+use crate::validation::{dot, Matrix};
+
+/// The squared distance of every row of `x` to `c`, in scikit-learn's expanded form
+/// `|c|² - 2 c·x + |x|²` (clipped at 0), given the rows' squared norms.
+fn distances_to(x: &Matrix, norms: &[f64], c: &[f64]) -> Vec<f64> {
+    let cc = dot(c, c);
+    (0..x.rows)
+        .map(|i| ((-2.0 * dot(c, x.row(i)) + cc) + norms[i]).max(0.0))
+        .collect()
+}
+
+/// The first index whose running sum of `weights` reaches `value` (numpy's `searchsorted` on
+/// the cumulative sum), at most the last index.
+fn search_cumulative(cumulative: &[f64], value: f64) -> usize {
+    cumulative
+        .partition_point(|&c| c < value)
+        .min(cumulative.len() - 1)
+}
+
+/// k-means++ (scikit-learn's `_kmeans_plusplus`): the first centre uniformly at random, then
+/// each next one the best of `2 + ln(k)` candidates drawn with probability proportional to
+/// the squared distance to the nearest centre so far, "best" meaning the lowest total squared
+/// distance once it is added.
+pub(crate) fn kmeans_plusplus(x: &Matrix, norms: &[f64], k: usize, rng: &mut Xoshiro256) -> Matrix {
+    let n_local_trials = 2 + (k as f64).ln() as usize;
+    let mut centers = Matrix::zeros(k, x.cols);
+    let first = rng.below(x.rows as u64) as usize;
+    centers.row_mut(0).copy_from_slice(x.row(first));
+    let mut closest = distances_to(x, norms, x.row(first));
+    let mut potential: f64 = closest.iter().sum();
+    for c in 1..k {
+        let mut cumulative = Vec::with_capacity(x.rows);
+        let mut run = 0.0;
+        for d in &closest {
+            run += d;
+            cumulative.push(run);
+        }
+        let trial = |rng: &mut Xoshiro256| {
+            let candidate = search_cumulative(&cumulative, rng.next_f64() * potential);
+            let mut dist = distances_to(x, norms, x.row(candidate));
+            dist.iter_mut()
+                .zip(&closest)
+                .for_each(|(d, c)| *d = d.min(*c));
+            (dist.iter().sum::<f64>(), candidate, dist)
+        };
+        // The first of equally good candidates wins, as numpy's argmin.
+        let mut best = trial(rng);
+        for _ in 1..n_local_trials {
+            let next = trial(rng);
+            if next.0 < best.0 {
+                best = next;
+            }
+        }
+        let (pot, candidate, dist) = best;
+        centers.row_mut(c).copy_from_slice(x.row(candidate));
+        potential = pot;
+        closest = dist;
+    }
+    centers
+}
+
+/// `k` distinct samples chosen uniformly at random (scikit-learn's `init="random"`).
+pub(crate) fn random_samples(x: &Matrix, k: usize, rng: &mut Xoshiro256) -> Matrix {
+    let mut centers = Matrix::zeros(k, x.cols);
+    for (c, i) in rng.permutation(x.rows).into_iter().take(k).enumerate() {
+        centers.row_mut(c).copy_from_slice(x.row(i));
+    }
+    centers
+}
