@@ -23,6 +23,7 @@ use std::sync::OnceLock;
 pub mod avx2;
 #[cfg(target_arch = "x86_64")]
 pub mod avx512;
+pub mod elementwise;
 mod kernels;
 pub mod math;
 #[cfg(target_arch = "aarch64")]
@@ -31,6 +32,8 @@ pub mod scalar;
 
 pub use kernels::{axpy, dot, max, relu_into, sum};
 
+#[cfg(test)]
+mod row_tests;
 #[cfg(test)]
 mod tests;
 
