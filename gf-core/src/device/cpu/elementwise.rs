@@ -5,12 +5,14 @@
 //! registers of the path [`simd::path`] chose; the type system picks the override on stable
 //! Rust (no `TypeId` casts).
 
+use super::lanes::{max_nan, min_nan};
 use super::simd;
 use super::simd::elementwise::Run;
 use crate::dtype::Dtype;
 use crate::error::Result;
 use crate::ops::binary::BinaryOp;
 use crate::ops::matmul::{GemmDims, MatView};
+use crate::ops::reduce::ReduceOp;
 use crate::ops::unary::UnaryOp;
 
 /// How the CPU runs contiguous elementwise loops for one element type (sealed with [`Dtype`]).
@@ -112,6 +114,76 @@ pub trait CpuDtype: Sized + Copy {
         }
     }
 
+    /// The sum, maximum or minimum of a contiguous row (NaN propagates through max and min;
+    /// an empty row gives 0, −∞ or +∞).
+    fn reduce_row(op: ReduceOp, x: &[Self]) -> Self
+    where
+        Self: Dtype,
+    {
+        match op {
+            ReduceOp::Sum => x.iter().fold(Self::zero(), |a, &b| a + b),
+            ReduceOp::Max => x.iter().copied().fold(Self::neg_infinity(), max_nan),
+            ReduceOp::Min => x.iter().copied().fold(Self::infinity(), min_nan),
+        }
+    }
+
+    /// Softmax (`log = false`) or log-softmax of one contiguous row into `y`; a row whose
+    /// maximum is not finite is shifted by 0.
+    fn softmax_row(log: bool, x: &[Self], y: &mut [Self])
+    where
+        Self: Dtype,
+    {
+        let lse = Self::logsumexp_row(x);
+        for (y, &x) in y.iter_mut().zip(x) {
+            *y = if log { x - lse } else { (x - lse).exp() };
+        }
+    }
+
+    /// `ln Σ e^x` of one contiguous row, shifted by its maximum when that is finite.
+    fn logsumexp_row(x: &[Self]) -> Self
+    where
+        Self: Dtype,
+    {
+        let m = Self::reduce_row(ReduceOp::Max, x);
+        let m = if m.is_finite() { m } else { Self::zero() };
+        m + x
+            .iter()
+            .map(|&v| (v - m).exp())
+            .fold(Self::zero(), |a, b| a + b)
+            .ln()
+    }
+
+    /// The backward of [`softmax_row`](Self::softmax_row) given its output `y`:
+    /// `gi += y·(g − Σ g·y)` for softmax, `gi += g − e^y·Σ g` for log-softmax.
+    fn softmax_row_bwd(log: bool, y: &[Self], g: &[Self], gi: &mut [Self])
+    where
+        Self: Dtype,
+    {
+        let rows = y.iter().zip(g);
+        if log {
+            let s = g.iter().fold(Self::zero(), |a, &b| a + b);
+            for (gi, (&y, &g)) in gi.iter_mut().zip(rows) {
+                *gi += g - y.exp() * s;
+            }
+        } else {
+            let d = rows.clone().fold(Self::zero(), |a, (&y, &g)| a + y * g);
+            for (gi, (&y, &g)) in gi.iter_mut().zip(rows) {
+                *gi += (g - d) * y;
+            }
+        }
+    }
+
+    /// The backward of [`logsumexp_row`](Self::logsumexp_row) given its output `lse` and the
+    /// row's gradient `g`: `gi += g · e^(x − lse)`.
+    fn logsumexp_row_bwd(x: &[Self], lse: Self, g: Self, gi: &mut [Self])
+    where
+        Self: Dtype,
+    {
+        for (gi, &x) in gi.iter_mut().zip(x) {
+            *gi += g * (x - lse).exp();
+        }
+    }
+
     /// `c[b] += a[b]·b[b]` for each matrix of the batch (C with contiguous rows, every view
     /// checked against its buffer). The default is the portable loop; f32 and f64 use the
     /// packed SIMD kernels of [`gemm`](crate::device::gemm).
@@ -176,6 +248,34 @@ macro_rules! lane_loops {
                 acc: &mut [$e],
             ) {
                 simd::elementwise::binary_bwd(simd::path(), op, by_x, x, y, g, acc)
+            }
+            fn reduce_row(op: ReduceOp, x: &[$e]) -> $e {
+                let p = simd::path();
+                match op {
+                    ReduceOp::Sum => simd::sum(p, x),
+                    ReduceOp::Max => simd::max(p, x),
+                    ReduceOp::Min => simd::min(p, x),
+                }
+            }
+            fn softmax_row(log: bool, x: &[$e], y: &mut [$e]) {
+                if log {
+                    simd::softmax::log_softmax_row(simd::path(), x, y)
+                } else {
+                    simd::softmax::softmax_row(simd::path(), x, y)
+                }
+            }
+            fn logsumexp_row(x: &[$e]) -> $e {
+                simd::softmax::logsumexp_row(simd::path(), x)
+            }
+            fn softmax_row_bwd(log: bool, y: &[$e], g: &[$e], gi: &mut [$e]) {
+                if log {
+                    simd::softmax::log_softmax_row_bwd(simd::path(), y, g, gi)
+                } else {
+                    simd::softmax::softmax_row_bwd(simd::path(), y, g, gi)
+                }
+            }
+            fn logsumexp_row_bwd(x: &[$e], lse: $e, g: $e, gi: &mut [$e]) {
+                simd::softmax::logsumexp_row_bwd(simd::path(), x, lse, g, gi)
             }
             fn gemm(
                 dims: GemmDims,

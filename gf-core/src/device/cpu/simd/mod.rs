@@ -29,8 +29,9 @@ pub mod math;
 #[cfg(target_arch = "aarch64")]
 pub mod neon;
 pub mod scalar;
+pub mod softmax;
 
-pub use kernels::{axpy, dot, max, relu_into, sum};
+pub use kernels::{axpy, dot, max, min, relu_into, sum};
 
 #[cfg(test)]
 mod row_tests;

@@ -1,9 +1,13 @@
-//! Every available path against the scalar one for the op-row loops of [`super::elementwise`],
-//! on lengths around every lane width.
+//! Every available path against the scalar one for the op-row loops of [`super::elementwise`]
+//! and the row kernels of [`super::softmax`], on lengths around every lane width.
 
 use super::elementwise::{binary_in_place, binary_into, unary_bwd, unary_in_place, unary_into};
+use super::softmax::{
+    log_softmax_row, log_softmax_row_bwd, logsumexp_row, logsumexp_row_bwd, softmax_row,
+    softmax_row_bwd,
+};
 use super::tests::{data, LENGTHS};
-use super::{SimdElem, SimdPath};
+use super::{min, SimdElem, SimdPath};
 use crate::ops::binary::{Add, Div, Maximum, Mul, Sub};
 use crate::ops::unary::{Exp, Ln, Relu, Sigmoid, Silu, Tanh, UnaryOp};
 
@@ -155,4 +159,77 @@ fn broadcast_runs_match_scalar<E: SimdElem>() {
 fn broadcast_runs_match_scalar_on_every_path() {
     broadcast_runs_match_scalar::<f32>();
     broadcast_runs_match_scalar::<f64>();
+}
+
+fn softmax_rows_match_scalar<E: SimdElem>() {
+    for path in SimdPath::available() {
+        for n in LENGTHS.into_iter().filter(|&n| n > 0) {
+            let at = |what: &str| format!("{what} on {path}, length {n}");
+            let x: Vec<E> = data::<E>(n, 10)
+                .iter()
+                .map(|&v| v * E::from_f64(20.0))
+                .collect();
+            let s = SimdPath::Scalar;
+            for log in [false, true] {
+                let f = if log {
+                    log_softmax_row::<E>
+                } else {
+                    softmax_row::<E>
+                };
+                let (mut y, mut want) = (vec![E::zero(); n + 3], vec![E::zero(); n + 3]);
+                f(path, &x, &mut y[..n]);
+                f(s, &x, &mut want[..n]);
+                assert_close(
+                    &y,
+                    &want,
+                    tol::<E>(n),
+                    &at(if log { "log_softmax" } else { "softmax" }),
+                );
+                let b = if log {
+                    log_softmax_row_bwd::<E>
+                } else {
+                    softmax_row_bwd::<E>
+                };
+                let g = data::<E>(n, 11);
+                let (mut gi, mut gi_want) = (data::<E>(n, 12), data::<E>(n, 12));
+                b(path, &want[..n], &g, &mut gi);
+                b(s, &want[..n], &g, &mut gi_want);
+                assert_close(&gi, &gi_want, tol::<E>(n), &at("softmax backward"));
+            }
+            let lse = logsumexp_row(path, &x);
+            assert_close(
+                &[lse],
+                &[logsumexp_row(s, &x)],
+                tol::<E>(n),
+                &at("logsumexp"),
+            );
+            let (mut gi, mut gi_want) = (data::<E>(n, 13), data::<E>(n, 13));
+            logsumexp_row_bwd(path, &x, lse, E::from_f64(0.5), &mut gi);
+            logsumexp_row_bwd(s, &x, lse, E::from_f64(0.5), &mut gi_want);
+            assert_close(&gi, &gi_want, tol::<E>(0), &at("logsumexp backward"));
+            assert_eq!(min(path, &x), min(s, &x), "{}", at("min"));
+        }
+    }
+}
+
+#[test]
+fn softmax_rows_match_scalar_on_every_path() {
+    softmax_rows_match_scalar::<f32>();
+    softmax_rows_match_scalar::<f64>();
+}
+
+#[test]
+fn softmax_rows_sum_to_one_and_shift_infinite_maxima_by_zero() {
+    for path in SimdPath::available() {
+        let x: Vec<f32> = (0..37).map(|i| i as f32 * 3.0).collect();
+        let mut y = vec![0.0; 37];
+        softmax_row(path, &x, &mut y);
+        let total: f32 = y.iter().sum();
+        assert!((total - 1.0).abs() < 1e-5, "on {path}: sums to {total}");
+        let all_neg_inf = [f32::NEG_INFINITY; 9];
+        let mut y = [0.0; 9];
+        softmax_row(path, &all_neg_inf, &mut y);
+        assert!(y.iter().all(|v| v.is_nan()), "on {path}: {y:?}");
+        assert_eq!(logsumexp_row(path, &[f32::NEG_INFINITY, 0.0]), 0.0);
+    }
 }
