@@ -138,32 +138,32 @@ fn padded<E: Dtype>(s: &[E]) -> [E; MAX_LANES] {
 /// `dst[i] = f(src[i])` over lanes; the tail runs through the same lanes, padded, so an
 /// element's result does not depend on where it sits in the slice.
 #[inline(always)]
-fn map_lanes<E: Dtype, L: Lanes<E>>(src: &[E], dst: &mut [E], f: impl Fn(L) -> L) {
+fn map_lanes<E: Dtype, L: Lanes<E>>(src: &[E], dst: &mut [E], f: &impl Map1<E>) {
     let n = src.len().min(dst.len());
     let mut s = src[..n].chunks_exact(L::WIDTH);
     let mut d = dst[..n].chunks_exact_mut(L::WIDTH);
     for (s, d) in (&mut s).zip(&mut d) {
-        f(L::load(s)).store(d);
+        f.call::<L>(L::load(s)).store(d);
     }
     let (s, d) = (s.remainder(), d.into_remainder());
     if !s.is_empty() {
         let mut y = [E::zero(); MAX_LANES];
-        f(L::load(&padded(s))).store(&mut y);
+        f.call::<L>(L::load(&padded(s))).store(&mut y);
         d.copy_from_slice(&y[..d.len()]);
     }
 }
 
 /// `buf[i] = f(buf[i])` over lanes, the tail padded.
 #[inline(always)]
-fn map_lanes_in_place<E: Dtype, L: Lanes<E>>(buf: &mut [E], f: impl Fn(L) -> L) {
+fn map_lanes_in_place<E: Dtype, L: Lanes<E>>(buf: &mut [E], f: &impl Map1<E>) {
     let mut c = buf.chunks_exact_mut(L::WIDTH);
     for c in &mut c {
-        f(L::load(c)).store(c);
+        f.call::<L>(L::load(c)).store(c);
     }
     let c = c.into_remainder();
     if !c.is_empty() {
         let mut y = [E::zero(); MAX_LANES];
-        f(L::load(&padded(c))).store(&mut y);
+        f.call::<L>(L::load(&padded(c))).store(&mut y);
         let n = c.len();
         c.copy_from_slice(&y[..n]);
     }
@@ -220,19 +220,21 @@ fn zip_lanes<E: Dtype, L: Lanes<E>>(
     acc: &mut [E],
     a: impl Source<E>,
     b: impl Source<E>,
-    f: impl Fn(L, L, L) -> L,
+    f: &impl Map3<E>,
 ) {
     let n = acc.len().min(a.len()).min(b.len());
     let w = L::WIDTH;
     let mut i = 0;
     while i + w <= n {
-        f(a.at(i), b.at(i), L::load(&acc[i..])).store(&mut acc[i..]);
+        f.call::<L>(a.at(i), b.at(i), L::load(&acc[i..]))
+            .store(&mut acc[i..]);
         i += w;
     }
     if i < n {
         let z = padded(&acc[i..n]);
         let mut r = [E::zero(); MAX_LANES];
-        f(a.tail(i, n), b.tail(i, n), L::load(&z)).store(&mut r);
+        f.call::<L>(a.tail(i, n), b.tail(i, n), L::load(&z))
+            .store(&mut r);
         acc[i..n].copy_from_slice(&r[..n - i]);
     }
 }
@@ -257,13 +259,77 @@ impl<E: Copy> Run<'_, E> {
     }
 }
 
+/// The per-lane body of a one-operand loop. A trait method rather than a closure, so that it
+/// is `#[inline(always)]` into the function compiled for the path's instructions: a closure
+/// left out of line runs without them, and each intrinsic in it becomes a call.
+trait Map1<E: Dtype> {
+    /// The body on one lane value.
+    fn call<L: Lanes<E>>(&self, x: L) -> L;
+}
+
+/// The per-lane body of a loop over two operands and an accumulator (see [`Map1`]).
+trait Map3<E: Dtype> {
+    /// The body on one lane value of each.
+    fn call<L: Lanes<E>>(&self, a: L, b: L, acc: L) -> L;
+}
+
+/// `f(x)`.
+struct Fwd<'a, Op>(&'a Op);
+
+impl<E: Dtype, Op: UnaryOp<E>> Map1<E> for Fwd<'_, Op> {
+    #[inline(always)]
+    fn call<L: Lanes<E>>(&self, x: L) -> L {
+        self.0.f_lanes(x)
+    }
+}
+
+/// `df(v) · g + acc`.
+struct Bwd<'a, Op>(&'a Op);
+
+impl<E: Dtype, Op: UnaryOp<E>> Map3<E> for Bwd<'_, Op> {
+    #[inline(always)]
+    fn call<L: Lanes<E>>(&self, v: L, g: L, acc: L) -> L {
+        self.0.df_lanes(v).mul(g).add(acc)
+    }
+}
+
+/// `f(a, b)`, the accumulator ignored.
+struct Bin<'a, Op>(&'a Op);
+
+impl<E: Dtype, Op: BinaryOp<E>> Map3<E> for Bin<'_, Op> {
+    #[inline(always)]
+    fn call<L: Lanes<E>>(&self, a: L, b: L, _: L) -> L {
+        self.0.f_lanes(a, b)
+    }
+}
+
+/// `f(acc, b)`: the accumulator is the left operand, updated in place.
+struct BinInPlace<'a, Op>(&'a Op);
+
+impl<E: Dtype, Op: BinaryOp<E>> Map3<E> for BinInPlace<'_, Op> {
+    #[inline(always)]
+    fn call<L: Lanes<E>>(&self, _: L, b: L, acc: L) -> L {
+        self.0.f_lanes(acc, b)
+    }
+}
+
+/// `∂f/∂x` (`by_x`) or `∂f/∂y` over lanes.
+#[inline(always)]
+fn partial<E: Dtype, L: Lanes<E>, Op: BinaryOp<E>>(op: &Op, by_x: bool, x: L, y: L) -> L {
+    if by_x {
+        op.dfdx_lanes(x, y)
+    } else {
+        op.dfdy_lanes(x, y)
+    }
+}
+
 struct UnaryInto<'a, E, Op>(&'a Op, &'a [E], &'a mut [E]);
 
 impl<E: Dtype, Op: UnaryOp<E>> LaneKernel<E> for UnaryInto<'_, E, Op> {
     #[inline(always)]
     fn run<L: Lanes<E>>(self) {
         let op = self.0;
-        map_lanes::<E, L>(self.1, self.2, |x| op.f_lanes(x))
+        map_lanes::<E, L>(self.1, self.2, &Fwd(op))
     }
 }
 
@@ -273,7 +339,7 @@ impl<E: Dtype, Op: UnaryOp<E>> LaneKernel<E> for UnaryInPlace<'_, E, Op> {
     #[inline(always)]
     fn run<L: Lanes<E>>(self) {
         let op = self.0;
-        map_lanes_in_place::<E, L>(self.1, |x| op.f_lanes(x))
+        map_lanes_in_place::<E, L>(self.1, &Fwd(op))
     }
 }
 
@@ -283,9 +349,7 @@ impl<E: Dtype, Op: UnaryOp<E>> LaneKernel<E> for UnaryBwd<'_, E, Op> {
     #[inline(always)]
     fn run<L: Lanes<E>>(self) {
         let op = self.0;
-        zip_lanes::<E, L>(self.3, self.1, self.2, |v, g, acc| {
-            op.df_lanes(v).mul(g).add(acc)
-        })
+        zip_lanes::<E, L>(self.3, self.1, self.2, &Bwd(op))
     }
 }
 
@@ -298,7 +362,7 @@ impl<E: Dtype, Op: BinaryOp<E>, A: Source<E>, B: Source<E>> LaneKernel<E>
     fn run<L: Lanes<E>>(self) {
         let op = self.0;
         // the output's old contents are loaded as `acc` and ignored
-        zip_lanes::<E, L>(self.3, self.1, self.2, |x, y, _| op.f_lanes(x, y))
+        zip_lanes::<E, L>(self.3, self.1, self.2, &Bin(op))
     }
 }
 
@@ -308,7 +372,7 @@ impl<E: Dtype, Op: BinaryOp<E>, B: Source<E>> LaneKernel<E> for BinaryInPlace<'_
     #[inline(always)]
     fn run<L: Lanes<E>>(self) {
         let (op, b) = (self.0, self.2);
-        zip_lanes::<E, L>(self.1, b, b, |_, y, x| op.f_lanes(x, y))
+        zip_lanes::<E, L>(self.1, b, b, &BinInPlace(op))
     }
 }
 
@@ -323,23 +387,16 @@ impl<E: Dtype, Op: BinaryOp<E>, X: Source<E>, Y: Source<E>> LaneKernel<E>
         let (op, by_x, x, y, g) = (self.0, self.1, self.2, self.3, self.4);
         let (acc, w) = (self.5, L::WIDTH);
         let n = acc.len().min(g.len()).min(x.len()).min(y.len());
-        let d = |x: L, y: L| {
-            if by_x {
-                op.dfdx_lanes(x, y)
-            } else {
-                op.dfdy_lanes(x, y)
-            }
-        };
         let mut i = 0;
         while i + w <= n {
-            let v = d(x.at(i), y.at(i)).mul(L::load(&g[i..]));
+            let v = partial(op, by_x, x.at::<L>(i), y.at(i)).mul(L::load(&g[i..]));
             v.add(L::load(&acc[i..])).store(&mut acc[i..]);
             i += w;
         }
         if i < n {
             let (gt, at) = (padded(&g[i..n]), padded(&acc[i..n]));
             let mut r = [E::zero(); MAX_LANES];
-            let v = d(x.tail(i, n), y.tail(i, n)).mul(L::load(&gt));
+            let v = partial(op, by_x, x.tail::<L>(i, n), y.tail(i, n)).mul(L::load(&gt));
             v.add(L::load(&at)).store(&mut r);
             acc[i..n].copy_from_slice(&r[..n - i]);
         }
