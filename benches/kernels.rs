@@ -7,12 +7,19 @@
 //! the chosen SIMD path and the cache sizes the blocks come from, as one JSON line; `--clock`
 //! estimates the core clock from a dependent square-and-add chain (Zen 4 and recent Intel: 3
 //! cycles per 64-bit `imul` plus 1 per `add`; squaring has no closed form to optimise into), since a VM often hides the real frequency.
+//!
+//! `cargo bench --bench kernels -- --ops softmax,exp,tanh,sigmoid,add_bcast [--dtype f32]` times
+//! the elementwise and softmax kernels through the tensor API instead (each call allocates its
+//! output, as PyTorch's out-of-place ops do): `softmax` over the last axis of 1024×1024, `exp`,
+//! `tanh`, `sigmoid` on 2^20 elements, `add_bcast` a 1024×1024 plus a row of 1024 broadcast
+//! down it. One JSON line per op.
 
 use std::time::Instant;
 
 use ghost_flow::core::device::gemm::{self, CacheSizes};
 use ghost_flow::core::device::simd;
 use ghost_flow::core::ops::matmul::{GemmDims, MatView};
+use ghost_flow::core::prelude::*;
 
 fn arg(args: &[String], name: &str, default: &str) -> String {
     args.iter()
@@ -65,6 +72,86 @@ fn time<E: gemm::GemmElem>(m: usize, k: usize, n: usize, samples: usize) -> (f64
     (times[times.len() / 2], 2 + samples * reps)
 }
 
+/// Median seconds per call of `call` over `samples` samples of about 2 ms each.
+fn median_secs(samples: usize, mut call: impl FnMut()) -> f64 {
+    call();
+    let t = Instant::now();
+    call();
+    let once = t.elapsed().as_secs_f64().max(1e-9);
+    let reps = ((2e-3 / once) as usize).clamp(1, 100_000);
+    let mut times: Vec<f64> = (0..samples)
+        .map(|_| {
+            let t = Instant::now();
+            for _ in 0..reps {
+                call();
+            }
+            t.elapsed().as_secs_f64() / reps as f64
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2]
+}
+
+/// Elements every `--ops` case reads: 1024×1024, or 2^20 in a row.
+const OP_ELEMENTS: usize = 1 << 20;
+
+/// Seconds per call of the named tensor op on its fixed shape (see the module docs); `None`
+/// for an unknown name.
+fn time_op<E: Dtype>(op: &str, samples: usize) -> Option<f64>
+where
+    Cpu: Device<E>,
+{
+    let dev = Cpu::seed_from_u64(0);
+    let (lo, hi) = (E::from_f64(-4.0), E::from_f64(4.0));
+    let square = (1024usize, 1024usize);
+    let m = dev.try_sample_uniform_like(&square, lo, hi).unwrap();
+    let v = dev
+        .try_sample_uniform_like(&(OP_ELEMENTS,), lo, hi)
+        .unwrap();
+    let row = dev.try_sample_uniform_like(&(1024usize,), lo, hi).unwrap();
+    let secs = match op {
+        "softmax" => median_secs(samples, || {
+            std::hint::black_box(m.clone().softmax::<Axis<1>>());
+        }),
+        "exp" => median_secs(samples, || {
+            std::hint::black_box(v.clone().exp());
+        }),
+        "tanh" => median_secs(samples, || {
+            std::hint::black_box(v.clone().tanh());
+        }),
+        "sigmoid" => median_secs(samples, || {
+            std::hint::black_box(v.clone().sigmoid());
+        }),
+        "add_bcast" => median_secs(samples, || {
+            let b = row.clone().broadcast_like::<_, Axis<0>>(&square);
+            std::hint::black_box(m.clone() + b);
+        }),
+        _ => return None,
+    };
+    Some(secs)
+}
+
+/// Runs `--ops`: one JSON line per op.
+fn run_ops(ops: &str, dtype: &str, samples: usize) {
+    for op in ops.split(',') {
+        let r = match dtype {
+            "f64" => time_op::<f64>(op, samples),
+            _ => time_op::<f32>(op, samples),
+        };
+        let Some(secs) = r else {
+            eprintln!(
+                "kernels bench: unknown op {op:?}, want softmax, exp, tanh, sigmoid or add_bcast"
+            );
+            std::process::exit(2);
+        };
+        println!(
+            "{{\"op\":\"{op}\",\"dtype\":\"{dtype}\",\"elements\":{OP_ELEMENTS},\"median_s\":{secs:e},\"ns_per_element\":{:.3},\"simd\":\"{}\"}}",
+            secs * 1e9 / OP_ELEMENTS as f64,
+            simd::path()
+        );
+    }
+}
+
 /// GHz, best of a few runs of 4-cycle dependent steps.
 fn clock_ghz() -> f64 {
     let steps: u64 = std::hint::black_box(200_000_000);
@@ -99,14 +186,19 @@ fn main() {
         );
         return;
     }
+    let dtype = arg(&args, "--dtype", "f32");
+    let samples: usize = arg(&args, "--samples", "15").parse().unwrap_or(15).max(1);
+    let ops = arg(&args, "--ops", "");
+    if !ops.is_empty() {
+        run_ops(&ops, &dtype, samples);
+        return;
+    }
     let shapes = arg(&args, "--shapes", "");
     if shapes.is_empty() {
         // `cargo bench` with no arguments runs every bench; this one needs its shapes.
-        eprintln!("kernels bench: pass --shapes MxKxN,... (see benches/compare_kernels.py)");
+        eprintln!("kernels bench: pass --shapes MxKxN,... or --ops NAME,... (see the docs)");
         return;
     }
-    let dtype = arg(&args, "--dtype", "f32");
-    let samples: usize = arg(&args, "--samples", "15").parse().unwrap_or(15).max(1);
     for s in shapes.split(',') {
         let Some((m, k, n)) = parse_shape(s) else {
             eprintln!("kernels bench: bad shape {s:?}, want MxKxN");

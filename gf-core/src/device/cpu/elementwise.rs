@@ -1,14 +1,18 @@
 //! Per-element-type hooks for the CPU's elementwise loops and its GEMM.
 //!
 //! Every [`Dtype`] is a [`CpuDtype`]. The default methods are the scalar loops; f32 and f64
-//! override them with lane loops over each op's lane form. This is where an f32 AVX-512 path
-//! goes beside the generic one, chosen by the type system on stable Rust (no `TypeId` casts).
+//! override them with the lane loops of [`simd::elementwise`] over each op's lane form, in the
+//! registers of the path [`simd::path`] chose; the type system picks the override on stable
+//! Rust (no `TypeId` casts).
 
-use super::lanes::{Chunk, Lanes};
+use super::lanes::{max_nan, min_nan};
+use super::simd;
+use super::simd::elementwise::Run;
 use crate::dtype::Dtype;
 use crate::error::Result;
 use crate::ops::binary::BinaryOp;
 use crate::ops::matmul::{GemmDims, MatView};
+use crate::ops::reduce::ReduceOp;
 use crate::ops::unary::UnaryOp;
 
 /// How the CPU runs contiguous elementwise loops for one element type (sealed with [`Dtype`]).
@@ -33,6 +37,21 @@ pub trait CpuDtype: Sized + Copy {
         }
     }
 
+    /// `grad_inp[i] += df(saved[i]) · grad_out[i]` for slices of one length, `saved` being `x`
+    /// or `f(x)` as the op's `DF_USES` says.
+    fn unary_bwd_into<Op: UnaryOp<Self>>(
+        op: &Op,
+        saved: &[Self],
+        grad_out: &[Self],
+        grad_inp: &mut [Self],
+    ) where
+        Self: Dtype,
+    {
+        for ((gi, &go), &v) in grad_inp.iter_mut().zip(grad_out).zip(saved) {
+            *gi += op.df(v) * go;
+        }
+    }
+
     /// `dst[i] = f(a[i], b[i])` for slices of one length.
     fn binary_into<Op: BinaryOp<Self>>(op: &Op, a: &[Self], b: &[Self], dst: &mut [Self])
     where
@@ -50,6 +69,118 @@ pub trait CpuDtype: Sized + Copy {
     {
         for (x, &y) in a.iter_mut().zip(b) {
             *x = op.f(*x, y);
+        }
+    }
+
+    /// `dst[i] = f(a[i], b[i])` where either operand may be one value broadcast along the run.
+    fn binary_run_into<Op: BinaryOp<Self>>(
+        op: &Op,
+        a: Run<'_, Self>,
+        b: Run<'_, Self>,
+        dst: &mut [Self],
+    ) where
+        Self: Dtype,
+    {
+        for (i, d) in dst.iter_mut().enumerate() {
+            *d = op.f(a.get(i), b.get(i));
+        }
+    }
+
+    /// `a[i] = f(a[i], b[i])` where `b` may be one value broadcast along the run.
+    fn binary_run_in_place<Op: BinaryOp<Self>>(op: &Op, a: &mut [Self], b: Run<'_, Self>)
+    where
+        Self: Dtype,
+    {
+        for (i, x) in a.iter_mut().enumerate() {
+            *x = op.f(*x, b.get(i));
+        }
+    }
+
+    /// `acc[i] += ∂f/∂x(x[i], y[i]) · g[i]` (`by_x`), or the partial by `y`; an operand the
+    /// partial does not read may be any run.
+    fn binary_bwd_into<Op: BinaryOp<Self>>(
+        op: &Op,
+        by_x: bool,
+        x: Run<'_, Self>,
+        y: Run<'_, Self>,
+        g: &[Self],
+        acc: &mut [Self],
+    ) where
+        Self: Dtype,
+    {
+        for (i, (a, &g)) in acc.iter_mut().zip(g).enumerate() {
+            let (x, y) = (x.get(i), y.get(i));
+            *a += if by_x { op.dfdx(x, y) } else { op.dfdy(x, y) } * g;
+        }
+    }
+
+    /// The sum, maximum or minimum of a contiguous row (NaN propagates through max and min;
+    /// an empty row gives 0, −∞ or +∞).
+    fn reduce_row(op: ReduceOp, x: &[Self]) -> Self
+    where
+        Self: Dtype,
+    {
+        match op {
+            ReduceOp::Sum => x.iter().fold(Self::zero(), |a, &b| a + b),
+            ReduceOp::Max => x.iter().copied().fold(Self::neg_infinity(), max_nan),
+            ReduceOp::Min => x.iter().copied().fold(Self::infinity(), min_nan),
+        }
+    }
+
+    /// Softmax (`log = false`) or log-softmax of one contiguous row into `y`; a row whose
+    /// maximum is not finite is shifted by 0.
+    fn softmax_row(log: bool, x: &[Self], y: &mut [Self])
+    where
+        Self: Dtype,
+    {
+        let lse = Self::logsumexp_row(x);
+        for (y, &x) in y.iter_mut().zip(x) {
+            *y = if log { x - lse } else { (x - lse).exp() };
+        }
+    }
+
+    /// `ln Σ e^x` of one contiguous row, shifted by its maximum when that is finite.
+    fn logsumexp_row(x: &[Self]) -> Self
+    where
+        Self: Dtype,
+    {
+        let m = Self::reduce_row(ReduceOp::Max, x);
+        let m = if m.is_finite() { m } else { Self::zero() };
+        m + x
+            .iter()
+            .map(|&v| (v - m).exp())
+            .fold(Self::zero(), |a, b| a + b)
+            .ln()
+    }
+
+    /// The backward of [`softmax_row`](Self::softmax_row) given its output `y`:
+    /// `gi += y·(g − Σ g·y)` for softmax, `gi += g − e^y·Σ g` for log-softmax.
+    fn softmax_row_bwd(log: bool, y: &[Self], g: &[Self], gi: &mut [Self])
+    where
+        Self: Dtype,
+    {
+        let rows = y.iter().zip(g);
+        if log {
+            let s = g.iter().fold(Self::zero(), |a, &b| a + b);
+            for (gi, (&y, &g)) in gi.iter_mut().zip(rows) {
+                *gi += g - y.exp() * s;
+            }
+        } else {
+            let d = rows.clone().fold(Self::zero(), |a, (&y, &g)| a + y * g);
+            for (gi, (&y, &g)) in gi.iter_mut().zip(rows) {
+                *gi += (g - d) * y;
+            }
+        }
+    }
+
+    /// The backward of [`logsumexp_row`](Self::logsumexp_row) given its output `lse` and the
+    /// row's gradient `g`: `gi += g · e^(x − lse)`.
+    fn logsumexp_row_bwd(x: &[Self], lse: Self, g: Self, gi: &mut [Self])
+    where
+        Self: Dtype,
+    {
+        for (gi, &x) in gi.iter_mut().zip(x) {
+            *gi += g * (x - lse).exp();
         }
     }
 
@@ -73,69 +204,78 @@ pub trait CpuDtype: Sized + Copy {
     }
 }
 
-/// The lane loops: whole lanes through the op's lane form, the tail through its scalar form.
-fn unary_lanes<E: Dtype, L: Lanes<E>, Op: UnaryOp<E>>(op: &Op, src: &[E], dst: &mut [E]) {
-    let w = L::WIDTH;
-    let mut s = src.chunks_exact(w);
-    let mut d = dst.chunks_exact_mut(w);
-    for (s, d) in (&mut s).zip(&mut d) {
-        op.f_lanes(L::load(s)).store(d);
-    }
-    for (d, &x) in d.into_remainder().iter_mut().zip(s.remainder()) {
-        *d = op.f(x);
-    }
-}
-
-fn unary_lanes_in_place<E: Dtype, L: Lanes<E>, Op: UnaryOp<E>>(op: &Op, buf: &mut [E]) {
-    let mut c = buf.chunks_exact_mut(L::WIDTH);
-    for c in &mut c {
-        op.f_lanes(L::load(c)).store(c);
-    }
-    for x in c.into_remainder() {
-        *x = op.f(*x);
-    }
-}
-
-fn binary_lanes<E: Dtype, L: Lanes<E>, Op: BinaryOp<E>>(op: &Op, a: &[E], b: &[E], dst: &mut [E]) {
-    let w = L::WIDTH;
-    let (mut ca, mut cb) = (a.chunks_exact(w), b.chunks_exact(w));
-    let mut cd = dst.chunks_exact_mut(w);
-    for ((x, y), d) in (&mut ca).zip(&mut cb).zip(&mut cd) {
-        op.f_lanes(L::load(x), L::load(y)).store(d);
-    }
-    let tail = ca.remainder().iter().zip(cb.remainder());
-    for (d, (&x, &y)) in cd.into_remainder().iter_mut().zip(tail) {
-        *d = op.f(x, y);
-    }
-}
-
-fn binary_lanes_in_place<E: Dtype, L: Lanes<E>, Op: BinaryOp<E>>(op: &Op, a: &mut [E], b: &[E]) {
-    let w = L::WIDTH;
-    let mut ca = a.chunks_exact_mut(w);
-    let mut cb = b.chunks_exact(w);
-    for (x, y) in (&mut ca).zip(&mut cb) {
-        op.f_lanes(L::load(x), L::load(y)).store(x);
-    }
-    for (x, &y) in ca.into_remainder().iter_mut().zip(cb.remainder()) {
-        *x = op.f(*x, y);
-    }
-}
-
-/// Overrides the four loops with lane loops of type `$lanes`.
+/// Overrides the loops with the lane loops of [`simd::elementwise`] on the chosen path.
 macro_rules! lane_loops {
-    ($e:ty, $lanes:ty) => {
+    ($e:ty) => {
         impl CpuDtype for $e {
             fn unary_into<Op: UnaryOp<$e>>(op: &Op, src: &[$e], dst: &mut [$e]) {
-                unary_lanes::<$e, $lanes, Op>(op, src, dst)
+                simd::elementwise::unary_into(simd::path(), op, src, dst)
             }
             fn unary_in_place<Op: UnaryOp<$e>>(op: &Op, buf: &mut [$e]) {
-                unary_lanes_in_place::<$e, $lanes, Op>(op, buf)
+                simd::elementwise::unary_in_place(simd::path(), op, buf)
+            }
+            fn unary_bwd_into<Op: UnaryOp<$e>>(
+                op: &Op,
+                saved: &[$e],
+                grad_out: &[$e],
+                grad_inp: &mut [$e],
+            ) {
+                simd::elementwise::unary_bwd(simd::path(), op, saved, grad_out, grad_inp)
             }
             fn binary_into<Op: BinaryOp<$e>>(op: &Op, a: &[$e], b: &[$e], dst: &mut [$e]) {
-                binary_lanes::<$e, $lanes, Op>(op, a, b, dst)
+                simd::elementwise::binary_into(simd::path(), op, a, b, dst)
             }
             fn binary_in_place<Op: BinaryOp<$e>>(op: &Op, a: &mut [$e], b: &[$e]) {
-                binary_lanes_in_place::<$e, $lanes, Op>(op, a, b)
+                simd::elementwise::binary_in_place(simd::path(), op, a, b)
+            }
+            fn binary_run_into<Op: BinaryOp<$e>>(
+                op: &Op,
+                a: Run<'_, $e>,
+                b: Run<'_, $e>,
+                dst: &mut [$e],
+            ) {
+                simd::elementwise::binary_run_into(simd::path(), op, a, b, dst)
+            }
+            fn binary_run_in_place<Op: BinaryOp<$e>>(op: &Op, a: &mut [$e], b: Run<'_, $e>) {
+                simd::elementwise::binary_run_in_place(simd::path(), op, a, b)
+            }
+            fn binary_bwd_into<Op: BinaryOp<$e>>(
+                op: &Op,
+                by_x: bool,
+                x: Run<'_, $e>,
+                y: Run<'_, $e>,
+                g: &[$e],
+                acc: &mut [$e],
+            ) {
+                simd::elementwise::binary_bwd(simd::path(), op, by_x, x, y, g, acc)
+            }
+            fn reduce_row(op: ReduceOp, x: &[$e]) -> $e {
+                let p = simd::path();
+                match op {
+                    ReduceOp::Sum => simd::sum(p, x),
+                    ReduceOp::Max => simd::max(p, x),
+                    ReduceOp::Min => simd::min(p, x),
+                }
+            }
+            fn softmax_row(log: bool, x: &[$e], y: &mut [$e]) {
+                if log {
+                    simd::softmax::log_softmax_row(simd::path(), x, y)
+                } else {
+                    simd::softmax::softmax_row(simd::path(), x, y)
+                }
+            }
+            fn logsumexp_row(x: &[$e]) -> $e {
+                simd::softmax::logsumexp_row(simd::path(), x)
+            }
+            fn softmax_row_bwd(log: bool, y: &[$e], g: &[$e], gi: &mut [$e]) {
+                if log {
+                    simd::softmax::log_softmax_row_bwd(simd::path(), y, g, gi)
+                } else {
+                    simd::softmax::softmax_row_bwd(simd::path(), y, g, gi)
+                }
+            }
+            fn logsumexp_row_bwd(x: &[$e], lse: $e, g: $e, gi: &mut [$e]) {
+                simd::softmax::logsumexp_row_bwd(simd::path(), x, lse, g, gi)
             }
             fn gemm(
                 dims: GemmDims,
@@ -152,6 +292,5 @@ macro_rules! lane_loops {
     };
 }
 
-// 64 bytes of each: one AVX-512 register, two AVX2 ones, four NEON ones
-lane_loops!(f32, Chunk<f32, 16>);
-lane_loops!(f64, Chunk<f64, 8>);
+lane_loops!(f32);
+lane_loops!(f64);

@@ -46,6 +46,26 @@ pub trait Lanes<E: Dtype>: Copy {
     fn min(self, other: Self) -> Self {
         self.zip_map(other, min_nan)
     }
+    /// `t` in the lanes where `a < b` (false when either is NaN), `f` in the others.
+    fn select_lt(a: Self, b: Self, t: Self, f: Self) -> Self;
+    /// `e^x` per lane: libm's on the portable lanes, the polynomial of
+    /// [`simd::math::exp`](super::simd::math::exp) on a SIMD path.
+    fn exp(self) -> Self {
+        self.map(|v| v.exp())
+    }
+    /// `ln x` per lane (libm's, or [`simd::math::ln`](super::simd::math::ln)).
+    fn ln(self) -> Self {
+        self.map(|v| v.ln())
+    }
+    /// `tanh x` per lane (libm's, or [`simd::math::tanh`](super::simd::math::tanh)).
+    fn tanh(self) -> Self {
+        self.map(|v| v.tanh())
+    }
+    /// The logistic sigmoid per lane ([`simd::math::sigmoid_scalar`](super::simd::math::sigmoid_scalar),
+    /// or [`simd::math::sigmoid`](super::simd::math::sigmoid)).
+    fn sigmoid(self) -> Self {
+        self.map(super::simd::math::sigmoid_scalar)
+    }
 }
 
 /// `max(a, b)`, NaN when either is NaN.
@@ -97,6 +117,16 @@ impl<E: Dtype, const N: usize> Lanes<E> for Chunk<E, N> {
         let mut out = self.0;
         for (o, b) in out.iter_mut().zip(other.0) {
             *o = f(*o, b);
+        }
+        Chunk(out)
+    }
+    #[inline(always)]
+    fn select_lt(a: Self, b: Self, t: Self, f: Self) -> Self {
+        let mut out = f.0;
+        for (o, ((a, b), t)) in out.iter_mut().zip(a.0.iter().zip(b.0).zip(t.0)) {
+            if *a < b {
+                *o = t;
+            }
         }
         Chunk(out)
     }

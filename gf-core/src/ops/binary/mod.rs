@@ -73,6 +73,17 @@ pub trait BinaryOp<E: Dtype>: 'static + Clone + Send + Sync + core::fmt::Debug {
     fn f_lanes<L: Lanes<E>>(&self, x: L, y: L) -> L {
         x.zip_map(y, |a, b| self.f(a, b))
     }
+    /// `∂f/∂x` over lanes (SIMD backward kernels call this); the default applies
+    /// [`dfdx`](Self::dfdx) lane by lane.
+    #[inline(always)]
+    fn dfdx_lanes<L: Lanes<E>>(&self, x: L, y: L) -> L {
+        x.zip_map(y, |a, b| self.dfdx(a, b))
+    }
+    /// `∂f/∂y` over lanes; the default applies [`dfdy`](Self::dfdy) lane by lane.
+    #[inline(always)]
+    fn dfdy_lanes<L: Lanes<E>>(&self, x: L, y: L) -> L {
+        x.zip_map(y, |a, b| self.dfdy(a, b))
+    }
 }
 
 /// A kept operand of a backward: its buffer and layout.
@@ -125,6 +136,8 @@ macro_rules! binary_ops {
             cuda_dfdx: $cuda_dfdx:literal,
             cuda_dfdy: $cuda_dfdy:literal,
             $(lanes: |$lx:ident, $ly:ident| $lanes:expr,)?
+            $(dfdx_lanes: |$dxx:ident, $dxy:ident| $dfdx_lanes:expr,)?
+            $(dfdy_lanes: |$dyx:ident, $dyy:ident| $dfdy_lanes:expr,)?
         }
     )*) => {$(
         $(#[$doc])*
@@ -149,6 +162,16 @@ macro_rules! binary_ops {
             $(
                 #[inline(always)]
                 fn f_lanes<L: Lanes<E>>(&self, $lx: L, $ly: L) -> L { $lanes }
+            )?
+            $(
+                #[inline(always)]
+                #[allow(unused_variables)]
+                fn dfdx_lanes<L: Lanes<E>>(&self, $dxx: L, $dxy: L) -> L { $dfdx_lanes }
+            )?
+            $(
+                #[inline(always)]
+                #[allow(unused_variables)]
+                fn dfdy_lanes<L: Lanes<E>>(&self, $dyx: L, $dyy: L) -> L { $dfdy_lanes }
             )?
         }
 
@@ -192,6 +215,8 @@ binary_ops! {
         cuda_dfdx: "T(1)",
         cuda_dfdy: "T(1)",
         lanes: |x, y| x.add(y),
+        dfdx_lanes: |x, y| L::splat(E::one()),
+        dfdy_lanes: |x, y| L::splat(E::one()),
     }
     /// Elementwise `x − y`.
     Sub {
@@ -205,6 +230,8 @@ binary_ops! {
         cuda_dfdx: "T(1)",
         cuda_dfdy: "T(-1)",
         lanes: |x, y| x.sub(y),
+        dfdx_lanes: |x, y| L::splat(E::one()),
+        dfdy_lanes: |x, y| L::splat(-E::one()),
     }
     /// Elementwise `x · y`.
     Mul {
@@ -218,6 +245,8 @@ binary_ops! {
         cuda_dfdx: "y",
         cuda_dfdy: "x",
         lanes: |x, y| x.mul(y),
+        dfdx_lanes: |x, y| y,
+        dfdy_lanes: |x, y| x,
     }
     /// Elementwise `x / y`.
     Div {
@@ -231,6 +260,8 @@ binary_ops! {
         cuda_dfdx: "T(1) / y",
         cuda_dfdy: "-x / (y * y)",
         lanes: |x, y| x.div(y),
+        dfdx_lanes: |x, y| L::splat(E::one()).div(y),
+        dfdy_lanes: |x, y| L::splat(E::zero()).sub(x).div(y.mul(y)),
     }
     /// Elementwise maximum; NaN in either operand gives NaN, and ties split the gradient
     /// evenly, as in PyTorch.

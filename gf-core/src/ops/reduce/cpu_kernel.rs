@@ -1,8 +1,44 @@
+use std::borrow::Cow;
+
 use super::{reduced_last, ReduceKernel, ReduceOp};
-use crate::device::{Cpu, CpuBuf};
+use crate::device::{Cpu, CpuBuf, PAR_THRESHOLD};
 use crate::dtype::Dtype;
 use crate::error::Result;
 use crate::layout::{host_vec, Layout};
+
+#[cfg(feature = "rayon")]
+use rayon::prelude::*;
+
+/// The view's elements in row-major order: the buffer itself when contiguous, else a copy.
+fn rows_of<'a, E: Dtype>(inp: &'a CpuBuf<E>, layout: &Layout) -> Cow<'a, [E]> {
+    let n = layout.num_elements();
+    if layout.is_contiguous() {
+        Cow::Borrowed(&inp[layout.offset..layout.offset + n])
+    } else {
+        Cow::Owned(layout.offsets().into_iter().map(|o| inp[o]).collect())
+    }
+}
+
+/// `f(row, out)` for each row of `n` inputs and its `per_row` outputs, over threads when the
+/// input is large (rows are independent, so the result is the same).
+fn for_rows<E: Dtype>(
+    src: &[E],
+    n: usize,
+    out: &mut [E],
+    per_row: usize,
+    f: impl Fn(&[E], &mut [E]) + Sync + Send,
+) {
+    #[cfg(feature = "rayon")]
+    if src.len() >= PAR_THRESHOLD && src.len() > n {
+        src.par_chunks(n)
+            .zip(out.par_chunks_mut(per_row))
+            .for_each(|(x, o)| f(x, o));
+        return;
+    }
+    src.chunks(n)
+        .zip(out.chunks_mut(per_row))
+        .for_each(|(x, o)| f(x, o));
+}
 
 impl<E: Dtype> ReduceKernel<E> for Cpu {
     fn try_reduce(
@@ -22,6 +58,12 @@ impl<E: Dtype> ReduceKernel<E> for Cpu {
             ReduceOp::Min => E::infinity(),
         };
         let mut out = host_vec("reduce", out_len, |_| init)?;
+        if l.is_contiguous() && n > 0 {
+            // each output element reduces one contiguous row: the SIMD row kernels
+            let src = &inp[l.offset..l.offset + out_len * n];
+            for_rows(src, n, &mut out, 1, |x, o| o[0] = E::reduce_row(op, x));
+            return Ok(out.into());
+        }
         let mut i = 0;
         l.for_each_offset(|o| {
             let x = inp[o];
@@ -78,6 +120,70 @@ impl<E: Dtype> ReduceKernel<E> for Cpu {
                 }
             }
         }
+        Ok(())
+    }
+
+    fn try_softmax_last(&self, log: bool, inp: &CpuBuf<E>, layout: &Layout) -> Result<CpuBuf<E>> {
+        let src = rows_of(inp, layout);
+        let n = layout.dims.last().copied().unwrap_or(1);
+        let mut out = CpuBuf::try_zeroed(src.len())?;
+        for_rows(&src, n, &mut out, n, |x, y| E::softmax_row(log, x, y));
+        Ok(out)
+    }
+
+    fn try_softmax_last_bwd(
+        &self,
+        log: bool,
+        out: &CpuBuf<E>,
+        grad_out: &CpuBuf<E>,
+        grad_inp: &mut CpuBuf<E>,
+        n: usize,
+    ) -> Result<()> {
+        let rows = out.chunks(n).zip(grad_out.chunks(n));
+        let step = |((y, g), gi): ((&[E], &[E]), &mut [E])| E::softmax_row_bwd(log, y, g, gi);
+        #[cfg(feature = "rayon")]
+        if out.len() >= PAR_THRESHOLD {
+            out.par_chunks(n)
+                .zip(grad_out.par_chunks(n))
+                .zip(grad_inp.par_chunks_mut(n))
+                .for_each(step);
+            return Ok(());
+        }
+        rows.zip(grad_inp.chunks_mut(n)).for_each(step);
+        Ok(())
+    }
+
+    fn try_logsumexp_last(&self, inp: &CpuBuf<E>, layout: &Layout) -> Result<CpuBuf<E>> {
+        let src = rows_of(inp, layout);
+        let n = layout.dims.last().copied().unwrap_or(1);
+        let mut out = CpuBuf::try_zeroed(src.len() / n)?;
+        for_rows(&src, n, &mut out, 1, |x, o| o[0] = E::logsumexp_row(x));
+        Ok(out)
+    }
+
+    fn try_logsumexp_last_bwd(
+        &self,
+        inp: &CpuBuf<E>,
+        layout: &Layout,
+        out: &CpuBuf<E>,
+        grad_out: &CpuBuf<E>,
+        grad_inp: &mut CpuBuf<E>,
+    ) -> Result<()> {
+        let src = rows_of(inp, layout);
+        let n = layout.dims.last().copied().unwrap_or(1);
+        let step = |(x, gi): (&[E], &mut [E]), lse: E, g: E| E::logsumexp_row_bwd(x, lse, g, gi);
+        #[cfg(feature = "rayon")]
+        if src.len() >= PAR_THRESHOLD {
+            src.par_chunks(n)
+                .zip(grad_inp.par_chunks_mut(n))
+                .zip(out.par_iter().zip(grad_out.par_iter()))
+                .for_each(|(r, (&lse, &g))| step(r, lse, g));
+            return Ok(());
+        }
+        src.chunks(n)
+            .zip(grad_inp.chunks_mut(n))
+            .zip(out.iter().zip(grad_out.iter()))
+            .for_each(|(r, (&lse, &g))| step(r, lse, g));
         Ok(())
     }
 

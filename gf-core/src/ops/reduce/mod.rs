@@ -1,10 +1,14 @@
 //! Reductions over any set of axes, and the ops composed from them.
 //!
-//! `sum`, `max` and `min` are kernels; `mean`, `var`, `std`, `logsumexp`, `softmax` and
-//! `log_softmax` are compositions of differentiable ops, so their gradients come for free and
-//! stay correct.
+//! `sum`, `max` and `min` are kernels; `mean`, `var` and `std` are compositions of
+//! differentiable ops, so their gradients come for free and stay correct. `logsumexp`,
+//! `softmax` and `log_softmax` along the last axis are fused row kernels with their own
+//! backward (the hot case: attention and classifier heads); along other axes they are
+//! compositions too, which the tests compare the fused kernels against.
 
 mod cpu_kernel;
+#[cfg(test)]
+mod tests;
 
 use gf_shape::{Axes, ReduceShape, Shape};
 
@@ -49,6 +53,41 @@ pub trait ReduceKernel<E: Dtype>: Storage<E> + Storage<usize> {
         out: &<Self as Storage<E>>::Vec,
         grad_inp: &mut <Self as Storage<E>>::Vec,
         grad_out: &<Self as Storage<E>>::Vec,
+    ) -> Result<()>;
+    /// Softmax (`log = false`) or log-softmax along the last axis of the view (whose last dim
+    /// is not 0), into a contiguous buffer of the view's dims.
+    fn try_softmax_last(
+        &self,
+        log: bool,
+        inp: &<Self as Storage<E>>::Vec,
+        layout: &Layout,
+    ) -> Result<<Self as Storage<E>>::Vec>;
+    /// Adds the backward of [`try_softmax_last`](Self::try_softmax_last) into `grad_inp`,
+    /// given its output `out`; every buffer is contiguous, in rows of `n`.
+    fn try_softmax_last_bwd(
+        &self,
+        log: bool,
+        out: &<Self as Storage<E>>::Vec,
+        grad_out: &<Self as Storage<E>>::Vec,
+        grad_inp: &mut <Self as Storage<E>>::Vec,
+        n: usize,
+    ) -> Result<()>;
+    /// `ln Σ e^x` along the last axis of the view (whose last dim is not 0), one value per
+    /// row, without overflow.
+    fn try_logsumexp_last(
+        &self,
+        inp: &<Self as Storage<E>>::Vec,
+        layout: &Layout,
+    ) -> Result<<Self as Storage<E>>::Vec>;
+    /// Adds the backward of [`try_logsumexp_last`](Self::try_logsumexp_last) into `grad_inp`
+    /// (contiguous), given the input view, the output `out` and its gradient (one per row).
+    fn try_logsumexp_last_bwd(
+        &self,
+        inp: &<Self as Storage<E>>::Vec,
+        layout: &Layout,
+        out: &<Self as Storage<E>>::Vec,
+        grad_out: &<Self as Storage<E>>::Vec,
+        grad_inp: &mut <Self as Storage<E>>::Vec,
     ) -> Result<()>;
     /// The index of the largest (`max = true`) or smallest element along `axis`; the first wins
     /// ties, as in PyTorch.
@@ -241,8 +280,69 @@ impl<S: Shape, E: Dtype, D: CompositeKernels<E>, T: Tape + MergeSelf> Tensor<S, 
             .try_div_scalar(E::from_usize(n - correction))
     }
 
-    /// `log Σ exp(x)` over run-time `axes`, computed without overflow.
+    /// The length of the last axis when `axes` is just that axis and it is not empty: the
+    /// case the fused row kernels take.
+    fn last_axis_rows(&self, axes: &[usize]) -> Option<usize> {
+        let dims = self.dims();
+        let dims = dims.as_ref();
+        let n = *dims.last()?;
+        (axes == [dims.len() - 1] && n > 0).then_some(n)
+    }
+
+    /// Softmax or log-softmax along the last axis by the fused row kernel; its backward reads
+    /// only the output.
+    fn try_softmax_rows(self, log: bool, n: usize) -> Result<Self> {
+        let (inp, mut tape) = self.split_tape();
+        let buf = inp.device.try_softmax_last(log, &inp.data, &inp.layout())?;
+        let out = inp.with_new_buffer::<S, E>(buf, inp.shape.clone());
+        if tape.records() {
+            let (iid, oid, len, dev) = (inp.id, out.id, inp.num_elements(), inp.device.clone());
+            let saved = out.data.clone();
+            tape.add_backward_op(oid, move |grads| {
+                let Some(g) = grads.take::<E, D>(oid)? else {
+                    return Ok(());
+                };
+                let gi = grads.get_or_alloc_mut::<E, D>(iid, &dev, len)?;
+                dev.try_softmax_last_bwd(log, &saved, &g, gi, n)
+            });
+        }
+        Ok(out.put_tape(tape))
+    }
+
+    /// Logsumexp along the last axis by the fused row kernel.
+    fn try_logsumexp_rows<S2: Shape>(self) -> Result<Tensor<S2, E, D, T>> {
+        let dims = self.dims().as_ref().to_vec();
+        let kept = &dims[..dims.len() - 1];
+        let shape = S2::from_concrete(kept).ok_or_else(|| {
+            Error::shape(
+                "logsumexp",
+                format!("{kept:?} does not fit the output type"),
+            )
+        })?;
+        let (inp, mut tape) = self.split_tape();
+        let layout = inp.layout();
+        let buf = inp.device.try_logsumexp_last(&inp.data, &layout)?;
+        let out = inp.with_new_buffer::<S2, E>(buf, shape);
+        if tape.records() {
+            let (iid, oid, len, dev) = (inp.id, out.id, inp.num_elements(), inp.device.clone());
+            let (idata, odata) = (inp.data.clone(), out.data.clone());
+            tape.add_backward_op(oid, move |grads| {
+                let Some(g) = grads.take::<E, D>(oid)? else {
+                    return Ok(());
+                };
+                let gi = grads.get_or_alloc_mut::<E, D>(iid, &dev, len)?;
+                dev.try_logsumexp_last_bwd(&idata, &layout, &odata, &g, gi)
+            });
+        }
+        Ok(out.put_tape(tape))
+    }
+
+    /// `log Σ exp(x)` over run-time `axes`, computed without overflow. Over the last axis
+    /// alone it is one fused row kernel; otherwise a composition of differentiable ops.
     pub fn try_logsumexp_axes<S2: Shape>(self, axes: &[usize]) -> Result<Tensor<S2, E, D, T>> {
+        if self.last_axis_rows(axes).is_some() {
+            return self.try_logsumexp_rows();
+        }
         let shape = self.shape.clone();
         let m = self
             .detach()
@@ -256,8 +356,12 @@ impl<S: Shape, E: Dtype, D: CompositeKernels<E>, T: Tape + MergeSelf> Tensor<S, 
             .try_add(m)
     }
 
-    /// Softmax along run-time `axis`.
+    /// Softmax along run-time `axis`: a fused row kernel along the last axis, a composition of
+    /// differentiable ops along the others.
     pub fn try_softmax_axis(self, axis: usize) -> Result<Self> {
+        if let Some(n) = self.last_axis_rows(&[axis]) {
+            return self.try_softmax_rows(false, n);
+        }
         let shape = self.shape.clone();
         let m = self
             .detach()
@@ -273,8 +377,11 @@ impl<S: Shape, E: Dtype, D: CompositeKernels<E>, T: Tape + MergeSelf> Tensor<S, 
         e.try_div(s)
     }
 
-    /// Log-softmax along run-time `axis`.
+    /// Log-softmax along run-time `axis` (fused along the last axis, as softmax).
     pub fn try_log_softmax_axis(self, axis: usize) -> Result<Self> {
+        if let Some(n) = self.last_axis_rows(&[axis]) {
+            return self.try_softmax_rows(true, n);
+        }
         let shape = self.shape.clone();
         let m = self
             .detach()

@@ -63,9 +63,18 @@ impl<E: Dtype> UnaryKernel<E> for Cpu {
         };
         if saved_layout.is_contiguous() {
             let s = &saved[saved_layout.offset..saved_layout.offset + grad_out.len()];
-            for ((gi, &go), &v) in grad_inp.iter_mut().zip(grad_out).zip(s) {
-                *gi += op.df(v) * go;
+            #[cfg(feature = "rayon")]
+            if s.len() >= PAR_THRESHOLD {
+                grad_inp
+                    .par_chunks_mut(PAR_THRESHOLD)
+                    .zip(
+                        s.par_chunks(PAR_THRESHOLD)
+                            .zip(grad_out.par_chunks(PAR_THRESHOLD)),
+                    )
+                    .for_each(|(gi, (s, go))| E::unary_bwd_into(op, s, go, gi));
+                return Ok(());
             }
+            E::unary_bwd_into(op, s, grad_out, grad_inp);
             return Ok(());
         }
         let mut i = 0;

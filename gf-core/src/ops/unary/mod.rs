@@ -56,6 +56,12 @@ pub trait UnaryOp<E: Dtype>: 'static + Clone + Send + Sync + core::fmt::Debug {
     fn f_lanes<L: Lanes<E>>(&self, x: L) -> L {
         x.map(|v| self.f(v))
     }
+    /// The derivative over lanes, given `x` or `f(x)` lanes as [`DF_USES`](Self::DF_USES)
+    /// says: SIMD backward kernels call this; the default applies [`df`](Self::df) lane by lane.
+    #[inline(always)]
+    fn df_lanes<L: Lanes<E>>(&self, v: L) -> L {
+        v.map(|v| self.df(v))
+    }
     /// The parameters' values, in the order of [`PARAMS`](Self::PARAMS).
     fn param_values(&self) -> Vec<f64> {
         Vec::new()

@@ -5,6 +5,7 @@ use gf_shape::Shape;
 
 use super::{erf, DfUses, UnaryKernel, UnaryOp};
 use crate::device::lanes::Lanes;
+use crate::device::simd::math::sigmoid_scalar as sigmoid;
 use crate::dtype::Dtype;
 use crate::error::Result;
 use crate::tape::Tape;
@@ -38,6 +39,7 @@ macro_rules! unary_ops {
             cuda_f: $cuda_f:literal,
             cuda_df: $cuda_df:literal,
             $(lanes: |$s3:ident, $lx:ident| $lanes:expr,)?
+            $(df_lanes: |$s4:ident, $lv:ident| $df_lanes:expr,)?
         }
     )*) => {$(
         $(#[$doc])*
@@ -84,6 +86,14 @@ macro_rules! unary_ops {
                     $lanes
                 }
             )?
+            $(
+                #[inline(always)]
+                #[allow(unused_variables)]
+                fn df_lanes<L: Lanes<E>>(&self, $lv: L) -> L {
+                    let $s4 = self;
+                    $df_lanes
+                }
+            )?
             fn param_values(&self) -> Vec<f64> {
                 vec![$(ParamValue::param(self.$field)),*]
             }
@@ -102,15 +112,6 @@ macro_rules! unary_ops {
             }
         }
     )*};
-}
-
-fn sigmoid<E: Dtype>(x: E) -> E {
-    if x >= E::zero() {
-        E::one() / (E::one() + (-x).exp())
-    } else {
-        let e = x.exp();
-        e / (E::one() + e)
-    }
 }
 
 fn softplus<E: Dtype>(x: E) -> E {
@@ -137,6 +138,7 @@ unary_ops! {
         df_reads: Nothing,
         cuda_f: "-x",
         cuda_df: "T(-1)",
+        lanes: |s, x| x.mul(L::splat(-E::one())),
     }
     /// `|x|`; the derivative at 0 is 0, as in PyTorch.
     Abs() {
@@ -155,6 +157,8 @@ unary_ops! {
         df_reads: Fx,
         cuda_f: "exp(x)",
         cuda_df: "v",
+        lanes: |s, x| x.exp(),
+        df_lanes: |s, v| v,
     }
     /// The natural logarithm.
     Ln() {
@@ -164,6 +168,8 @@ unary_ops! {
         df_reads: X,
         cuda_f: "log(x)",
         cuda_df: "T(1) / v",
+        lanes: |s, x| x.ln(),
+        df_lanes: |s, v| L::splat(E::one()).div(v),
     }
     /// The square root.
     Sqrt() {
@@ -173,6 +179,7 @@ unary_ops! {
         df_reads: Fx,
         cuda_f: "sqrt(x)",
         cuda_df: "T(0.5) / v",
+        df_lanes: |s, v| L::splat(E::from_f64(0.5)).div(v),
     }
     /// `x²`.
     Square() {
@@ -183,6 +190,7 @@ unary_ops! {
         cuda_f: "x * x",
         cuda_df: "v + v",
         lanes: |s, x| x.mul(x),
+        df_lanes: |s, v| v.add(v),
     }
     /// `xⁿ` for an integer `n`.
     PowI(n: i32) {
@@ -210,6 +218,8 @@ unary_ops! {
         df_reads: Fx,
         cuda_f: "T(1) / x",
         cuda_df: "-(v * v)",
+        lanes: |s, x| L::splat(E::one()).div(x),
+        df_lanes: |s, v| L::splat(E::zero()).sub(v.mul(v)),
     }
     /// The sine.
     Sin() {
@@ -237,6 +247,8 @@ unary_ops! {
         df_reads: Fx,
         cuda_f: "tanh(x)",
         cuda_df: "T(1) - v * v",
+        lanes: |s, x| x.tanh(),
+        df_lanes: |s, v| L::splat(E::one()).sub(v.mul(v)),
     }
     /// The logistic sigmoid `1 / (1 + e^-x)`.
     Sigmoid() {
@@ -246,6 +258,8 @@ unary_ops! {
         df_reads: Fx,
         cuda_f: "(x >= T(0)) ? T(1) / (T(1) + exp(-x)) : exp(x) / (T(1) + exp(x))",
         cuda_df: "v * (T(1) - v)",
+        lanes: |s, x| x.sigmoid(),
+        df_lanes: |s, v| v.mul(L::splat(E::one()).sub(v)),
     }
     /// `max(x, 0)`; NaN stays NaN and the derivative at 0 is 0, as in PyTorch.
     Relu() {
@@ -255,7 +269,8 @@ unary_ops! {
         df_reads: X,
         cuda_f: "(x < T(0)) ? T(0) : x",
         cuda_df: "(v > T(0)) ? T(1) : T(0)",
-        lanes: |s, x| x.max(L::splat(E::zero())),
+        lanes: |s, x| { let z = L::splat(E::zero()); L::select_lt(x, z, z, x) },
+        df_lanes: |s, v| { let z = L::splat(E::zero()); L::select_lt(z, v, L::splat(E::one()), z) },
     }
     /// `x` for positive `x`, `slope · x` otherwise (PyTorch's default slope is 0.01).
     LeakyRelu(slope: E) {
@@ -324,6 +339,7 @@ unary_ops! {
         df_reads: X,
         cuda_f: "x / (T(1) + exp(-x))",
         cuda_df: "(T(1) + v * (T(1) - T(1) / (T(1) + exp(-v)))) / (T(1) + exp(-v))",
+        lanes: |s, x| x.mul(x.sigmoid()),
     }
     /// Mish: `x · tanh(softplus(x))`.
     Mish() {

@@ -109,6 +109,50 @@ impl SimdVec<f32> for F32x8 {
         F32x8(unsafe { _mm256_blendv_ps(f.0, t.0, m) })
     }
     #[inline(always)]
+    unsafe fn sub(self, o: Self) -> Self {
+        // SAFETY: the caller guarantees AVX2.
+        F32x8(unsafe { _mm256_sub_ps(self.0, o.0) })
+    }
+    #[inline(always)]
+    unsafe fn div(self, o: Self) -> Self {
+        // SAFETY: the caller guarantees AVX2.
+        F32x8(unsafe { _mm256_div_ps(self.0, o.0) })
+    }
+    #[inline(always)]
+    unsafe fn round(self) -> Self {
+        // SAFETY: the caller guarantees AVX2 (and so SSE4.1's rounding modes).
+        F32x8(unsafe {
+            _mm256_round_ps::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(self.0)
+        })
+    }
+    #[inline(always)]
+    unsafe fn pow2i(self) -> Self {
+        // SAFETY: the caller guarantees AVX2. Adding 2^23 + 127 puts the biased exponent
+        // `k + 127` (1..=254 for the lanes the contract allows) in the low mantissa bits;
+        // shifting it up by 23 makes it the exponent field of 2^k.
+        F32x8(unsafe {
+            let b = _mm256_castps_si256(_mm256_add_ps(self.0, _mm256_set1_ps(8_388_735.0)));
+            _mm256_castsi256_ps(_mm256_slli_epi32::<23>(b))
+        })
+    }
+    #[inline(always)]
+    unsafe fn frexp(self) -> (Self, Self) {
+        // SAFETY: the caller guarantees AVX2; the bit fields are those of a positive normal
+        // binary32.
+        unsafe {
+            let b = _mm256_castps_si256(self.0);
+            let e = _mm256_cvtepi32_ps(_mm256_srli_epi32::<23>(b));
+            let m = _mm256_or_si256(
+                _mm256_and_si256(b, _mm256_set1_epi32(0x007F_FFFF)),
+                _mm256_set1_epi32(0x3F80_0000),
+            );
+            (
+                F32x8(_mm256_sub_ps(e, _mm256_set1_ps(127.0))),
+                F32x8(_mm256_castsi256_ps(m)),
+            )
+        }
+    }
+    #[inline(always)]
     unsafe fn hsum(self) -> f32 {
         // SAFETY: the caller guarantees AVX2 (and so SSE3).
         unsafe {
@@ -202,6 +246,55 @@ impl SimdVec<f64> for F64x4 {
     unsafe fn select(m: __m256d, t: Self, f: Self) -> Self {
         // SAFETY: the caller guarantees AVX2.
         F64x4(unsafe { _mm256_blendv_pd(f.0, t.0, m) })
+    }
+    #[inline(always)]
+    unsafe fn sub(self, o: Self) -> Self {
+        // SAFETY: the caller guarantees AVX2.
+        F64x4(unsafe { _mm256_sub_pd(self.0, o.0) })
+    }
+    #[inline(always)]
+    unsafe fn div(self, o: Self) -> Self {
+        // SAFETY: the caller guarantees AVX2.
+        F64x4(unsafe { _mm256_div_pd(self.0, o.0) })
+    }
+    #[inline(always)]
+    unsafe fn round(self) -> Self {
+        // SAFETY: the caller guarantees AVX2 (and so SSE4.1's rounding modes).
+        F64x4(unsafe {
+            _mm256_round_pd::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(self.0)
+        })
+    }
+    #[inline(always)]
+    unsafe fn pow2i(self) -> Self {
+        // SAFETY: the caller guarantees AVX2. Adding 2^52 + 1023 puts the biased exponent
+        // `k + 1023` (1..=2046 for the lanes the contract allows) in the low mantissa bits;
+        // shifting it up by 52 makes it the exponent field of 2^k.
+        F64x4(unsafe {
+            let b = _mm256_castpd_si256(_mm256_add_pd(
+                self.0,
+                _mm256_set1_pd(4_503_599_627_371_519.0),
+            ));
+            _mm256_castsi256_pd(_mm256_slli_epi64::<52>(b))
+        })
+    }
+    #[inline(always)]
+    unsafe fn frexp(self) -> (Self, Self) {
+        // SAFETY: the caller guarantees AVX2; the bit fields are those of a positive normal
+        // binary64. AVX2 has no 64-bit integer to float conversion: the exponent field is put
+        // in the mantissa of 2^52 and 2^52 subtracted, which is exact.
+        unsafe {
+            let b = _mm256_castpd_si256(self.0);
+            let two52 = _mm256_set1_epi64x(0x4330_0000_0000_0000);
+            let e = _mm256_castsi256_pd(_mm256_or_si256(_mm256_srli_epi64::<52>(b), two52));
+            let m = _mm256_or_si256(
+                _mm256_and_si256(b, _mm256_set1_epi64x(0x000F_FFFF_FFFF_FFFF)),
+                _mm256_set1_epi64x(0x3FF0_0000_0000_0000),
+            );
+            (
+                F64x4(_mm256_sub_pd(e, _mm256_set1_pd(4_503_599_627_371_519.0))),
+                F64x4(_mm256_castsi256_pd(m)),
+            )
+        }
     }
     #[inline(always)]
     unsafe fn hsum(self) -> f64 {

@@ -100,6 +100,49 @@ impl SimdVec<f32> for F32x16 {
         F32x16(unsafe { _mm512_mask_blend_ps(m, f.0, t.0) })
     }
     #[inline(always)]
+    unsafe fn sub(self, o: Self) -> Self {
+        // SAFETY: the caller guarantees AVX-512F.
+        F32x16(unsafe { _mm512_sub_ps(self.0, o.0) })
+    }
+    #[inline(always)]
+    unsafe fn div(self, o: Self) -> Self {
+        // SAFETY: the caller guarantees AVX-512F.
+        F32x16(unsafe { _mm512_div_ps(self.0, o.0) })
+    }
+    #[inline(always)]
+    unsafe fn round(self) -> Self {
+        // SAFETY: the caller guarantees AVX-512F.
+        F32x16(unsafe {
+            _mm512_roundscale_ps::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(self.0)
+        })
+    }
+    #[inline(always)]
+    unsafe fn pow2i(self) -> Self {
+        // SAFETY: the caller guarantees AVX-512F; the biased exponent lands in the low bits
+        // and is shifted into the exponent field, as on AVX2.
+        F32x16(unsafe {
+            let b = _mm512_castps_si512(_mm512_add_ps(self.0, _mm512_set1_ps(8_388_735.0)));
+            _mm512_castsi512_ps(_mm512_slli_epi32::<23>(b))
+        })
+    }
+    #[inline(always)]
+    unsafe fn frexp(self) -> (Self, Self) {
+        // SAFETY: the caller guarantees AVX-512F; the bit fields are those of a positive
+        // normal binary32.
+        unsafe {
+            let b = _mm512_castps_si512(self.0);
+            let e = _mm512_cvtepi32_ps(_mm512_srli_epi32::<23>(b));
+            let m = _mm512_or_si512(
+                _mm512_and_si512(b, _mm512_set1_epi32(0x007F_FFFF)),
+                _mm512_set1_epi32(0x3F80_0000),
+            );
+            (
+                F32x16(_mm512_sub_ps(e, _mm512_set1_ps(127.0))),
+                F32x16(_mm512_castsi512_ps(m)),
+            )
+        }
+    }
+    #[inline(always)]
     unsafe fn hsum(self) -> f32 {
         // SAFETY: the caller guarantees AVX-512F.
         unsafe { _mm512_reduce_add_ps(self.0) }
@@ -200,6 +243,53 @@ impl SimdVec<f64> for F64x8 {
     unsafe fn select(m: __mmask8, t: Self, f: Self) -> Self {
         // SAFETY: the caller guarantees AVX-512F.
         F64x8(unsafe { _mm512_mask_blend_pd(m, f.0, t.0) })
+    }
+    #[inline(always)]
+    unsafe fn sub(self, o: Self) -> Self {
+        // SAFETY: the caller guarantees AVX-512F.
+        F64x8(unsafe { _mm512_sub_pd(self.0, o.0) })
+    }
+    #[inline(always)]
+    unsafe fn div(self, o: Self) -> Self {
+        // SAFETY: the caller guarantees AVX-512F.
+        F64x8(unsafe { _mm512_div_pd(self.0, o.0) })
+    }
+    #[inline(always)]
+    unsafe fn round(self) -> Self {
+        // SAFETY: the caller guarantees AVX-512F.
+        F64x8(unsafe {
+            _mm512_roundscale_pd::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(self.0)
+        })
+    }
+    #[inline(always)]
+    unsafe fn pow2i(self) -> Self {
+        // SAFETY: the caller guarantees AVX-512F; the biased exponent lands in the low bits
+        // and is shifted into the exponent field, as on AVX2.
+        F64x8(unsafe {
+            let b = _mm512_castpd_si512(_mm512_add_pd(
+                self.0,
+                _mm512_set1_pd(4_503_599_627_371_519.0),
+            ));
+            _mm512_castsi512_pd(_mm512_slli_epi64::<52>(b))
+        })
+    }
+    #[inline(always)]
+    unsafe fn frexp(self) -> (Self, Self) {
+        // SAFETY: the caller guarantees AVX-512F; the bit fields are those of a positive
+        // normal binary64, and the exponent converts exactly through 2^52 as on AVX2.
+        unsafe {
+            let b = _mm512_castpd_si512(self.0);
+            let two52 = _mm512_set1_epi64(0x4330_0000_0000_0000);
+            let e = _mm512_castsi512_pd(_mm512_or_si512(_mm512_srli_epi64::<52>(b), two52));
+            let m = _mm512_or_si512(
+                _mm512_and_si512(b, _mm512_set1_epi64(0x000F_FFFF_FFFF_FFFF)),
+                _mm512_set1_epi64(0x3FF0_0000_0000_0000),
+            );
+            (
+                F64x8(_mm512_sub_pd(e, _mm512_set1_pd(4_503_599_627_371_519.0))),
+                F64x8(_mm512_castsi512_pd(m)),
+            )
+        }
     }
     #[inline(always)]
     unsafe fn hsum(self) -> f64 {

@@ -3,7 +3,7 @@
 //! run on; pass [`path()`](super::path) for the chosen one.
 
 use super::{dispatch, SimdElem, SimdPath, SimdVec, WithSimd};
-use crate::device::lanes::max_nan;
+use crate::device::lanes::{max_nan, min_nan};
 
 /// `Σ a[i]·b[i]` over the shorter length; lanes accumulate apart, so the rounding differs from
 /// a left-to-right sum by a few ulps per term.
@@ -26,6 +26,11 @@ pub fn sum<E: SimdElem>(path: SimdPath, x: &[E]) -> E {
 /// The largest element, NaN when any is NaN, −∞ for an empty slice.
 pub fn max<E: SimdElem>(path: SimdPath, x: &[E]) -> E {
     dispatch(path, Max(x))
+}
+
+/// The smallest element, NaN when any is NaN, +∞ for an empty slice.
+pub fn min<E: SimdElem>(path: SimdPath, x: &[E]) -> E {
+    dispatch(path, Min(x))
 }
 
 /// `dst[i] = max(src[i], 0)` over the shorter length; NaN stays NaN.
@@ -139,6 +144,31 @@ impl<E: SimdElem> WithSimd<E> for Max<'_, E> {
         };
         // a partial load fills with zeros, which would win over negative elements
         self.0[i..].iter().copied().fold(lanes, max_nan)
+    }
+}
+
+struct Min<'a, E>(&'a [E]);
+
+impl<E: SimdElem> WithSimd<E> for Min<'_, E> {
+    type Output = E;
+    #[inline(always)]
+    unsafe fn with<V: SimdVec<E>>(self) -> E {
+        let (x, n, w) = (self.0.as_ptr(), self.0.len(), V::LANES);
+        let mut i = 0;
+        // SAFETY: `V`'s instructions run here; every load stays below `n`.
+        let lanes = unsafe {
+            let mut acc = [V::splat(E::infinity()); 2];
+            while i + 2 * w <= n {
+                acc[0] = acc[0].min(V::load(x.add(i)));
+                acc[1] = acc[1].min(V::load(x.add(i + w)));
+                i += 2 * w;
+            }
+            // the smallest of the lanes is minus the largest of their negations
+            let m = acc[0].min(acc[1]);
+            -V::zero().sub(m).hmax()
+        };
+        // a partial load fills with zeros, which would win over positive elements
+        self.0[i..].iter().copied().fold(lanes, min_nan)
     }
 }
 

@@ -23,13 +23,18 @@ use std::sync::OnceLock;
 pub mod avx2;
 #[cfg(target_arch = "x86_64")]
 pub mod avx512;
+pub mod elementwise;
 mod kernels;
+pub mod math;
 #[cfg(target_arch = "aarch64")]
 pub mod neon;
 pub mod scalar;
+pub mod softmax;
 
-pub use kernels::{axpy, dot, max, relu_into, sum};
+pub use kernels::{axpy, dot, max, min, relu_into, sum};
 
+#[cfg(test)]
+mod row_tests;
 #[cfg(test)]
 mod tests;
 
@@ -223,6 +228,34 @@ pub trait SimdVec<E: Copy>: Copy {
     /// # Safety
     /// The CPU supports this type's instruction set.
     unsafe fn mul(self, o: Self) -> Self;
+    /// Lane-wise `self − o`.
+    ///
+    /// # Safety
+    /// The CPU supports this type's instruction set.
+    unsafe fn sub(self, o: Self) -> Self;
+    /// Lane-wise `self / o`, correctly rounded.
+    ///
+    /// # Safety
+    /// The CPU supports this type's instruction set.
+    unsafe fn div(self, o: Self) -> Self;
+    /// Each lane rounded to the nearest integer, ties to even.
+    ///
+    /// # Safety
+    /// The CPU supports this type's instruction set.
+    unsafe fn round(self) -> Self;
+    /// `2^k` for lanes holding integers `k` whose power of two is a normal number (−126..=127
+    /// for f32, −1022..=1023 for f64), built from the exponent bits; any other lane gives an
+    /// unspecified value.
+    ///
+    /// # Safety
+    /// The CPU supports this type's instruction set.
+    unsafe fn pow2i(self) -> Self;
+    /// `(e, m)` with `self = m · 2^e`, `e` an integer and `m` in `[1, 2)`, for lanes holding
+    /// positive normal numbers; any other lane gives unspecified values.
+    ///
+    /// # Safety
+    /// The CPU supports this type's instruction set.
+    unsafe fn frexp(self) -> (Self, Self);
     /// Lane-wise `self · b + c`, fused (one rounding) where the path has FMA.
     ///
     /// # Safety
@@ -258,6 +291,55 @@ pub trait SimdVec<E: Copy>: Copy {
     /// # Safety
     /// The CPU supports this type's instruction set.
     unsafe fn hmax(self) -> E;
+    /// `e^x` per lane (see [`math::exp`] for its accuracy); the scalar path calls libm.
+    ///
+    /// # Safety
+    /// The CPU supports this type's instruction set.
+    #[inline(always)]
+    unsafe fn exp(self) -> Self
+    where
+        E: crate::dtype::Dtype,
+    {
+        // SAFETY: the caller's contract is the one `math::exp` needs.
+        unsafe { math::exp(self) }
+    }
+    /// The natural logarithm per lane (see [`math::ln`]); the scalar path calls libm.
+    ///
+    /// # Safety
+    /// The CPU supports this type's instruction set.
+    #[inline(always)]
+    unsafe fn ln(self) -> Self
+    where
+        E: crate::dtype::Dtype,
+    {
+        // SAFETY: the caller's contract is the one `math::ln` needs.
+        unsafe { math::ln(self) }
+    }
+    /// The hyperbolic tangent per lane (see [`math::tanh`]); the scalar path calls libm.
+    ///
+    /// # Safety
+    /// The CPU supports this type's instruction set.
+    #[inline(always)]
+    unsafe fn tanh(self) -> Self
+    where
+        E: crate::dtype::Dtype,
+    {
+        // SAFETY: the caller's contract is the one `math::tanh` needs.
+        unsafe { math::tanh(self) }
+    }
+    /// The logistic sigmoid per lane (see [`math::sigmoid`]); the scalar path is
+    /// [`math::sigmoid_scalar`].
+    ///
+    /// # Safety
+    /// The CPU supports this type's instruction set.
+    #[inline(always)]
+    unsafe fn sigmoid(self) -> Self
+    where
+        E: crate::dtype::Dtype,
+    {
+        // SAFETY: the caller's contract is the one `math::sigmoid` needs.
+        unsafe { math::sigmoid(self) }
+    }
 }
 
 /// An element type with lanes on every path: f32 and f64. Kernels generic over it run through

@@ -91,6 +91,47 @@ impl SimdVec<f32> for F32x4 {
         F32x4(unsafe { vbslq_f32(m, t.0, f.0) })
     }
     #[inline(always)]
+    unsafe fn sub(self, o: Self) -> Self {
+        // SAFETY: the caller guarantees NEON.
+        F32x4(unsafe { vsubq_f32(self.0, o.0) })
+    }
+    #[inline(always)]
+    unsafe fn div(self, o: Self) -> Self {
+        // SAFETY: the caller guarantees NEON.
+        F32x4(unsafe { vdivq_f32(self.0, o.0) })
+    }
+    #[inline(always)]
+    unsafe fn round(self) -> Self {
+        // SAFETY: the caller guarantees NEON.
+        F32x4(unsafe { vrndnq_f32(self.0) })
+    }
+    #[inline(always)]
+    unsafe fn pow2i(self) -> Self {
+        // SAFETY: the caller guarantees NEON; the biased exponent lands in the low bits and
+        // is shifted into the exponent field, as on AVX2.
+        F32x4(unsafe {
+            let b = vreinterpretq_u32_f32(vaddq_f32(self.0, vdupq_n_f32(8_388_735.0)));
+            vreinterpretq_f32_u32(vshlq_n_u32::<23>(b))
+        })
+    }
+    #[inline(always)]
+    unsafe fn frexp(self) -> (Self, Self) {
+        // SAFETY: the caller guarantees NEON; the bit fields are those of a positive normal
+        // binary32.
+        unsafe {
+            let b = vreinterpretq_u32_f32(self.0);
+            let e = vcvtq_f32_u32(vshrq_n_u32::<23>(b));
+            let m = vorrq_u32(
+                vandq_u32(b, vdupq_n_u32(0x007F_FFFF)),
+                vdupq_n_u32(0x3F80_0000),
+            );
+            (
+                F32x4(vsubq_f32(e, vdupq_n_f32(127.0))),
+                F32x4(vreinterpretq_f32_u32(m)),
+            )
+        }
+    }
+    #[inline(always)]
     unsafe fn hsum(self) -> f32 {
         // SAFETY: the caller guarantees NEON.
         unsafe { vaddvq_f32(self.0) }
@@ -177,6 +218,47 @@ impl SimdVec<f64> for F64x2 {
     unsafe fn select(m: uint64x2_t, t: Self, f: Self) -> Self {
         // SAFETY: the caller guarantees NEON.
         F64x2(unsafe { vbslq_f64(m, t.0, f.0) })
+    }
+    #[inline(always)]
+    unsafe fn sub(self, o: Self) -> Self {
+        // SAFETY: the caller guarantees NEON.
+        F64x2(unsafe { vsubq_f64(self.0, o.0) })
+    }
+    #[inline(always)]
+    unsafe fn div(self, o: Self) -> Self {
+        // SAFETY: the caller guarantees NEON.
+        F64x2(unsafe { vdivq_f64(self.0, o.0) })
+    }
+    #[inline(always)]
+    unsafe fn round(self) -> Self {
+        // SAFETY: the caller guarantees NEON.
+        F64x2(unsafe { vrndnq_f64(self.0) })
+    }
+    #[inline(always)]
+    unsafe fn pow2i(self) -> Self {
+        // SAFETY: the caller guarantees NEON; the biased exponent lands in the low bits and
+        // is shifted into the exponent field, as on AVX2.
+        F64x2(unsafe {
+            let b = vreinterpretq_u64_f64(vaddq_f64(self.0, vdupq_n_f64(4_503_599_627_371_519.0)));
+            vreinterpretq_f64_u64(vshlq_n_u64::<52>(b))
+        })
+    }
+    #[inline(always)]
+    unsafe fn frexp(self) -> (Self, Self) {
+        // SAFETY: the caller guarantees NEON; the bit fields are those of a positive normal
+        // binary64.
+        unsafe {
+            let b = vreinterpretq_u64_f64(self.0);
+            let e = vcvtq_f64_u64(vshrq_n_u64::<52>(b));
+            let m = vorrq_u64(
+                vandq_u64(b, vdupq_n_u64(0x000F_FFFF_FFFF_FFFF)),
+                vdupq_n_u64(0x3FF0_0000_0000_0000),
+            );
+            (
+                F64x2(vsubq_f64(e, vdupq_n_f64(1023.0))),
+                F64x2(vreinterpretq_f64_u64(m)),
+            )
+        }
     }
     #[inline(always)]
     unsafe fn hsum(self) -> f64 {
