@@ -33,7 +33,7 @@ pub mod sched;
 mod state;
 
 pub use clip::{accumulate, clip_grad_norm, clip_grad_value, scale_grads};
-pub use optimizers::{Adagrad, Adam, RMSprop, Sgd};
+pub use optimizers::{Adadelta, Adagrad, Adam, Adamax, Lion, NAdam, RAdam, RMSprop, Sgd};
 pub use state::{Optimizer, ParamState, Update};
 
 pub use gf_core::Gradients;
