@@ -313,3 +313,48 @@ fn chained_factors_match_pytorchs_chained_scheduler() {
         }),
     );
 }
+
+#[test]
+fn parameter_groups_match_pytorchs_param_groups() {
+    // AdamW(lr 0.01, wd 0.1) with the bias in a group at lr 0.05 and no decay
+    five_steps(
+        "groups_adamw",
+        ParamGroups::new(Adam::adamw(0.01).weight_decay(0.1))
+            .group(ParamGroup::new("bias").lr_scale(5.0).weight_decay(0.0)),
+    );
+    // SGD with momentum, decay on the weight only
+    five_steps(
+        "groups_sgd",
+        ParamGroups::new(Sgd::new(0.1).momentum(0.9))
+            .group(ParamGroup::new("weight").weight_decay(0.05)),
+    );
+}
+
+#[test]
+fn a_group_takes_names_on_a_dot_boundary_and_the_first_match_wins() {
+    let g = ParamGroup::new("encoder");
+    assert!(g.contains("encoder"));
+    assert!(g.contains("encoder.0.weight"));
+    assert!(!g.contains("encoder2.weight"));
+    assert!(ParamGroup::new("").contains("anything"));
+    let groups = ParamGroups::new(Sgd::<f64, Cpu>::new(0.1))
+        .group(ParamGroup::new("encoder.0").lr_scale(0.5))
+        .group(ParamGroup::new("encoder").lr_scale(2.0));
+    assert_eq!(groups.group_of("encoder.0.bias").unwrap().lr_scale, 0.5);
+    assert_eq!(groups.group_of("encoder.1.bias").unwrap().lr_scale, 2.0);
+    assert!(groups.group_of("head.weight").is_none());
+}
+
+#[test]
+fn a_frozen_group_keeps_its_parameters_and_the_rule_keeps_its_own_rate() {
+    let (mut m, x, y) = problem();
+    let bias = m.bias.as_ref().unwrap().to_vec();
+    let weight = m.weight.to_vec();
+    let mut opt = ParamGroups::new(Adam::new(0.01)).group(ParamGroup::new("bias").lr_scale(0.0));
+    train(&mut m, &x, &y, &mut opt, 3);
+    assert_eq!(m.bias.as_ref().unwrap().to_vec(), bias);
+    assert_ne!(m.weight.to_vec(), weight);
+    assert_eq!(Update::<f64, Cpu>::lr(&opt), 0.01);
+    // the frozen parameter still has its moments, as PyTorch keeps state for lr-0 groups
+    assert_eq!(opt.states()["bias"].step, 3);
+}

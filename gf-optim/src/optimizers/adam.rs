@@ -78,6 +78,12 @@ impl<E: Dtype, D: Device<E>> Update<E, D> for Adam<E, D> {
     fn set_lr(&mut self, lr: f64) {
         self.lr = lr;
     }
+    fn current_weight_decay(&self) -> f64 {
+        self.weight_decay
+    }
+    fn set_weight_decay(&mut self, weight_decay: f64) {
+        self.weight_decay = weight_decay;
+    }
     fn buffer_names(&self) -> &'static [&'static str] {
         &["exp_avg", "exp_avg_sq", "max_exp_avg_sq"]
     }
@@ -264,6 +270,12 @@ impl<E: Dtype, D: Device<E>> Update<E, D> for NAdam<E, D> {
     fn set_lr(&mut self, lr: f64) {
         self.lr = lr;
     }
+    fn current_weight_decay(&self) -> f64 {
+        self.weight_decay
+    }
+    fn set_weight_decay(&mut self, weight_decay: f64) {
+        self.weight_decay = weight_decay;
+    }
     fn buffer_names(&self) -> &'static [&'static str] {
         &["exp_avg", "exp_avg_sq"]
     }
@@ -358,6 +370,12 @@ impl<E: Dtype, D: Device<E>> Update<E, D> for RAdam<E, D> {
     fn set_lr(&mut self, lr: f64) {
         self.lr = lr;
     }
+    fn current_weight_decay(&self) -> f64 {
+        self.weight_decay
+    }
+    fn set_weight_decay(&mut self, weight_decay: f64) {
+        self.weight_decay = weight_decay;
+    }
     fn buffer_names(&self) -> &'static [&'static str] {
         &["exp_avg", "exp_avg_sq"]
     }
@@ -445,6 +463,12 @@ impl<E: Dtype, D: Device<E>> Update<E, D> for Adamax<E, D> {
     }
     fn set_lr(&mut self, lr: f64) {
         self.lr = lr;
+    }
+    fn current_weight_decay(&self) -> f64 {
+        self.weight_decay
+    }
+    fn set_weight_decay(&mut self, weight_decay: f64) {
+        self.weight_decay = weight_decay;
     }
     fn buffer_names(&self) -> &'static [&'static str] {
         &["exp_avg", "exp_inf"]

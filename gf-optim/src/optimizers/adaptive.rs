@@ -70,6 +70,12 @@ impl<E: Dtype, D: Device<E>> Update<E, D> for RMSprop<E, D> {
     fn set_lr(&mut self, lr: f64) {
         self.lr = lr;
     }
+    fn current_weight_decay(&self) -> f64 {
+        self.weight_decay
+    }
+    fn set_weight_decay(&mut self, weight_decay: f64) {
+        self.weight_decay = weight_decay;
+    }
     fn buffer_names(&self) -> &'static [&'static str] {
         &["square_avg", "grad_avg", "momentum_buffer"]
     }
@@ -171,6 +177,12 @@ impl<E: Dtype, D: Device<E>> Update<E, D> for Adagrad<E, D> {
     fn set_lr(&mut self, lr: f64) {
         self.lr = lr;
     }
+    fn current_weight_decay(&self) -> f64 {
+        self.weight_decay
+    }
+    fn set_weight_decay(&mut self, weight_decay: f64) {
+        self.weight_decay = weight_decay;
+    }
     fn buffer_names(&self) -> &'static [&'static str] {
         &["sum"]
     }
@@ -254,6 +266,12 @@ impl<E: Dtype, D: Device<E>> Update<E, D> for Adadelta<E, D> {
     }
     fn set_lr(&mut self, lr: f64) {
         self.lr = lr;
+    }
+    fn current_weight_decay(&self) -> f64 {
+        self.weight_decay
+    }
+    fn set_weight_decay(&mut self, weight_decay: f64) {
+        self.weight_decay = weight_decay;
     }
     fn buffer_names(&self) -> &'static [&'static str] {
         &["square_avg", "acc_delta"]

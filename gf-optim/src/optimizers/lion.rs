@@ -55,6 +55,12 @@ impl<E: Dtype, D: Device<E>> Update<E, D> for Lion<E, D> {
     fn set_lr(&mut self, lr: f64) {
         self.lr = lr;
     }
+    fn current_weight_decay(&self) -> f64 {
+        self.weight_decay
+    }
+    fn set_weight_decay(&mut self, weight_decay: f64) {
+        self.weight_decay = weight_decay;
+    }
     fn buffer_names(&self) -> &'static [&'static str] {
         &["exp_avg"]
     }
