@@ -35,7 +35,7 @@ mod state;
 
 pub use clip::{accumulate, clip_grad_norm, clip_grad_value, scale_grads};
 pub use groups::{ParamGroup, ParamGroups};
-pub use optimizers::{Adadelta, Adagrad, Adam, Adamax, Lion, NAdam, RAdam, RMSprop, Sgd};
+pub use optimizers::{Adadelta, Adagrad, Adam, Adamax, Lamb, Lion, NAdam, RAdam, RMSprop, Sgd};
 pub use state::{Optimizer, ParamState, Update};
 
 pub use gf_core::Gradients;

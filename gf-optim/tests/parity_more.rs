@@ -1,7 +1,8 @@
-//! NAdam, RAdam, Adamax, Adadelta and Lion, and the schedulers added with them, against
-//! reference values from `gf-optim/tests/fixtures/make_fixtures.py`: parameters after 5 steps
-//! in f64 to 1e-10 (PyTorch's optimizers; Lion against a numpy transcription of its paper), and
-//! learning rates over 100 scheduler steps to 1e-10 (PyTorch's schedulers).
+//! NAdam, RAdam, Adamax, Adadelta, Lion, LAMB, parameter groups and the schedulers added with
+//! them, against reference values from `gf-optim/tests/fixtures/make_fixtures.py`: parameters
+//! after 5 steps in f64 to 1e-10 (PyTorch's optimizers and param groups; Lion and LAMB against
+//! numpy transcriptions of their papers), and learning rates over 100 scheduler steps to 1e-10
+//! (PyTorch's schedulers).
 
 use gf_core::prelude::*;
 use gf_grad::prelude::*;
@@ -155,6 +156,15 @@ fn lion_matches_the_papers_algorithm() {
     five_steps(
         "lion_wd",
         Lion::new(1e-2).betas(0.8, 0.95).weight_decay(0.5),
+    );
+}
+
+#[test]
+fn lamb_matches_the_papers_algorithm() {
+    five_steps("lamb", Lamb::new(1e-2));
+    five_steps(
+        "lamb_wd",
+        Lamb::new(5e-2).betas(0.8, 0.99).weight_decay(0.1),
     );
 }
 

@@ -1,6 +1,6 @@
 //! The optimizers, one file per family. Each follows PyTorch's update formulas step by step
-//! (its single-tensor implementations), so results agree to rounding; Lion, which torch does
-//! not ship, follows its paper.
+//! (its single-tensor implementations), so results agree to rounding; Lion and LAMB, which
+//! torch does not ship, follow their papers.
 
 use gf_core::shape::Shape;
 use gf_core::{Device, Dtype, Result, Tensor};
@@ -35,11 +35,13 @@ macro_rules! optimizer_boilerplate {
 
 mod adam;
 mod adaptive;
+mod lamb;
 mod lion;
 mod sgd;
 
 pub use adam::{Adam, Adamax, NAdam, RAdam};
 pub use adaptive::{Adadelta, Adagrad, RMSprop};
+pub use lamb::Lamb;
 pub use lion::Lion;
 pub use sgd::Sgd;
 
