@@ -94,34 +94,8 @@ impl<E: Dtype, D: Device<E>> Update<E, D> for Adam<E, D> {
         st: &mut ParamState<E, D>,
     ) -> Result<()> {
         let (b1, b2) = self.betas;
-        let g = if self.decoupled {
-            if self.weight_decay != 0.0 {
-                p.try_scale_assign(E::from_f64(1.0 - self.lr * self.weight_decay))?;
-            }
-            g
-        } else {
-            decayed(p, g, self.weight_decay)?
-        };
-        let zeros = || g.clone().try_mul_scalar(E::zero());
-        let m = match st.take::<S>("exp_avg")? {
-            Some(m) => m,
-            None => zeros()?,
-        };
-        let v = match st.take::<S>("exp_avg_sq")? {
-            Some(v) => v,
-            None => zeros()?,
-        };
-        // m.lerp_(g, 1 − β1) and v·β2 + (1 − β2)·g², as PyTorch writes them
-        let m = m.clone().try_add(
-            g.clone()
-                .try_sub(m)?
-                .try_mul_scalar(E::from_f64(1.0 - b1))?,
-        )?;
-        let v = v.try_mul_scalar(E::from_f64(b2))?.try_add(
-            g.clone()
-                .try_square()?
-                .try_mul_scalar(E::from_f64(1.0 - b2))?,
-        )?;
+        let g = weight_decay(p, g, self.lr, self.weight_decay, self.decoupled)?;
+        let (m, v) = moments(st, &g, self.betas)?;
         let t = st.step as i32;
         let bc1 = 1.0 - b1.powi(t);
         let bc2_sqrt = (1.0 - b2.powi(t)).sqrt();
