@@ -28,12 +28,14 @@
 #![forbid(unsafe_code)]
 
 mod clip;
+mod groups;
 mod optimizers;
 pub mod sched;
 mod state;
 
 pub use clip::{accumulate, clip_grad_norm, clip_grad_value, scale_grads};
-pub use optimizers::{Adagrad, Adam, RMSprop, Sgd};
+pub use groups::{ParamGroup, ParamGroups};
+pub use optimizers::{Adadelta, Adagrad, Adam, Adamax, Lamb, Lion, NAdam, RAdam, RMSprop, Sgd};
 pub use state::{Optimizer, ParamState, Update};
 
 pub use gf_core::Gradients;

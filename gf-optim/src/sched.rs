@@ -2,6 +2,12 @@
 //! (or step) count ([`LrSchedule::lr_at`]); [`Scheduler`] counts the calls to `step` and sets
 //! the optimizer's learning rate, as `scheduler.step()` does after `optimizer.step()`.
 //! [`ReduceLROnPlateau`] reacts to a metric instead.
+//!
+//! The schedules that PyTorch writes as "multiply the current rate by something" (StepLR,
+//! MultiStepLR, ExponentialLR, LinearLR, ConstantLR, PolynomialLR) also implement
+//! [`LrFactor`], the multiplier of the base rate at an epoch; [`ChainedScheduler`] composes
+//! them as the product of their factors, which is what stepping them one after another on the
+//! same optimizer does in PyTorch.
 
 use gf_core::{Device, Dtype};
 
@@ -11,6 +17,13 @@ use crate::state::Update;
 pub trait LrSchedule {
     /// The learning rate after `epoch` steps (`epoch = 0` is the start).
     fn lr_at(&self, epoch: usize) -> f64;
+}
+
+/// A schedule of the form `base · factor(epoch)`, as a factor: what [`ChainedScheduler`]
+/// multiplies. The schedule's own `base_lr` plays no part in the factor.
+pub trait LrFactor {
+    /// The multiplier of the base learning rate after `epoch` steps.
+    fn factor_at(&self, epoch: usize) -> f64;
 }
 
 /// `base · γ^⌊epoch / step_size⌋`: `StepLR`.
@@ -25,7 +38,12 @@ pub struct StepLR {
 }
 impl LrSchedule for StepLR {
     fn lr_at(&self, epoch: usize) -> f64 {
-        self.base_lr * self.gamma.powi((epoch / self.step_size.max(1)) as i32)
+        self.base_lr * self.factor_at(epoch)
+    }
+}
+impl LrFactor for StepLR {
+    fn factor_at(&self, epoch: usize) -> f64 {
+        self.gamma.powi((epoch / self.step_size.max(1)) as i32)
     }
 }
 
@@ -41,8 +59,13 @@ pub struct MultiStepLR {
 }
 impl LrSchedule for MultiStepLR {
     fn lr_at(&self, epoch: usize) -> f64 {
+        self.base_lr * self.factor_at(epoch)
+    }
+}
+impl LrFactor for MultiStepLR {
+    fn factor_at(&self, epoch: usize) -> f64 {
         let passed = self.milestones.iter().filter(|&&m| m <= epoch).count();
-        self.base_lr * self.gamma.powi(passed as i32)
+        self.gamma.powi(passed as i32)
     }
 }
 
@@ -56,7 +79,12 @@ pub struct ExponentialLR {
 }
 impl LrSchedule for ExponentialLR {
     fn lr_at(&self, epoch: usize) -> f64 {
-        self.base_lr * self.gamma.powi(epoch as i32)
+        self.base_lr * self.factor_at(epoch)
+    }
+}
+impl LrFactor for ExponentialLR {
+    fn factor_at(&self, epoch: usize) -> f64 {
+        self.gamma.powi(epoch as i32)
     }
 }
 
@@ -93,8 +121,13 @@ pub struct LinearLR {
 }
 impl LrSchedule for LinearLR {
     fn lr_at(&self, epoch: usize) -> f64 {
+        self.base_lr * self.factor_at(epoch)
+    }
+}
+impl LrFactor for LinearLR {
+    fn factor_at(&self, epoch: usize) -> f64 {
         let t = epoch.min(self.total_iters) as f64 / self.total_iters.max(1) as f64;
-        self.base_lr * (self.start_factor + (self.end_factor - self.start_factor) * t)
+        self.start_factor + (self.end_factor - self.start_factor) * t
     }
 }
 
@@ -141,6 +174,218 @@ impl LrSchedule for OneCycleLR {
         } else {
             cos(self.max_lr, min, (s - up_end) / (down_end - up_end))
         }
+    }
+}
+
+/// `base · factor` for the first `total_iters` epochs, then `base`: `ConstantLR` (PyTorch's
+/// defaults: factor 1/3, 5 epochs), a flat warm-up.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConstantLR {
+    /// The initial learning rate.
+    pub base_lr: f64,
+    /// The factor during the first `total_iters` epochs.
+    pub factor: f64,
+    /// Epochs at the reduced rate.
+    pub total_iters: usize,
+}
+impl ConstantLR {
+    /// The schedule with PyTorch's defaults.
+    pub fn new(base_lr: f64) -> Self {
+        ConstantLR {
+            base_lr,
+            factor: 1.0 / 3.0,
+            total_iters: 5,
+        }
+    }
+}
+impl LrSchedule for ConstantLR {
+    fn lr_at(&self, epoch: usize) -> f64 {
+        self.base_lr * self.factor_at(epoch)
+    }
+}
+impl LrFactor for ConstantLR {
+    fn factor_at(&self, epoch: usize) -> f64 {
+        if epoch < self.total_iters {
+            self.factor
+        } else {
+            1.0
+        }
+    }
+}
+
+/// `base · (1 − min(epoch, total_iters) / total_iters)^power`: `PolynomialLR` (PyTorch's
+/// defaults: 5 epochs, power 1), which reaches 0 at `total_iters` and stays there.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PolynomialLR {
+    /// The initial learning rate.
+    pub base_lr: f64,
+    /// Epochs until the rate is 0.
+    pub total_iters: usize,
+    /// The power of the polynomial.
+    pub power: f64,
+}
+impl PolynomialLR {
+    /// The schedule with PyTorch's defaults.
+    pub fn new(base_lr: f64) -> Self {
+        PolynomialLR {
+            base_lr,
+            total_iters: 5,
+            power: 1.0,
+        }
+    }
+}
+impl LrSchedule for PolynomialLR {
+    fn lr_at(&self, epoch: usize) -> f64 {
+        self.base_lr * self.factor_at(epoch)
+    }
+}
+impl LrFactor for PolynomialLR {
+    fn factor_at(&self, epoch: usize) -> f64 {
+        let t = epoch.min(self.total_iters) as f64 / self.total_iters.max(1) as f64;
+        (1.0 - t).powf(self.power)
+    }
+}
+
+/// Cosine annealing from `base` to `η_min` over periods that restart at `base`:
+/// `CosineAnnealingWarmRestarts` (SGDR). The first period is `t_0` epochs and each next one
+/// `t_mult` times longer; within a period of length `T_i`, after `T_cur` epochs,
+/// `lr = η_min + (base − η_min)·(1 + cos(π·T_cur/T_i))/2`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CosineAnnealingWarmRestarts {
+    /// The learning rate at the start of each period.
+    pub base_lr: f64,
+    /// Epochs of the first period (at least 1).
+    pub t_0: usize,
+    /// The growth of the period at each restart (at least 1).
+    pub t_mult: usize,
+    /// The lowest learning rate.
+    pub eta_min: f64,
+}
+impl CosineAnnealingWarmRestarts {
+    /// Where `epoch` falls: epochs into its period, and the period's length.
+    fn position(&self, epoch: usize) -> (usize, usize) {
+        let t_0 = self.t_0.max(1);
+        if self.t_mult <= 1 {
+            return (epoch % t_0, t_0);
+        }
+        // periods grow geometrically, so this runs a logarithmic number of times
+        let (mut t_cur, mut t_i) = (epoch, t_0);
+        while t_cur >= t_i {
+            t_cur -= t_i;
+            t_i *= self.t_mult;
+        }
+        (t_cur, t_i)
+    }
+}
+impl LrSchedule for CosineAnnealingWarmRestarts {
+    fn lr_at(&self, epoch: usize) -> f64 {
+        let (t_cur, t_i) = self.position(epoch);
+        let c = (core::f64::consts::PI * t_cur as f64 / t_i as f64).cos();
+        self.eta_min + (self.base_lr - self.eta_min) * (1.0 + c) / 2.0
+    }
+}
+
+/// How [`CyclicLR`] scales the amplitude of its cycles.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum CyclicMode {
+    /// The same amplitude every cycle.
+    Triangular,
+    /// The amplitude halves each cycle.
+    Triangular2,
+    /// The amplitude is multiplied by `γ^iteration` (scaled per step, not per cycle).
+    ExpRange {
+        /// The decay per step.
+        gamma: f64,
+    },
+}
+
+/// The learning rate goes up from `base_lr` to `max_lr` in `step_size_up` steps and back in
+/// `step_size_down`, over and over: `CyclicLR` (Smith, "Cyclical Learning Rates"), stepped once
+/// per batch. Only the learning rate is scheduled (PyTorch's `cycle_momentum` is not). Unlike
+/// the other schedules, it starts at `base_lr` whatever the optimizer's rate was, as PyTorch's
+/// does.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CyclicLR {
+    /// The lower bound of the cycle, and the rate at step 0.
+    pub base_lr: f64,
+    /// The upper bound of the cycle (reached every cycle only in `Triangular` mode).
+    pub max_lr: f64,
+    /// Steps of the rising half.
+    pub step_size_up: usize,
+    /// Steps of the falling half.
+    pub step_size_down: usize,
+    /// The amplitude's scaling.
+    pub mode: CyclicMode,
+}
+impl CyclicLR {
+    /// A triangular cycle with PyTorch's default half-cycle of 2000 steps each way.
+    pub fn new(base_lr: f64, max_lr: f64) -> Self {
+        CyclicLR {
+            base_lr,
+            max_lr,
+            step_size_up: 2000,
+            step_size_down: 2000,
+            mode: CyclicMode::Triangular,
+        }
+    }
+    /// Sets the rising half-cycle; the falling one follows it, as PyTorch's
+    /// `step_size_down=None` does (set [`step_size_down`](Self::step_size_down) after).
+    pub fn step_size_up(mut self, steps: usize) -> Self {
+        self.step_size_up = steps;
+        self.step_size_down = steps;
+        self
+    }
+    /// Sets the falling half-cycle.
+    pub fn step_size_down(mut self, steps: usize) -> Self {
+        self.step_size_down = steps;
+        self
+    }
+    /// Sets the mode.
+    pub fn mode(mut self, mode: CyclicMode) -> Self {
+        self.mode = mode;
+        self
+    }
+}
+impl LrSchedule for CyclicLR {
+    fn lr_at(&self, step: usize) -> f64 {
+        let total = (self.step_size_up + self.step_size_down).max(1) as f64;
+        let step_ratio = self.step_size_up as f64 / total;
+        let s = step as f64;
+        let cycle = (1.0 + s / total).floor();
+        let x = 1.0 + s / total - cycle;
+        let scale_factor = if x <= step_ratio {
+            x / step_ratio
+        } else {
+            (x - 1.0) / (step_ratio - 1.0)
+        };
+        let base_height = (self.max_lr - self.base_lr) * scale_factor;
+        let scale = match self.mode {
+            CyclicMode::Triangular => 1.0,
+            CyclicMode::Triangular2 => 1.0 / 2f64.powf(cycle - 1.0),
+            CyclicMode::ExpRange { gamma } => gamma.powf(s),
+        };
+        self.base_lr + base_height * scale
+    }
+}
+
+/// The product of several factor schedules on one base rate: `ChainedScheduler`, for the
+/// schedules PyTorch chains multiplicatively (the [`LrFactor`] ones: StepLR, MultiStepLR,
+/// ExponentialLR, LinearLR, ConstantLR, PolynomialLR). Stepping those one after another in
+/// PyTorch multiplies the rate by each one's change, so the rate after `epoch` steps is
+/// `base_lr · Π factor_i(epoch)`; this is that closed form. The schedules' own `base_lr` fields
+/// are not used. Schedules that set the rate outright (cosine, cyclic, 1cycle) do not compose
+/// this way and are not [`LrFactor`]s; run them in turn with [`SequentialLR`].
+pub struct ChainedScheduler {
+    /// The learning rate the factors multiply.
+    pub base_lr: f64,
+    /// The factor schedules.
+    pub schedules: Vec<Box<dyn LrFactor + Send + Sync>>,
+}
+impl LrSchedule for ChainedScheduler {
+    fn lr_at(&self, epoch: usize) -> f64 {
+        self.schedules
+            .iter()
+            .fold(self.base_lr, |lr, s| lr * s.factor_at(epoch))
     }
 }
 

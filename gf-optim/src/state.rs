@@ -22,6 +22,10 @@ pub trait Update<E: Dtype, D: Device<E>> {
     fn lr(&self) -> f64;
     /// Sets the learning rate (what schedulers call).
     fn set_lr(&mut self, lr: f64);
+    /// The weight decay now (however the rule applies it: coupled or decoupled).
+    fn current_weight_decay(&self) -> f64;
+    /// Sets the weight decay (what [`ParamGroups`](crate::ParamGroups) calls per group).
+    fn set_weight_decay(&mut self, weight_decay: f64);
     /// The names of the per-parameter buffers this rule keeps, in PyTorch's naming.
     fn buffer_names(&self) -> &'static [&'static str];
     /// Updates `p` in place (its id kept) from its gradient `g`, reading and writing `state`,
@@ -42,6 +46,20 @@ pub trait Optimizer<E: Dtype, D: Device<E>>: Update<E, D> {
     fn states(&self) -> &BTreeMap<String, ParamState<E, D>>;
     /// The same, for changing.
     fn states_mut(&mut self) -> &mut BTreeMap<String, ParamState<E, D>>;
+
+    /// Updates the parameter `name` (its state-dict name): what [`step`](Self::step) calls
+    /// for each parameter with a gradient. By default [`Update::update`], which ignores the
+    /// name; [`ParamGroups`](crate::ParamGroups) overrides it to set the group's
+    /// hyper-parameters first.
+    fn update_named<S: Shape>(
+        &mut self,
+        _name: &str,
+        p: &mut Tensor<S, E, D>,
+        g: Tensor<S, E, D>,
+        state: &mut ParamState<E, D>,
+    ) -> CoreResult<()> {
+        self.update(p, g, state)
+    }
 
     /// One update of every parameter of `model` that has a gradient in `grads` (one the
     /// loss does not reach is left alone, as PyTorch skips `p.grad is None`).
@@ -126,7 +144,7 @@ impl<E: Dtype, D: Device<E>, O: Optimizer<E, D>> VisitorMut<E, D> for StepVisito
         };
         let mut state = self.opt.states_mut().remove(name).unwrap_or_default();
         state.step += 1;
-        let result = self.opt.update(t, g, &mut state);
+        let result = self.opt.update_named(name, t, g, &mut state);
         self.opt.states_mut().insert(name.to_string(), state);
         Ok(result?)
     }
