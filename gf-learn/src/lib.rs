@@ -28,6 +28,7 @@
 
 pub mod cluster;
 pub mod decomposition;
+pub mod ensemble;
 pub mod error;
 mod kdtree;
 mod linalg;
@@ -38,6 +39,7 @@ pub mod naive_bayes;
 pub mod neighbors;
 pub mod preprocessing;
 pub mod traits;
+pub mod tree;
 mod validation;
 
 pub use error::{Error, Result};

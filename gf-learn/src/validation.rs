@@ -85,7 +85,18 @@ pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
 
 /// `Err` naming the first non-finite value of `data` (row-major with `cols` columns).
 fn check_finite(op: &'static str, input: &'static str, data: &[f64], cols: usize) -> Result<()> {
-    match data.iter().position(|v| !v.is_finite()) {
+    check_values(op, input, data, cols, |v| v.is_finite())
+}
+
+/// `Err` naming the first value of `data` that fails `ok`.
+fn check_values(
+    op: &'static str,
+    input: &'static str,
+    data: &[f64],
+    cols: usize,
+    ok: impl Fn(f64) -> bool,
+) -> Result<()> {
+    match data.iter().position(|&v| !ok(v)) {
         None => Ok(()),
         Some(k) => Err(Error::NonFinite {
             op,
@@ -102,6 +113,24 @@ pub(crate) fn check_x<F: Dim, E: Dtype>(
     op: &'static str,
     x: &Tensor<(usize, F), E, Cpu>,
 ) -> Result<Matrix> {
+    check_x_with(op, x, Missing::Reject)
+}
+
+/// Whether NaN in X is an error or a missing value the estimator handles itself.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Missing {
+    /// NaN is an `Err`, as every infinity is.
+    Reject,
+    /// NaN passes through as a missing value (gradient boosting learns where it goes).
+    Allow,
+}
+
+/// [`check_x`], with NaN rejected or allowed as `missing` says; infinities are always an `Err`.
+pub(crate) fn check_x_with<F: Dim, E: Dtype>(
+    op: &'static str,
+    x: &Tensor<(usize, F), E, Cpu>,
+    missing: Missing,
+) -> Result<Matrix> {
     let [rows, cols] = x.dims();
     if rows == 0 {
         return Err(Error::input(
@@ -116,7 +145,10 @@ pub(crate) fn check_x<F: Dim, E: Dtype>(
         ));
     }
     let data: Vec<f64> = x.try_to_vec()?.into_iter().map(Dtype::as_f64).collect();
-    check_finite(op, "X", &data, cols)?;
+    match missing {
+        Missing::Reject => check_finite(op, "X", &data, cols)?,
+        Missing::Allow => check_values(op, "X", &data, cols, |v| !v.is_infinite())?,
+    }
     Ok(Matrix { rows, cols, data })
 }
 
@@ -127,6 +159,17 @@ pub(crate) fn check_x_width<F: Dim, E: Dtype>(
     x: &Tensor<(usize, F), E, Cpu>,
     expected: usize,
 ) -> Result<Matrix> {
+    check_x_width_with(op, estimator, x, expected, Missing::Reject)
+}
+
+/// [`check_x_width`], with NaN rejected or allowed as `missing` says.
+pub(crate) fn check_x_width_with<F: Dim, E: Dtype>(
+    op: &'static str,
+    estimator: &str,
+    x: &Tensor<(usize, F), E, Cpu>,
+    expected: usize,
+    missing: Missing,
+) -> Result<Matrix> {
     let got = x.dims()[1];
     if got != expected {
         return Err(Error::input(
@@ -136,7 +179,7 @@ pub(crate) fn check_x_width<F: Dim, E: Dtype>(
             ),
         ));
     }
-    check_x(op, x)
+    check_x_with(op, x, missing)
 }
 
 /// `Err` unless `y` has one entry per row of X.

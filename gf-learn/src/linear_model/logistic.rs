@@ -26,8 +26,9 @@ pub enum ClassWeight {
 }
 
 impl ClassWeight {
-    /// The weight of each class of `labels` (in `classes` order).
-    fn weights(&self, labels: &Labels) -> Result<Vec<f64>> {
+    /// The weight of each class of `labels` (in `classes` order); an invalid weight is an
+    /// `Err` naming `estimator`.
+    pub(crate) fn weights(&self, estimator: &'static str, labels: &Labels) -> Result<Vec<f64>> {
         let k = labels.classes.len();
         match self {
             ClassWeight::None => Ok(vec![1.0; k]),
@@ -44,7 +45,7 @@ impl ClassWeight {
                 for &(label, weight) in pairs {
                     if !(weight >= 0.0 && weight.is_finite()) {
                         return Err(Error::parameter(
-                            NAME,
+                            estimator,
                             "class_weight",
                             "a map of labels to non-negative finite weights",
                             (label, weight),
@@ -286,7 +287,7 @@ impl Classifier for LogisticRegression {
         self.validate()?;
         let x = check_x(OP, x)?;
         let labels = check_y_class(OP, y, x.rows, 2)?;
-        let class_w = self.class_weight.weights(&labels)?;
+        let class_w = self.class_weight.weights(NAME, &labels)?;
         let sample_weight: Vec<f64> = labels.codes.iter().map(|&c| class_w[c]).collect();
         let sw_sum: f64 = sample_weight.iter().sum();
         let n_classes = labels.classes.len();

@@ -106,3 +106,19 @@ pub fn assert_close(what: &str, got: &[f64], want: &[f64], tol: f64) {
         );
     }
 }
+
+/// The rows `idx` of `x` (a train or test split).
+pub fn rows(x: &X, idx: &[usize]) -> X {
+    let (data, cols) = (x.to_vec(), x.dims()[1]);
+    let out = idx
+        .iter()
+        .flat_map(|&i| data[i * cols..(i + 1) * cols].to_vec())
+        .collect();
+    tensor2(out, idx.len())
+}
+
+/// The entries `idx` of `y`.
+pub fn pick<T: Unit>(y: &Tensor<(usize,), T, Cpu>, idx: &[usize]) -> Tensor<(usize,), T, Cpu> {
+    let v = y.to_vec();
+    tensor1(idx.iter().map(|&i| v[i]).collect())
+}

@@ -1,0 +1,159 @@
+//! The order in which a node's split search visits features, drawn exactly as scikit-learn's
+//! `BestSplitter` draws it, so that `random_state = s` gives scikit-learn's tree for
+//! `random_state=s` even where two features tie (breast cancer's radius, perimeter and area
+//! columns split the samples identically at many nodes).
+//!
+//! scikit-learn seeds a 32-bit xorshift generator (`our_rand_r`) with
+//! `RandomState(s).randint(0, 2**31 - 1)` (numpy's MT19937) and keeps one `features`
+//! permutation for the whole tree, updated in place by a partial Fisher-Yates shuffle at every
+//! node, with the features found constant in a node moved to the front for its descendants.
+
+/// `RAND_R_MAX` of scikit-learn's `_random.pxd`.
+const RAND_R_MAX: u32 = 0x7FFF_FFFF;
+
+/// The first value of numpy's `RandomState(seed).randint(0, RAND_R_MAX)`.
+fn numpy_randint_seed(seed: u32) -> u32 {
+    // MT19937 seeded as numpy's `mt19937_seed` (Matsumoto and Nishimura's `init_genrand`).
+    let mut mt = [0u32; 624];
+    mt[0] = seed;
+    for i in 1..624 {
+        mt[i] = 1_812_433_253u32
+            .wrapping_mul(mt[i - 1] ^ (mt[i - 1] >> 30))
+            .wrapping_add(i as u32);
+    }
+    let mut next = {
+        let mut pos = 624;
+        move || {
+            if pos == 624 {
+                for k in 0..624 {
+                    let y = (mt[k] & 0x8000_0000) | (mt[(k + 1) % 624] & 0x7FFF_FFFF);
+                    let mag = if y & 1 == 1 { 0x9908_B0DF } else { 0 };
+                    mt[k] = mt[(k + 397) % 624] ^ (y >> 1) ^ mag;
+                }
+                pos = 0;
+            }
+            let mut y = mt[pos];
+            pos += 1;
+            y ^= y >> 11;
+            y ^= (y << 7) & 0x9D2C_5680;
+            y ^= (y << 15) & 0xEFC6_0000;
+            y ^ (y >> 18)
+        }
+    };
+    // numpy's legacy bounded draw: mask to the smallest 2^k - 1 covering the range and reject.
+    let range = RAND_R_MAX - 1;
+    loop {
+        let v = next() & RAND_R_MAX;
+        if v <= range {
+            return v;
+        }
+    }
+}
+
+/// The feature permutation and generator state of one tree's split searches.
+pub(crate) struct FeatureDraw {
+    features: Vec<usize>,
+    constant_features: Vec<usize>,
+    state: u32,
+}
+
+impl FeatureDraw {
+    /// The state scikit-learn's splitter starts a tree with for `random_state` (the low 32 bits
+    /// of a larger seed are used, as numpy only takes seeds below 2^32).
+    pub(crate) fn new(n_features: usize, random_state: u64) -> Self {
+        FeatureDraw {
+            features: (0..n_features).collect(),
+            constant_features: vec![0; n_features],
+            state: numpy_randint_seed(random_state as u32),
+        }
+    }
+
+    /// `our_rand_r` followed by `rand_int(low, high)`.
+    fn rand_int(&mut self, low: usize, high: usize) -> usize {
+        if self.state == 0 {
+            self.state = 1;
+        }
+        self.state ^= self.state << 13;
+        self.state ^= self.state >> 17;
+        self.state ^= self.state << 5;
+        let r = self.state % (RAND_R_MAX + 1);
+        low + r as usize % (high - low)
+    }
+
+    /// Visits features for one node as `node_split_best` does: `evaluate(f)` scores feature
+    /// `f` and returns `false` if it is constant in the node. Stops after `max_features`
+    /// features (more while all drawn ones were constant). `n_known_constants` is the count
+    /// the parent passed down; the return value is the count for this node's children.
+    pub(crate) fn visit(
+        &mut self,
+        n_known_constants: usize,
+        max_features: usize,
+        mut evaluate: impl FnMut(usize) -> bool,
+    ) -> usize {
+        let n_features = self.features.len();
+        let mut f_i = n_features;
+        let (mut n_visited, mut n_found_constants, mut n_drawn_constants) = (0, 0, 0);
+        let mut n_total_constants = n_known_constants;
+        while f_i > n_total_constants
+            && (n_visited < max_features || n_visited <= n_found_constants + n_drawn_constants)
+        {
+            n_visited += 1;
+            let mut f_j = self.rand_int(n_drawn_constants, f_i - n_found_constants);
+            if f_j < n_known_constants {
+                self.features.swap(n_drawn_constants, f_j);
+                n_drawn_constants += 1;
+                continue;
+            }
+            f_j += n_found_constants;
+            if !evaluate(self.features[f_j]) {
+                self.features.swap(f_j, n_total_constants);
+                n_found_constants += 1;
+                n_total_constants += 1;
+                continue;
+            }
+            f_i -= 1;
+            self.features.swap(f_i, f_j);
+        }
+        // Known constants keep their order for siblings and descendants; new ones are added.
+        self.features[..n_known_constants]
+            .copy_from_slice(&self.constant_features[..n_known_constants]);
+        self.constant_features[n_known_constants..n_total_constants]
+            .copy_from_slice(&self.features[n_known_constants..n_total_constants]);
+        n_total_constants
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_seed_is_numpys_first_randint() {
+        // numpy: RandomState(0).randint(0, 2**31 - 1), RandomState(7).randint(0, 2**31 - 1).
+        assert_eq!(numpy_randint_seed(0), 209_652_396);
+        assert_eq!(numpy_randint_seed(7), 327_741_615);
+    }
+
+    #[test]
+    fn every_feature_is_visited_once_without_max_features() {
+        let mut d = FeatureDraw::new(10, 3);
+        let mut seen = Vec::new();
+        assert_eq!(
+            d.visit(0, 10, |f| {
+                seen.push(f);
+                f != 4
+            }),
+            1
+        );
+        seen.sort_unstable();
+        assert_eq!(seen, (0..10).collect::<Vec<_>>());
+        // Feature 4 is now a known constant and is never evaluated again.
+        let mut again = Vec::new();
+        d.visit(1, 10, |f| {
+            again.push(f);
+            true
+        });
+        assert_eq!(again.len(), 9);
+        assert!(!again.contains(&4));
+    }
+}
