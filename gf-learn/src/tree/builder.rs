@@ -17,6 +17,7 @@ const FEATURE_THRESHOLD: f64 = 1e-7;
 const EPSILON: f64 = f64::EPSILON;
 
 /// What the tree predicts: class codes (with `k` classes) or real values.
+#[derive(Clone, Copy)]
 pub(crate) enum Targets<'a> {
     Classes { codes: &'a [usize], k: usize },
     Values(&'a [f64]),
@@ -40,8 +41,11 @@ pub(crate) struct Builder<'a> {
     pub(crate) n_samples: usize,
     pub(crate) n_features: usize,
     pub(crate) targets: Targets<'a>,
-    /// The weight of each sample (its class weight; 1 without).
+    /// The weight of each sample (its class weight or bootstrap count; 1 without); samples
+    /// of weight 0 are left out.
     pub(crate) weights: &'a [f64],
+    /// The sum of `weights`.
+    pub(crate) total_weight: f64,
     pub(crate) rules: &'a Rules,
 }
 
@@ -69,7 +73,9 @@ impl Builder<'_> {
     /// Nodes are numbered as scikit-learn numbers them: in the order they are expanded
     /// (preorder) depth first, and as each split creates them best first.
     pub(crate) fn build(&self, draw: &mut FeatureDraw) -> Tree {
-        let all: Vec<u32> = (0..self.n_samples as u32).collect();
+        let all: Vec<u32> = (0..self.n_samples as u32)
+            .filter(|&i| self.weights[i as usize] != 0.0)
+            .collect();
         let stats = self.stats(&all);
         let mut nodes = Vec::new();
         if self.rules.max_leaf_nodes.is_some() {
@@ -207,7 +213,7 @@ impl Builder<'_> {
             .into_iter()
             .partition(|&r| f64::from(col[r as usize]) <= threshold);
         let (ls, rs) = (self.stats(&left), self.stats(&right));
-        let improvement = (stats.weight / self.weights_total())
+        let improvement = (stats.weight / self.total_weight)
             * (stats.impurity
                 - rs.weight / stats.weight * rs.impurity
                 - ls.weight / stats.weight * ls.impurity);
@@ -219,10 +225,6 @@ impl Builder<'_> {
             left: (left, ls),
             right: (right, rs),
         })
-    }
-
-    fn weights_total(&self) -> f64 {
-        self.weights.iter().sum()
     }
 
     /// The best threshold of one feature (samples sorted by it) and its proxy score (larger

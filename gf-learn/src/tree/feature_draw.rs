@@ -8,47 +8,10 @@
 //! permutation for the whole tree, updated in place by a partial Fisher-Yates shuffle at every
 //! node, with the features found constant in a node moved to the front for its descendants.
 
+use super::numpy_random::RandomState;
+
 /// `RAND_R_MAX` of scikit-learn's `_random.pxd`.
 const RAND_R_MAX: u32 = 0x7FFF_FFFF;
-
-/// The first value of numpy's `RandomState(seed).randint(0, RAND_R_MAX)`.
-fn numpy_randint_seed(seed: u32) -> u32 {
-    // MT19937 seeded as numpy's `mt19937_seed` (Matsumoto and Nishimura's `init_genrand`).
-    let mut mt = [0u32; 624];
-    mt[0] = seed;
-    for i in 1..624 {
-        mt[i] = 1_812_433_253u32
-            .wrapping_mul(mt[i - 1] ^ (mt[i - 1] >> 30))
-            .wrapping_add(i as u32);
-    }
-    let mut next = {
-        let mut pos = 624;
-        move || {
-            if pos == 624 {
-                for k in 0..624 {
-                    let y = (mt[k] & 0x8000_0000) | (mt[(k + 1) % 624] & 0x7FFF_FFFF);
-                    let mag = if y & 1 == 1 { 0x9908_B0DF } else { 0 };
-                    mt[k] = mt[(k + 397) % 624] ^ (y >> 1) ^ mag;
-                }
-                pos = 0;
-            }
-            let mut y = mt[pos];
-            pos += 1;
-            y ^= y >> 11;
-            y ^= (y << 7) & 0x9D2C_5680;
-            y ^= (y << 15) & 0xEFC6_0000;
-            y ^ (y >> 18)
-        }
-    };
-    // numpy's legacy bounded draw: mask to the smallest 2^k - 1 covering the range and reject.
-    let range = RAND_R_MAX - 1;
-    loop {
-        let v = next() & RAND_R_MAX;
-        if v <= range {
-            return v;
-        }
-    }
-}
 
 /// The feature permutation and generator state of one tree's split searches.
 pub(crate) struct FeatureDraw {
@@ -64,7 +27,7 @@ impl FeatureDraw {
         FeatureDraw {
             features: (0..n_features).collect(),
             constant_features: vec![0; n_features],
-            state: numpy_randint_seed(random_state as u32),
+            state: RandomState::new(random_state as u32).randint(u64::from(RAND_R_MAX)),
         }
     }
 
@@ -129,9 +92,8 @@ mod tests {
 
     #[test]
     fn the_seed_is_numpys_first_randint() {
-        // numpy: RandomState(0).randint(0, 2**31 - 1), RandomState(7).randint(0, 2**31 - 1).
-        assert_eq!(numpy_randint_seed(0), 209_652_396);
-        assert_eq!(numpy_randint_seed(7), 327_741_615);
+        // numpy: RandomState(7).randint(0, 2**31 - 1).
+        assert_eq!(FeatureDraw::new(3, 7).state, 327_741_615);
     }
 
     #[test]

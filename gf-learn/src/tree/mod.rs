@@ -10,13 +10,16 @@
 mod builder;
 mod feature_draw;
 mod fitted;
+pub(crate) mod numpy_random;
 
 use gf_core::shape::Dim;
 use gf_core::Dtype;
 
-use self::builder::{Builder, Rules, Targets};
+use self::builder::Builder;
+pub(crate) use self::builder::Rules;
+pub(crate) use self::builder::Targets;
 use self::feature_draw::FeatureDraw;
-use self::fitted::Tree;
+pub(crate) use self::fitted::Tree;
 pub use self::fitted::TreeArrays;
 use crate::error::{Error, Result};
 use crate::linear_model::ClassWeight;
@@ -46,6 +49,26 @@ pub enum RegressionCriterion {
     SquaredError,
     /// The mean absolute deviation from the median; leaves predict the median.
     AbsoluteError,
+}
+
+impl ClassificationCriterion {
+    /// The criterion as the builder names it.
+    pub(crate) fn internal(self) -> Criterion {
+        match self {
+            ClassificationCriterion::Gini => Criterion::Gini,
+            _ => Criterion::Entropy,
+        }
+    }
+}
+
+impl RegressionCriterion {
+    /// The criterion as the builder names it.
+    pub(crate) fn internal(self) -> Criterion {
+        match self {
+            RegressionCriterion::SquaredError => Criterion::SquaredError,
+            RegressionCriterion::AbsoluteError => Criterion::AbsoluteError,
+        }
+    }
 }
 
 /// The criterion as the builder sees it.
@@ -93,17 +116,17 @@ impl MaxFeatures {
     }
 }
 
-/// The hyper-parameters both trees share, with scikit-learn's defaults.
+/// The hyper-parameters both trees (and the forests) share, with the trees' defaults.
 #[derive(Clone, Debug)]
-struct Params {
-    max_depth: Option<usize>,
-    min_samples_split: usize,
-    min_samples_leaf: usize,
-    max_features: MaxFeatures,
-    random_state: u64,
-    max_leaf_nodes: Option<usize>,
-    min_impurity_decrease: f64,
-    ccp_alpha: f64,
+pub(crate) struct Params {
+    pub(crate) max_depth: Option<usize>,
+    pub(crate) min_samples_split: usize,
+    pub(crate) min_samples_leaf: usize,
+    pub(crate) max_features: MaxFeatures,
+    pub(crate) random_state: u64,
+    pub(crate) max_leaf_nodes: Option<usize>,
+    pub(crate) min_impurity_decrease: f64,
+    pub(crate) ccp_alpha: f64,
 }
 
 impl Default for Params {
@@ -121,16 +144,36 @@ impl Default for Params {
     }
 }
 
+/// X as `f32` (scikit-learn's trees store X so), column-major.
+pub(crate) fn f32_columns(x: &Matrix) -> Vec<f32> {
+    let mut columns = vec![0f32; x.rows * x.cols];
+    for i in 0..x.rows {
+        for (j, &v) in x.row(i).iter().enumerate() {
+            columns[j * x.rows + i] = v as f32;
+        }
+    }
+    columns
+}
+
+/// What one tree is grown from: X as [`f32_columns`], the targets and a weight per sample
+/// (samples of weight 0 are left out, as scikit-learn's bootstrap needs).
+pub(crate) struct TrainingSet<'a> {
+    pub(crate) columns: &'a [f32],
+    pub(crate) n_samples: usize,
+    pub(crate) n_features: usize,
+    pub(crate) targets: Targets<'a>,
+    pub(crate) weights: &'a [f64],
+}
+
 impl Params {
-    /// Validates the hyper-parameters and grows (and prunes) a tree on `x`.
-    fn fit(
+    /// Validates the hyper-parameters for `n_features` features; `Err` names the first bad
+    /// one.
+    pub(crate) fn rules(
         &self,
         name: &'static str,
         criterion: Criterion,
-        x: &Matrix,
-        targets: Targets,
-        weights: &[f64],
-    ) -> Result<Tree> {
+        n_features: usize,
+    ) -> Result<Rules> {
         check_param(
             name,
             "max_depth",
@@ -173,39 +216,60 @@ impl Params {
             "a float in [0, inf)",
             |v| v >= 0.0 && v.is_finite(),
         )?;
-        let max_features = self.max_features.resolve(name, x.cols)?;
-        let mut columns = vec![0f32; x.rows * x.cols];
-        for i in 0..x.rows {
-            for (j, &v) in x.row(i).iter().enumerate() {
-                columns[j * x.rows + i] = v as f32;
-            }
-        }
-        let rules = Rules {
+        Ok(Rules {
             criterion,
             max_depth: self.max_depth,
             min_samples_split: self.min_samples_split.max(2 * self.min_samples_leaf),
             min_samples_leaf: self.min_samples_leaf,
-            max_features,
+            max_features: self.max_features.resolve(name, n_features)?,
             max_leaf_nodes: self.max_leaf_nodes,
             min_impurity_decrease: self.min_impurity_decrease,
-        };
+        })
+    }
+
+    /// Grows (and prunes) one tree on `data` with the feature order of scikit-learn's
+    /// `random_state = seed`.
+    pub(crate) fn grow(&self, rules: &Rules, data: &TrainingSet, seed: u64) -> Tree {
         let builder = Builder {
+            columns: data.columns,
+            n_samples: data.n_samples,
+            n_features: data.n_features,
+            targets: data.targets,
+            weights: data.weights,
+            total_weight: data.weights.iter().sum(),
+            rules,
+        };
+        let mut tree = builder.build(&mut FeatureDraw::new(data.n_features, seed));
+        tree.prune(self.ccp_alpha);
+        tree
+    }
+
+    /// Validates the hyper-parameters and grows one tree on `x`.
+    fn fit(
+        &self,
+        name: &'static str,
+        criterion: Criterion,
+        x: &Matrix,
+        targets: Targets,
+        weights: &[f64],
+    ) -> Result<Tree> {
+        let rules = self.rules(name, criterion, x.cols)?;
+        let columns = f32_columns(x);
+        let data = TrainingSet {
             columns: &columns,
             n_samples: x.rows,
             n_features: x.cols,
             targets,
             weights,
-            rules: &rules,
         };
-        let mut tree = builder.build(&mut FeatureDraw::new(x.cols, self.random_state));
-        tree.prune(self.ccp_alpha);
-        Ok(tree)
+        Ok(self.grow(&rules, &data, self.random_state))
     }
 }
 
-/// Builder methods and fitted attributes written once for both trees.
-macro_rules! tree_params {
-    ($name:expr) => {
+/// The builder methods of the hyper-parameters in [`Params`], for the trees and the forests
+/// (`self.params`).
+macro_rules! tree_setters {
+    () => {
         /// The deepest a leaf may be (`None`: until leaves are pure or too small), at least 1;
         /// default `None`.
         pub fn max_depth(mut self, v: Option<usize>) -> Self {
@@ -222,19 +286,19 @@ macro_rules! tree_params {
             self.params.min_samples_leaf = v;
             self
         }
-        /// How many features each split considers; default [`MaxFeatures::All`].
+        /// How many features each split considers.
         pub fn max_features(mut self, v: MaxFeatures) -> Self {
             self.params.max_features = v;
             self
         }
-        /// The seed of the feature order (and of the subset under `max_features`), drawn as
-        /// scikit-learn draws it for the same `random_state` (below 2^32); default 0.
+        /// The seed of every random draw, drawn as scikit-learn draws it for the same
+        /// `random_state` (below 2^32); default 0.
         pub fn random_state(mut self, v: u64) -> Self {
             self.params.random_state = v;
             self
         }
-        /// The most leaves (`None`: no limit), at least 2; when set, the tree grows best
-        /// first. Default `None`.
+        /// The most leaves (`None`: no limit), at least 2; when set, trees grow best first.
+        /// Default `None`.
         pub fn max_leaf_nodes(mut self, v: Option<usize>) -> Self {
             self.params.max_leaf_nodes = v;
             self
@@ -250,6 +314,14 @@ macro_rules! tree_params {
             self.params.ccp_alpha = v;
             self
         }
+    };
+}
+pub(crate) use tree_setters;
+
+/// Builder methods and fitted attributes written once for both trees.
+macro_rules! tree_params {
+    ($name:expr) => {
+        tree_setters!();
         /// The impurity decrease brought by each feature, normalised to sum to 1 (all zeros
         /// for a single leaf); `None` before `fit`.
         pub fn feature_importances_(&self) -> Option<Vec<f64>> {
@@ -364,10 +436,7 @@ impl Classifier for DecisionTreeClassifier {
         let labels = check_y_class(OP, y, x.rows, 1)?;
         let class_w = self.class_weight.weights(CLF, &labels)?;
         let weights: Vec<f64> = labels.codes.iter().map(|&c| class_w[c]).collect();
-        let criterion = match self.criterion {
-            ClassificationCriterion::Gini => Criterion::Gini,
-            _ => Criterion::Entropy,
-        };
+        let criterion = self.criterion.internal();
         let targets = Targets::Classes {
             codes: &labels.codes,
             k: labels.classes.len(),
@@ -443,10 +512,7 @@ impl Regressor for DecisionTreeRegressor {
         const OP: &str = "DecisionTreeRegressor::fit";
         let x = check_x(OP, x)?;
         let y = check_y_reg(OP, y, x.rows)?;
-        let criterion = match self.criterion {
-            RegressionCriterion::SquaredError => Criterion::SquaredError,
-            RegressionCriterion::AbsoluteError => Criterion::AbsoluteError,
-        };
+        let criterion = self.criterion.internal();
         let weights = vec![1.0; x.rows];
         let targets = Targets::Values(&y);
         self.tree = Some(self.params.fit(REG, criterion, &x, targets, &weights)?);

@@ -1,0 +1,74 @@
+//! numpy's legacy `RandomState` as far as scikit-learn's trees and forests use it: MT19937
+//! seeded with a 32-bit integer and `randint(0, high)` by masked rejection. With it, a seed
+//! here draws what `random_state=seed` draws in scikit-learn (tree seeds, bootstrap samples,
+//! the splitter's seed).
+
+/// MT19937 with numpy's integer seeding and bounded draws.
+pub(crate) struct RandomState {
+    mt: [u32; 624],
+    pos: usize,
+}
+
+impl RandomState {
+    /// `numpy.random.RandomState(seed)` (Matsumoto and Nishimura's `init_genrand`).
+    pub(crate) fn new(seed: u32) -> Self {
+        let mut mt = [0u32; 624];
+        mt[0] = seed;
+        for i in 1..624 {
+            mt[i] = 1_812_433_253u32
+                .wrapping_mul(mt[i - 1] ^ (mt[i - 1] >> 30))
+                .wrapping_add(i as u32);
+        }
+        RandomState { mt, pos: 624 }
+    }
+
+    /// The next 32 random bits (`genrand_int32`).
+    fn next_u32(&mut self) -> u32 {
+        if self.pos == 624 {
+            for k in 0..624 {
+                let y = (self.mt[k] & 0x8000_0000) | (self.mt[(k + 1) % 624] & 0x7FFF_FFFF);
+                let mag = if y & 1 == 1 { 0x9908_B0DF } else { 0 };
+                self.mt[k] = self.mt[(k + 397) % 624] ^ (y >> 1) ^ mag;
+            }
+            self.pos = 0;
+        }
+        let mut y = self.mt[self.pos];
+        self.pos += 1;
+        y ^= y >> 11;
+        y ^= (y << 7) & 0x9D2C_5680;
+        y ^= (y << 15) & 0xEFC6_0000;
+        y ^ (y >> 18)
+    }
+
+    /// `randint(0, high)` for `1 <= high <= 2^32`: 32 bits masked to the smallest `2^k - 1`
+    /// covering `high - 1`, redrawn until in range (numpy's legacy bounded draw).
+    pub(crate) fn randint(&mut self, high: u64) -> u32 {
+        let max = (high - 1) as u32;
+        if max == 0 {
+            return 0;
+        }
+        let mask = u32::MAX >> max.leading_zeros();
+        loop {
+            let v = self.next_u32() & mask;
+            if v <= max {
+                return v;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn draws_match_numpy() {
+        // numpy: RandomState(0).randint(0, 2**31 - 1) and RandomState(7).randint(0, 10, 5).
+        assert_eq!(RandomState::new(0).randint((1 << 31) - 1), 209_652_396);
+        let mut r = RandomState::new(7);
+        let v: Vec<u32> = (0..5).map(|_| r.randint(10)).collect();
+        assert_eq!(v, NUMPY_SEED7_RANDINT10);
+    }
+
+    const NUMPY_SEED7_RANDINT10: [u32; 5] = [4, 9, 6, 3, 3];
+}
