@@ -1,4 +1,4 @@
-//! Random forests against scikit-learn (`fixtures/forests.json`, written by
+//! Random forests and extra trees against scikit-learn (`fixtures/forests.json`, written by
 //! `make_forest_fixtures.py`): with the same `random_state`, the same trees (every depth), the
 //! same training predictions, feature importances and out-of-bag score and predictions, to
 //! 1e-10; bad hyper-parameters are errors.
@@ -6,13 +6,16 @@
 mod common;
 
 use common::*;
+use gf_learn::ensemble::forest::{
+    ExtraTrees, ForestClassifier, ForestKind, ForestRegressor, RandomTrees,
+};
 use gf_learn::ensemble::{RandomForestClassifier, RandomForestRegressor};
 use gf_learn::prelude::*;
 use gf_learn::tree::{ClassificationCriterion, MaxFeatures};
 use serde_json::Value;
 
-fn classifier(p: &Value) -> RandomForestClassifier {
-    let mut m = RandomForestClassifier::new()
+fn classifier<K: ForestKind>(p: &Value) -> ForestClassifier<K> {
+    let mut m = ForestClassifier::<K>::new()
         .n_estimators(p["n_estimators"].as_u64().unwrap() as usize)
         .random_state(p["random_state"].as_u64().unwrap());
     if let Some(d) = p["max_depth"].as_u64() {
@@ -21,8 +24,8 @@ fn classifier(p: &Value) -> RandomForestClassifier {
     if p["oob_score"] == true {
         m = m.oob_score(true);
     }
-    if p["bootstrap"] == false {
-        m = m.bootstrap(false);
+    if let Some(b) = p["bootstrap"].as_bool() {
+        m = m.bootstrap(b);
     }
     if let Some(n) = p["max_samples"].as_u64() {
         m = m.max_samples(Some(n as usize));
@@ -33,8 +36,8 @@ fn classifier(p: &Value) -> RandomForestClassifier {
     m
 }
 
-fn regressor(p: &Value) -> RandomForestRegressor {
-    let mut m = RandomForestRegressor::new()
+fn regressor<K: ForestKind>(p: &Value) -> ForestRegressor<K> {
+    let mut m = ForestRegressor::<K>::new()
         .n_estimators(p["n_estimators"].as_u64().unwrap() as usize)
         .random_state(p["random_state"].as_u64().unwrap());
     if p["oob_score"] == true {
@@ -49,26 +52,39 @@ fn regressor(p: &Value) -> RandomForestRegressor {
     m
 }
 
+/// The fitted forest's tree depths, training predictions, importances and out-of-bag score
+/// and predictions.
+type Fitted = (Vec<usize>, Vec<f64>, Vec<f64>, Option<(f64, Vec<f64>)>);
+
+fn fit_regressor<K: ForestKind>(p: &Value) -> Fitted {
+    let (x, y) = diabetes();
+    let mut m = regressor::<K>(p);
+    let pred = m.fit(&x, &y).unwrap().predict(&x).unwrap().to_vec();
+    let oob = m.oob_score_().zip(m.oob_prediction_());
+    let depths = m.tree_depths().unwrap();
+    (depths, pred, m.feature_importances_().unwrap(), oob)
+}
+
+fn fit_classifier<K: ForestKind>(name: &str, p: &Value) -> Fitted {
+    let (x, y) = classification(name);
+    let mut m = classifier::<K>(p);
+    let pred = m.fit(&x, &y).unwrap().predict_proba(&x).unwrap().to_vec();
+    let oob = m.oob_score_().zip(m.oob_decision_function_());
+    let depths = m.tree_depths().unwrap();
+    (depths, pred, m.feature_importances_().unwrap(), oob)
+}
+
 #[test]
 fn forests_match_scikit_learn_tree_for_tree() {
     let fx = read_json("forests.json");
     for case in fx.as_array().unwrap() {
         let (name, p) = (case["data"].as_str().unwrap(), &case["params"]);
-        let what = format!("{name} {p}");
-        let (depths, pred, importances, oob) = if name == "diabetes" {
-            let (x, y) = diabetes();
-            let mut m = regressor(p);
-            let pred = m.fit(&x, &y).unwrap().predict(&x).unwrap().to_vec();
-            let oob = m.oob_score_().zip(m.oob_prediction_());
-            let depths = m.tree_depths().unwrap();
-            (depths, pred, m.feature_importances_().unwrap(), oob)
-        } else {
-            let (x, y) = classification(name);
-            let mut m = classifier(p);
-            let pred = m.fit(&x, &y).unwrap().predict_proba(&x).unwrap().to_vec();
-            let oob = m.oob_score_().zip(m.oob_decision_function_());
-            let depths = m.tree_depths().unwrap();
-            (depths, pred, m.feature_importances_().unwrap(), oob)
+        let what = format!("{} {name} {p}", case["kind"]);
+        let (depths, pred, importances, oob) = match case["kind"].as_str().unwrap() {
+            "clf" => fit_classifier::<RandomTrees>(name, p),
+            "extra_clf" => fit_classifier::<ExtraTrees>(name, p),
+            "reg" => fit_regressor::<RandomTrees>(p),
+            _ => fit_regressor::<ExtraTrees>(p),
         };
         let want_depths: Vec<usize> = usizes(&case["depths"]);
         assert_eq!(depths, want_depths, "{what}: tree depths");

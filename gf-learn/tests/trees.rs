@@ -11,13 +11,22 @@ use gf_learn::linear_model::ClassWeight;
 use gf_learn::prelude::*;
 use gf_learn::tree::{
     ClassificationCriterion, DecisionTreeClassifier, DecisionTreeRegressor, MaxFeatures,
-    RegressionCriterion,
+    RegressionCriterion, Splitter,
 };
 use gf_learn::Error;
 use serde_json::Value;
 
 fn classifier(params: &Value) -> DecisionTreeClassifier {
     let mut m = DecisionTreeClassifier::new();
+    if params["splitter"] == "random" {
+        m = m.splitter(Splitter::Random);
+    }
+    if params["max_features"] == "sqrt" {
+        m = m.max_features(MaxFeatures::Sqrt);
+    }
+    if let Some(seed) = params["random_state"].as_u64() {
+        m = m.random_state(seed);
+    }
     if let Some(d) = params["max_depth"].as_u64() {
         m = m.max_depth(Some(d as usize));
     }
@@ -48,6 +57,15 @@ fn classifier(params: &Value) -> DecisionTreeClassifier {
 
 fn regressor(params: &Value) -> DecisionTreeRegressor {
     let mut m = DecisionTreeRegressor::new();
+    if params["splitter"] == "random" {
+        m = m.splitter(Splitter::Random);
+    }
+    if params["max_features"] == "sqrt" {
+        m = m.max_features(MaxFeatures::Sqrt);
+    }
+    if let Some(seed) = params["random_state"].as_u64() {
+        m = m.random_state(seed);
+    }
     if let Some(d) = params["max_depth"].as_u64() {
         m = m.max_depth(Some(d as usize));
     }

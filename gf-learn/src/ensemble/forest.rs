@@ -1,11 +1,15 @@
-//! Random forests, as scikit-learn's `RandomForestClassifier` and `RandomForestRegressor`:
-//! decision trees grown on bootstrap samples with a random subset of features at each split,
-//! averaged. Trees are grown in parallel (rayon); each has its own seed, so the result does
-//! not depend on the number of threads.
+//! Forests of trees, as scikit-learn's `RandomForestClassifier` / `Regressor` (best splits
+//! on bootstrap samples) and `ExtraTreesClassifier` / `Regressor` (random thresholds on all
+//! samples): a random subset of features at each split, the trees' predictions averaged. The
+//! two kinds share one implementation, [`ForestClassifier`] and [`ForestRegressor`], told apart
+//! by a [`ForestKind`]. Trees are grown in parallel (rayon); each has its own seed, so the
+//! result does not depend on the number of threads.
 //!
 //! The seeds, bootstrap samples and feature orders are drawn as scikit-learn draws them (numpy's
 //! MT19937 and the splitter's generator), so `random_state = s` grows scikit-learn's forest for
 //! `random_state=s`.
+
+use std::marker::PhantomData;
 
 use gf_core::shape::Dim;
 use gf_core::Dtype;
@@ -18,12 +22,76 @@ use crate::traits::{Classifier, Features, PredictProba, Regressor, Scores, Targe
 use crate::tree::numpy_random::RandomState;
 use crate::tree::{
     f32_columns, tree_setters, ClassificationCriterion, Criterion, MaxFeatures, Params,
-    RegressionCriterion, Targets, TrainingSet, Tree,
+    RegressionCriterion, Splitter, Targets, TrainingSet, Tree,
 };
 use crate::validation::{
     argmax, check_param, check_x, check_x_width, check_y_class, check_y_reg, fitted, label_vector,
     vector, Matrix,
 };
+
+/// What sets a kind of forest apart: its names, splitter and bootstrap default.
+pub trait ForestKind: Clone + std::fmt::Debug + Default + Send + Sync {
+    /// The classifier's scikit-learn name.
+    const CLASSIFIER: &'static str;
+    /// The regressor's scikit-learn name.
+    const REGRESSOR: &'static str;
+    /// `"<classifier>::fit"`, `"::predict"` and `"::predict_proba"`, for error messages.
+    const CLASSIFIER_OPS: [&'static str; 3];
+    /// `"<regressor>::fit"` and `"::predict"`.
+    const REGRESSOR_OPS: [&'static str; 2];
+    /// How the trees choose thresholds.
+    const SPLITTER: Splitter;
+    /// Whether trees see bootstrap samples by default.
+    const BOOTSTRAP: bool;
+}
+
+macro_rules! forest_kind {
+    ($(#[$doc:meta])* $kind:ident, $clf:literal, $reg:literal, $splitter:expr, $bootstrap:expr) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, Default)]
+        pub struct $kind;
+
+        impl ForestKind for $kind {
+            const CLASSIFIER: &'static str = $clf;
+            const REGRESSOR: &'static str = $reg;
+            const CLASSIFIER_OPS: [&'static str; 3] = [
+                concat!($clf, "::fit"),
+                concat!($clf, "::predict"),
+                concat!($clf, "::predict_proba"),
+            ];
+            const REGRESSOR_OPS: [&'static str; 2] =
+                [concat!($reg, "::fit"), concat!($reg, "::predict")];
+            const SPLITTER: Splitter = $splitter;
+            const BOOTSTRAP: bool = $bootstrap;
+        }
+    };
+}
+
+forest_kind!(
+    /// Breiman's random forest: best splits on bootstrap samples.
+    RandomTrees,
+    "RandomForestClassifier",
+    "RandomForestRegressor",
+    Splitter::Best,
+    true
+);
+forest_kind!(
+    /// Extremely randomised trees: random thresholds on all samples.
+    ExtraTrees,
+    "ExtraTreesClassifier",
+    "ExtraTreesRegressor",
+    Splitter::Random,
+    false
+);
+
+/// A random forest classifier (scikit-learn's `RandomForestClassifier`).
+pub type RandomForestClassifier = ForestClassifier<RandomTrees>;
+/// A random forest regressor (scikit-learn's `RandomForestRegressor`).
+pub type RandomForestRegressor = ForestRegressor<RandomTrees>;
+/// An extra-trees classifier (scikit-learn's `ExtraTreesClassifier`).
+pub type ExtraTreesClassifier = ForestClassifier<ExtraTrees>;
+/// An extra-trees regressor (scikit-learn's `ExtraTreesRegressor`).
+pub type ExtraTreesRegressor = ForestRegressor<ExtraTrees>;
 
 /// The settings that make a forest out of trees.
 #[derive(Clone, Debug)]
@@ -34,11 +102,11 @@ struct ForestParams {
     max_samples: Option<usize>,
 }
 
-impl Default for ForestParams {
-    fn default() -> Self {
+impl ForestParams {
+    fn new(bootstrap: bool) -> Self {
         ForestParams {
             n_estimators: 100,
-            bootstrap: true,
+            bootstrap,
             oob_score: false,
             max_samples: None,
         }
@@ -227,7 +295,8 @@ macro_rules! forest_params {
             self.forest.n_estimators = v;
             self
         }
-        /// Whether each tree sees a bootstrap sample (else all samples); default true.
+        /// Whether each tree sees a bootstrap sample (else all samples); default true for
+        /// random forests, false for extra trees.
         pub fn bootstrap(mut self, v: bool) -> Self {
             self.forest.bootstrap = v;
             self
@@ -277,15 +346,12 @@ macro_rules! forest_params {
     };
 }
 
-const CLF: &str = "RandomForestClassifier";
-const REG: &str = "RandomForestRegressor";
-
-/// A random forest of classification trees, as scikit-learn's `RandomForestClassifier`: the
-/// class probabilities are the mean of the trees'.
+/// A forest of classification trees (random forest or extra trees, as `K` says): the class
+/// probabilities are the mean of the trees'.
 ///
 /// ```
 /// use gf_core::prelude::*;
-/// use gf_learn::ensemble::RandomForestClassifier;
+/// use gf_learn::ensemble::{ExtraTreesClassifier, RandomForestClassifier};
 /// use gf_learn::prelude::*;
 ///
 /// let dev = Cpu::default();
@@ -295,38 +361,43 @@ const REG: &str = "RandomForestRegressor";
 /// let mut forest = RandomForestClassifier::new().n_estimators(10).oob_score(true);
 /// assert_eq!(forest.fit(&x, &y)?.score(&x, &y)?, 1.0);
 /// assert!(forest.oob_score_().unwrap() > 0.9);
+/// let mut extra = ExtraTreesClassifier::new().n_estimators(10);
+/// assert_eq!(extra.fit(&x, &y)?.score(&x, &y)?, 1.0);
 /// # Ok::<(), gf_learn::Error>(())
 /// ```
 #[derive(Clone, Debug)]
-pub struct RandomForestClassifier {
+pub struct ForestClassifier<K: ForestKind> {
     params: Params,
     forest: ForestParams,
     criterion: ClassificationCriterion,
     class_weight: ClassWeight,
     state: Option<Forest>,
     classes: Vec<usize>,
+    kind: PhantomData<K>,
 }
 
-impl Default for RandomForestClassifier {
+impl<K: ForestKind> Default for ForestClassifier<K> {
     fn default() -> Self {
-        RandomForestClassifier {
+        ForestClassifier {
             params: Params {
                 max_features: MaxFeatures::Sqrt,
+                splitter: K::SPLITTER,
                 ..Params::default()
             },
-            forest: ForestParams::default(),
+            forest: ForestParams::new(K::BOOTSTRAP),
             criterion: ClassificationCriterion::Gini,
             class_weight: ClassWeight::None,
             state: None,
             classes: Vec::new(),
+            kind: PhantomData,
         }
     }
 }
 
-impl RandomForestClassifier {
+impl<K: ForestKind> ForestClassifier<K> {
     /// scikit-learn's defaults: `n_estimators=100`, `criterion='gini'`,
-    /// `max_features='sqrt'`, `bootstrap=True`, `oob_score=False`, `max_samples=None`, and
-    /// the trees' defaults otherwise.
+    /// `max_features='sqrt'`, `bootstrap=True` for random forests and `False` for extra
+    /// trees, `oob_score=False`, `max_samples=None`, and the trees' defaults otherwise.
     pub fn new() -> Self {
         Self::default()
     }
@@ -352,19 +423,19 @@ impl RandomForestClassifier {
         Some(oob.1.data.clone())
     }
 
-    forest_params!("RandomForestClassifier");
+    forest_params!(K::CLASSIFIER);
 }
 
-impl Classifier for RandomForestClassifier {
+impl<K: ForestKind> Classifier for ForestClassifier<K> {
     fn fit<F: Dim, E: Dtype>(
         &mut self,
         x: &Features<F, E>,
         y: &Target<usize>,
     ) -> Result<&mut Self> {
-        const OP: &str = "RandomForestClassifier::fit";
-        let x = check_x(OP, x)?;
-        let labels = check_y_class(OP, y, x.rows, 1)?;
-        let class_w = self.class_weight.weights(CLF, &labels)?;
+        let op = K::CLASSIFIER_OPS[0];
+        let x = check_x(op, x)?;
+        let labels = check_y_class(op, y, x.rows, 1)?;
+        let class_w = self.class_weight.weights(K::CLASSIFIER, &labels)?;
         let weights: Vec<f64> = labels.codes.iter().map(|&c| class_w[c]).collect();
         let criterion = self.criterion.internal();
         let k = labels.classes.len();
@@ -372,9 +443,15 @@ impl Classifier for RandomForestClassifier {
             codes: &labels.codes,
             k,
         };
-        let mut forest = self
-            .forest
-            .fit(CLF, &self.params, criterion, &x, targets, &weights, k)?;
+        let mut forest = self.forest.fit(
+            K::CLASSIFIER,
+            &self.params,
+            criterion,
+            &x,
+            targets,
+            &weights,
+            k,
+        )?;
         if let Some((score, pred)) = forest.oob.as_mut() {
             let hits = (0..x.rows)
                 .filter(|&i| argmax(pred.row(i)) == labels.codes[i])
@@ -387,8 +464,7 @@ impl Classifier for RandomForestClassifier {
     }
 
     fn predict<F: Dim, E: Dtype>(&self, x: &Features<F, E>) -> Result<Target<usize>> {
-        const OP: &str = "RandomForestClassifier::predict";
-        let (s, x) = self.input(OP, x)?;
+        let (s, x) = self.input(K::CLASSIFIER_OPS[1], x)?;
         let p = s.mean_value(&x, self.classes.len());
         label_vector(
             (0..x.rows)
@@ -402,16 +478,15 @@ impl Classifier for RandomForestClassifier {
     }
 }
 
-impl PredictProba for RandomForestClassifier {
+impl<K: ForestKind> PredictProba for ForestClassifier<K> {
     fn predict_proba<F: Dim, E: Dtype>(&self, x: &Features<F, E>) -> Result<Scores<E>> {
-        const OP: &str = "RandomForestClassifier::predict_proba";
-        let (s, x) = self.input(OP, x)?;
+        let (s, x) = self.input(K::CLASSIFIER_OPS[2], x)?;
         s.mean_value(&x, self.classes.len()).to_tensor()
     }
 }
 
-/// A random forest of regression trees, as scikit-learn's `RandomForestRegressor`: the
-/// prediction is the mean of the trees'.
+/// A forest of regression trees (random forest or extra trees, as `K` says): the prediction
+/// is the mean of the trees'.
 ///
 /// ```
 /// use gf_core::prelude::*;
@@ -426,18 +501,34 @@ impl PredictProba for RandomForestClassifier {
 /// assert!(forest.fit(&x, &y)?.score(&x, &y)? > 0.95);
 /// # Ok::<(), gf_learn::Error>(())
 /// ```
-#[derive(Clone, Debug, Default)]
-pub struct RandomForestRegressor {
+#[derive(Clone, Debug)]
+pub struct ForestRegressor<K: ForestKind> {
     params: Params,
     forest: ForestParams,
     criterion: RegressionCriterion,
     state: Option<Forest>,
+    kind: PhantomData<K>,
 }
 
-impl RandomForestRegressor {
+impl<K: ForestKind> Default for ForestRegressor<K> {
+    fn default() -> Self {
+        ForestRegressor {
+            params: Params {
+                splitter: K::SPLITTER,
+                ..Params::default()
+            },
+            forest: ForestParams::new(K::BOOTSTRAP),
+            criterion: RegressionCriterion::SquaredError,
+            state: None,
+            kind: PhantomData,
+        }
+    }
+}
+
+impl<K: ForestKind> ForestRegressor<K> {
     /// scikit-learn's defaults: `n_estimators=100`, `criterion='squared_error'`,
-    /// `max_features=1.0` (every feature), `bootstrap=True`, `oob_score=False`, and the trees'
-    /// defaults otherwise.
+    /// `max_features=1.0` (every feature), `bootstrap` as for [`ForestClassifier::new`],
+    /// `oob_score=False`, and the trees' defaults otherwise.
     pub fn new() -> Self {
         Self::default()
     }
@@ -455,18 +546,18 @@ impl RandomForestRegressor {
         Some(oob.1.data.clone())
     }
 
-    forest_params!("RandomForestRegressor");
+    forest_params!(K::REGRESSOR);
 }
 
-impl Regressor for RandomForestRegressor {
+impl<K: ForestKind> Regressor for ForestRegressor<K> {
     fn fit<F: Dim, E: Dtype>(&mut self, x: &Features<F, E>, y: &Target<E>) -> Result<&mut Self> {
-        const OP: &str = "RandomForestRegressor::fit";
-        let x = check_x(OP, x)?;
-        let y = check_y_reg(OP, y, x.rows)?;
+        let op = K::REGRESSOR_OPS[0];
+        let x = check_x(op, x)?;
+        let y = check_y_reg(op, y, x.rows)?;
         let criterion = self.criterion.internal();
         let weights = vec![1.0; x.rows];
         let mut forest = self.forest.fit(
-            REG,
+            K::REGRESSOR,
             &self.params,
             criterion,
             &x,
@@ -482,8 +573,7 @@ impl Regressor for RandomForestRegressor {
     }
 
     fn predict<F: Dim, E: Dtype>(&self, x: &Features<F, E>) -> Result<Target<E>> {
-        const OP: &str = "RandomForestRegressor::predict";
-        let (s, x) = self.input(OP, x)?;
+        let (s, x) = self.input(K::REGRESSOR_OPS[1], x)?;
         vector(&s.mean_value(&x, 1).data)
     }
 }

@@ -1,7 +1,9 @@
-//! Ensembles of trees: random forests and histogram gradient boosting.
+//! Ensembles of trees: random forests, extra trees and histogram gradient boosting.
 
-mod forest;
+pub mod forest;
 pub mod hist_gradient_boosting;
 
-pub use forest::{RandomForestClassifier, RandomForestRegressor};
+pub use forest::{
+    ExtraTreesClassifier, ExtraTreesRegressor, RandomForestClassifier, RandomForestRegressor,
+};
 pub use hist_gradient_boosting::{HistGradientBoostingClassifier, HistGradientBoostingRegressor};

@@ -7,9 +7,9 @@
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
-use super::feature_draw::FeatureDraw;
+use super::feature_draw::{FeatureDraw, RandR};
 use super::fitted::{Node, Tree};
-use super::Criterion;
+use super::{Criterion, Splitter};
 
 /// Values closer than this are one value (scikit-learn's `FEATURE_THRESHOLD`).
 const FEATURE_THRESHOLD: f64 = 1e-7;
@@ -26,6 +26,7 @@ pub(crate) enum Targets<'a> {
 /// The stopping rules, as scikit-learn's hyper-parameters after validation.
 pub(crate) struct Rules {
     pub(crate) criterion: Criterion,
+    pub(crate) splitter: Splitter,
     pub(crate) max_depth: Option<usize>,
     pub(crate) min_samples_split: usize,
     pub(crate) min_samples_leaf: usize,
@@ -191,16 +192,32 @@ impl Builder<'_> {
     ) -> Option<Split> {
         let mut best: Option<(f64, usize, f64)> = None;
         let mut sorted: Vec<(f32, u32)> = Vec::with_capacity(rows.len());
-        let constants = draw.visit(constants, self.rules.max_features, |feature| {
+        let constants = draw.visit(constants, self.rules.max_features, |feature, rng| {
             let col = &self.columns[feature * self.n_samples..(feature + 1) * self.n_samples];
-            sorted.clear();
-            sorted.extend(rows.iter().map(|&r| (col[r as usize], r)));
-            sorted.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-            let (lo, hi) = (sorted[0].0, sorted[sorted.len() - 1].0);
-            if f64::from(hi) <= f64::from(lo) + FEATURE_THRESHOLD {
-                return false;
-            }
-            if let Some((score, threshold)) = self.scan(&sorted, stats) {
+            let found = match self.rules.splitter {
+                Splitter::Best => {
+                    sorted.clear();
+                    sorted.extend(rows.iter().map(|&r| (col[r as usize], r)));
+                    sorted.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+                    let (lo, hi) = (sorted[0].0, sorted[sorted.len() - 1].0);
+                    if f64::from(hi) <= f64::from(lo) + FEATURE_THRESHOLD {
+                        return false;
+                    }
+                    self.scan(&sorted, stats)
+                }
+                Splitter::Random => {
+                    let first = col[rows[0] as usize];
+                    let (lo, hi) = rows.iter().fold((first, first), |(lo, hi), &r| {
+                        (lo.min(col[r as usize]), hi.max(col[r as usize]))
+                    });
+                    let (lo, hi) = (f64::from(lo), f64::from(hi));
+                    if hi <= lo + FEATURE_THRESHOLD {
+                        return false;
+                    }
+                    self.random_threshold(&rows, col, lo, hi, stats, rng)
+                }
+            };
+            if let Some((score, threshold)) = found {
                 if best.is_none_or(|b| score > b.0) {
                     best = Some((score, feature, threshold));
                 }
@@ -225,6 +242,74 @@ impl Builder<'_> {
             left: (left, ls),
             right: (right, rs),
         })
+    }
+
+    /// A threshold drawn uniformly in `[lo, hi]` (`lo` if it hits `hi`) and its proxy score,
+    /// as scikit-learn's `RandomSplitter`; `None` if a side keeps too few samples.
+    fn random_threshold(
+        &self,
+        rows: &[u32],
+        col: &[f32],
+        lo: f64,
+        hi: f64,
+        node: &Stats,
+        rng: &mut RandR,
+    ) -> Option<(f64, f64)> {
+        let mut threshold = rng.rand_uniform(lo, hi);
+        if threshold == hi {
+            threshold = lo;
+        }
+        let goes_left = |r: u32| f64::from(col[r as usize]) <= threshold;
+        let n_left = rows.iter().filter(|&&r| goes_left(r)).count();
+        let msl = self.rules.min_samples_leaf;
+        if n_left < msl || rows.len() - n_left < msl {
+            return None;
+        }
+        let wl: f64 = rows
+            .iter()
+            .filter(|&&r| goes_left(r))
+            .map(|&r| self.weights[r as usize])
+            .sum();
+        let wr = node.weight - wl;
+        let score = match (&self.targets, self.rules.criterion) {
+            (Targets::Classes { codes, k }, criterion) => {
+                let (mut left, mut total) = (vec![0.0; *k], vec![0.0; *k]);
+                for &r in rows {
+                    let w = self.weights[r as usize];
+                    total[codes[r as usize]] += w;
+                    if goes_left(r) {
+                        left[codes[r as usize]] += w;
+                    }
+                }
+                let right: Vec<f64> = total.iter().zip(&left).map(|(t, l)| t - l).collect();
+                let (il, ir) = (
+                    class_impurity(criterion, &left, wl),
+                    class_impurity(criterion, &right, wr),
+                );
+                -wr * ir - wl * il
+            }
+            (Targets::Values(y), Criterion::AbsoluteError) => {
+                let (left, right): (Vec<u32>, Vec<u32>) = rows.iter().partition(|&&r| goes_left(r));
+                let sad = |side: &[u32]| {
+                    let v: Vec<f64> = side.iter().map(|&r| y[r as usize]).collect();
+                    prefix_abs_deviations(v.iter().copied())[v.len()]
+                };
+                -sad(&left) - sad(&right)
+            }
+            (Targets::Values(y), _) => {
+                let (mut sl, mut total) = (0.0, 0.0);
+                for &r in rows {
+                    let v = self.weights[r as usize] * y[r as usize];
+                    total += v;
+                    if goes_left(r) {
+                        sl += v;
+                    }
+                }
+                let sr = total - sl;
+                sl * sl / wl + sr * sr / wr
+            }
+        };
+        Some((score, threshold))
     }
 
     /// The best threshold of one feature (samples sorted by it) and its proxy score (larger

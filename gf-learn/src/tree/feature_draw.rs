@@ -13,11 +13,39 @@ use super::numpy_random::RandomState;
 /// `RAND_R_MAX` of scikit-learn's `_random.pxd`.
 const RAND_R_MAX: u32 = 0x7FFF_FFFF;
 
+/// scikit-learn's splitter generator: a 32-bit xorshift (`our_rand_r`).
+pub(crate) struct RandR {
+    state: u32,
+}
+
+impl RandR {
+    /// `our_rand_r`: the next value in `[0, RAND_R_MAX]`.
+    fn next(&mut self) -> u32 {
+        if self.state == 0 {
+            self.state = 1;
+        }
+        self.state ^= self.state << 13;
+        self.state ^= self.state >> 17;
+        self.state ^= self.state << 5;
+        self.state % (RAND_R_MAX + 1)
+    }
+
+    /// `rand_int(low, high)`: an integer in `[low, high)`.
+    fn rand_int(&mut self, low: usize, high: usize) -> usize {
+        low + self.next() as usize % (high - low)
+    }
+
+    /// `rand_uniform(low, high)`: a float in `[low, high]`, as scikit-learn rounds it.
+    pub(crate) fn rand_uniform(&mut self, low: f64, high: f64) -> f64 {
+        (high - low) * f64::from(self.next()) / f64::from(RAND_R_MAX) + low
+    }
+}
+
 /// The feature permutation and generator state of one tree's split searches.
 pub(crate) struct FeatureDraw {
     features: Vec<usize>,
     constant_features: Vec<usize>,
-    state: u32,
+    rng: RandR,
 }
 
 impl FeatureDraw {
@@ -27,31 +55,22 @@ impl FeatureDraw {
         FeatureDraw {
             features: (0..n_features).collect(),
             constant_features: vec![0; n_features],
-            state: RandomState::new(random_state as u32).randint(u64::from(RAND_R_MAX)),
+            rng: RandR {
+                state: RandomState::new(random_state as u32).randint(u64::from(RAND_R_MAX)),
+            },
         }
     }
 
-    /// `our_rand_r` followed by `rand_int(low, high)`.
-    fn rand_int(&mut self, low: usize, high: usize) -> usize {
-        if self.state == 0 {
-            self.state = 1;
-        }
-        self.state ^= self.state << 13;
-        self.state ^= self.state >> 17;
-        self.state ^= self.state << 5;
-        let r = self.state % (RAND_R_MAX + 1);
-        low + r as usize % (high - low)
-    }
-
-    /// Visits features for one node as `node_split_best` does: `evaluate(f)` scores feature
-    /// `f` and returns `false` if it is constant in the node. Stops after `max_features`
+    /// Visits features for one node as `node_split_best` and `node_split_random` do:
+    /// `evaluate(f, rng)` scores feature `f` (drawing a threshold from `rng` if it needs one)
+    /// and returns `false` if it is constant in the node. Stops after `max_features`
     /// features (more while all drawn ones were constant). `n_known_constants` is the count
     /// the parent passed down; the return value is the count for this node's children.
     pub(crate) fn visit(
         &mut self,
         n_known_constants: usize,
         max_features: usize,
-        mut evaluate: impl FnMut(usize) -> bool,
+        mut evaluate: impl FnMut(usize, &mut RandR) -> bool,
     ) -> usize {
         let n_features = self.features.len();
         let mut f_i = n_features;
@@ -61,14 +80,16 @@ impl FeatureDraw {
             && (n_visited < max_features || n_visited <= n_found_constants + n_drawn_constants)
         {
             n_visited += 1;
-            let mut f_j = self.rand_int(n_drawn_constants, f_i - n_found_constants);
+            let mut f_j = self
+                .rng
+                .rand_int(n_drawn_constants, f_i - n_found_constants);
             if f_j < n_known_constants {
                 self.features.swap(n_drawn_constants, f_j);
                 n_drawn_constants += 1;
                 continue;
             }
             f_j += n_found_constants;
-            if !evaluate(self.features[f_j]) {
+            if !evaluate(self.features[f_j], &mut self.rng) {
                 self.features.swap(f_j, n_total_constants);
                 n_found_constants += 1;
                 n_total_constants += 1;
@@ -93,7 +114,7 @@ mod tests {
     #[test]
     fn the_seed_is_numpys_first_randint() {
         // numpy: RandomState(7).randint(0, 2**31 - 1).
-        assert_eq!(FeatureDraw::new(3, 7).state, 327_741_615);
+        assert_eq!(FeatureDraw::new(3, 7).rng.state, 327_741_615);
     }
 
     #[test]
@@ -101,7 +122,7 @@ mod tests {
         let mut d = FeatureDraw::new(10, 3);
         let mut seen = Vec::new();
         assert_eq!(
-            d.visit(0, 10, |f| {
+            d.visit(0, 10, |f, _| {
                 seen.push(f);
                 f != 4
             }),
@@ -111,7 +132,7 @@ mod tests {
         assert_eq!(seen, (0..10).collect::<Vec<_>>());
         // Feature 4 is now a known constant and is never evaluated again.
         let mut again = Vec::new();
-        d.visit(1, 10, |f| {
+        d.visit(1, 10, |f, _| {
             again.push(f);
             true
         });

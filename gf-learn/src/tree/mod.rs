@@ -80,6 +80,17 @@ pub(crate) enum Criterion {
     AbsoluteError,
 }
 
+/// How a node's threshold is chosen for each candidate feature (scikit-learn's `splitter`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Splitter {
+    /// The best threshold between two consecutive distinct values (the default).
+    #[default]
+    Best,
+    /// One threshold drawn uniformly between the feature's minimum and maximum in the node
+    /// (extremely randomised trees).
+    Random,
+}
+
 /// How many features each split considers (scikit-learn's `max_features`).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub enum MaxFeatures {
@@ -123,6 +134,7 @@ pub(crate) struct Params {
     pub(crate) min_samples_split: usize,
     pub(crate) min_samples_leaf: usize,
     pub(crate) max_features: MaxFeatures,
+    pub(crate) splitter: Splitter,
     pub(crate) random_state: u64,
     pub(crate) max_leaf_nodes: Option<usize>,
     pub(crate) min_impurity_decrease: f64,
@@ -136,6 +148,7 @@ impl Default for Params {
             min_samples_split: 2,
             min_samples_leaf: 1,
             max_features: MaxFeatures::All,
+            splitter: Splitter::Best,
             random_state: 0,
             max_leaf_nodes: None,
             min_impurity_decrease: 0.0,
@@ -218,6 +231,7 @@ impl Params {
         )?;
         Ok(Rules {
             criterion,
+            splitter: self.splitter,
             max_depth: self.max_depth,
             min_samples_split: self.min_samples_split.max(2 * self.min_samples_leaf),
             min_samples_leaf: self.min_samples_leaf,
@@ -322,6 +336,11 @@ pub(crate) use tree_setters;
 macro_rules! tree_params {
     ($name:expr) => {
         tree_setters!();
+        /// How thresholds are chosen; default [`Splitter::Best`].
+        pub fn splitter(mut self, v: Splitter) -> Self {
+            self.params.splitter = v;
+            self
+        }
         /// The impurity decrease brought by each feature, normalised to sum to 1 (all zeros
         /// for a single leaf); `None` before `fit`.
         pub fn feature_importances_(&self) -> Option<Vec<f64>> {
