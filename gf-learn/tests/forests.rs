@@ -132,11 +132,7 @@ fn forests_match_scikit_learn_tree_for_tree() {
 fn threads_do_not_change_the_forest() {
     let (x, y) = classification("wine");
     let fit = |threads| {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap();
-        pool.install(|| {
+        on_threads(threads, || {
             let mut m = RandomForestClassifier::new()
                 .n_estimators(6)
                 .random_state(9);

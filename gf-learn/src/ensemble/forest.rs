@@ -21,8 +21,8 @@ use crate::metrics;
 use crate::traits::{Classifier, Features, PredictProba, Regressor, Scores, Target};
 use crate::tree::numpy_random::RandomState;
 use crate::tree::{
-    f32_columns, tree_setters, ClassificationCriterion, Criterion, MaxFeatures, Params,
-    RegressionCriterion, Splitter, Targets, TrainingSet, Tree,
+    f32_columns, mean_importances, splitter_seed, tree_setters, ClassificationCriterion, Criterion,
+    MaxFeatures, Params, RegressionCriterion, Splitter, Targets, TrainingSet, Tree,
 };
 use crate::validation::{
     argmax, check_param, check_x, check_x_width, check_y_class, check_y_reg, fitted, label_vector,
@@ -148,23 +148,7 @@ impl Forest {
 
     /// The trees' importances averaged over the trees with a split, normalised to sum to 1.
     fn feature_importances(&self) -> Vec<f64> {
-        let split: Vec<Vec<f64>> = self
-            .trees
-            .iter()
-            .filter(|t| t.nodes.len() > 1)
-            .map(Tree::feature_importances)
-            .collect();
-        let mut mean = vec![0.0; self.n_features];
-        if split.is_empty() {
-            return mean;
-        }
-        for imp in &split {
-            mean.iter_mut().zip(imp).for_each(|(m, v)| *m += v);
-        }
-        mean.iter_mut().for_each(|m| *m /= split.len() as f64);
-        let total: f64 = mean.iter().sum();
-        mean.iter_mut().for_each(|m| *m /= total);
-        mean
+        mean_importances(&self.trees, self.n_features, Tree::feature_importances)
     }
 }
 
@@ -240,7 +224,7 @@ impl ForestParams {
                     targets,
                     weights: &w,
                 };
-                tree_params.grow(&rules, &data, u64::from(seed))
+                tree_params.grow(&rules, &data, splitter_seed(&mut RandomState::new(seed)))
             })
             .collect();
         let mut forest = Forest {

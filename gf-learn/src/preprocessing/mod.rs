@@ -34,7 +34,7 @@
 mod encode;
 mod impute;
 mod polynomial;
-mod scale;
+pub(crate) mod scale;
 mod transformer;
 
 pub use encode::{

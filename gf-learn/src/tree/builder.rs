@@ -56,6 +56,9 @@ struct Stats {
     impurity: f64,
     weight: f64,
     value: Vec<f64>,
+    /// The weighted sum of the regression targets in row order (0 for classes), which
+    /// every split search of the node starts from, as scikit-learn's `sum_total`.
+    sum: f64,
 }
 
 /// The chosen split of a node, with its children already partitioned.
@@ -361,10 +364,7 @@ impl Builder<'_> {
                 }
             }
             (Targets::Values(y), _) => {
-                let total: f64 = sorted
-                    .iter()
-                    .map(|&(_, r)| self.weights[r as usize] * y[r as usize])
-                    .sum();
+                let total = node.sum;
                 let (mut sl, mut wl) = (0.0, 0.0);
                 for p in 1..n {
                     let r = sorted[p - 1].1 as usize;
@@ -401,6 +401,7 @@ impl Builder<'_> {
                     impurity,
                     weight,
                     value: counts,
+                    sum: 0.0,
                 }
             }
             Targets::Values(y) => {
@@ -418,6 +419,7 @@ impl Builder<'_> {
                         impurity: sad / weight,
                         weight,
                         value: vec![median],
+                        sum: 0.0,
                     };
                 }
                 let (mut s, mut sq) = (0.0, 0.0);
@@ -431,6 +433,7 @@ impl Builder<'_> {
                     impurity: sq / weight - mean * mean,
                     weight,
                     value: vec![mean],
+                    sum: s,
                 }
             }
         }

@@ -41,6 +41,12 @@ impl RandR {
     }
 }
 
+/// The seed of a tree's splitter: one draw from the tree's `random_state` stream (a fresh
+/// `RandomState(seed)` for an integer seed, the booster's shared stream in gradient boosting).
+pub(crate) fn splitter_seed(random_state: &mut RandomState) -> u32 {
+    random_state.randint(u64::from(RAND_R_MAX))
+}
+
 /// The feature permutation and generator state of one tree's split searches.
 pub(crate) struct FeatureDraw {
     features: Vec<usize>,
@@ -49,14 +55,13 @@ pub(crate) struct FeatureDraw {
 }
 
 impl FeatureDraw {
-    /// The state scikit-learn's splitter starts a tree with for `random_state` (the low 32 bits
-    /// of a larger seed are used, as numpy only takes seeds below 2^32).
-    pub(crate) fn new(n_features: usize, random_state: u64) -> Self {
+    /// The state scikit-learn's splitter starts a tree with, from its [`splitter_seed`].
+    pub(crate) fn new(n_features: usize, splitter_seed: u32) -> Self {
         FeatureDraw {
             features: (0..n_features).collect(),
             constant_features: vec![0; n_features],
             rng: RandR {
-                state: RandomState::new(random_state as u32).randint(u64::from(RAND_R_MAX)),
+                state: splitter_seed,
             },
         }
     }
@@ -114,12 +119,17 @@ mod tests {
     #[test]
     fn the_seed_is_numpys_first_randint() {
         // numpy: RandomState(7).randint(0, 2**31 - 1).
-        assert_eq!(FeatureDraw::new(3, 7).rng.state, 327_741_615);
+        assert_eq!(
+            FeatureDraw::new(3, splitter_seed(&mut RandomState::new(7)))
+                .rng
+                .state,
+            327_741_615
+        );
     }
 
     #[test]
     fn every_feature_is_visited_once_without_max_features() {
-        let mut d = FeatureDraw::new(10, 3);
+        let mut d = FeatureDraw::new(10, splitter_seed(&mut RandomState::new(3)));
         let mut seen = Vec::new();
         assert_eq!(
             d.visit(0, 10, |f, _| {

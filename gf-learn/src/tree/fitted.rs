@@ -26,6 +26,31 @@ pub(crate) struct Tree {
     pub(crate) n_features: usize,
 }
 
+/// The per-tree importances `per_tree` averaged over the `trees` that split and normalised to
+/// sum to 1 (all zeros if none split), as scikit-learn's ensembles report
+/// `feature_importances_`.
+pub(crate) fn mean_importances<'a>(
+    trees: impl IntoIterator<Item = &'a Tree>,
+    n_features: usize,
+    per_tree: fn(&Tree) -> Vec<f64>,
+) -> Vec<f64> {
+    let mut mean = vec![0.0; n_features];
+    let mut n_split = 0;
+    for tree in trees.into_iter().filter(|t| t.nodes.len() > 1) {
+        mean.iter_mut()
+            .zip(per_tree(tree))
+            .for_each(|(m, v)| *m += v);
+        n_split += 1;
+    }
+    if n_split == 0 {
+        return mean;
+    }
+    mean.iter_mut().for_each(|m| *m /= n_split as f64);
+    let total: f64 = mean.iter().sum();
+    mean.iter_mut().for_each(|m| *m /= total);
+    mean
+}
+
 /// The nodes of a fitted tree as scikit-learn's `tree_` arrays: one entry per node, node 0
 /// the root; a leaf has `-1` children and feature, and threshold `-2`.
 #[derive(Clone, Debug, PartialEq)]
@@ -111,9 +136,9 @@ impl Tree {
         self.nodes.iter().filter(|n| n.split.is_none()).count()
     }
 
-    /// The weighted impurity decrease of every split, summed per feature and normalised to
-    /// sum to 1 (all zeros for a single leaf), as scikit-learn's `feature_importances_`.
-    pub(crate) fn feature_importances(&self) -> Vec<f64> {
+    /// The weighted impurity decrease of every split summed per feature, over the root's
+    /// weight (scikit-learn's `compute_feature_importances(normalize=False)`).
+    pub(crate) fn impurity_decreases(&self) -> Vec<f64> {
         let mut imp = vec![0.0; self.n_features];
         for node in &self.nodes {
             if let Some((feature, _, l, r)) = node.split {
@@ -124,6 +149,13 @@ impl Tree {
         }
         let root = self.nodes[0].weight;
         imp.iter_mut().for_each(|v| *v /= root);
+        imp
+    }
+
+    /// [`Tree::impurity_decreases`] normalised to sum to 1 (all zeros for a single leaf), as
+    /// scikit-learn's `feature_importances_`.
+    pub(crate) fn feature_importances(&self) -> Vec<f64> {
+        let mut imp = self.impurity_decreases();
         let total: f64 = imp.iter().sum();
         if total > 0.0 {
             imp.iter_mut().for_each(|v| *v /= total);

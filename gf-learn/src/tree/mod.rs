@@ -18,9 +18,11 @@ use gf_core::Dtype;
 use self::builder::Builder;
 pub(crate) use self::builder::Rules;
 pub(crate) use self::builder::Targets;
+pub(crate) use self::feature_draw::splitter_seed;
 use self::feature_draw::FeatureDraw;
-pub(crate) use self::fitted::Tree;
 pub use self::fitted::TreeArrays;
+pub(crate) use self::fitted::{mean_importances, Tree};
+use self::numpy_random::RandomState;
 use crate::error::{Error, Result};
 use crate::linear_model::ClassWeight;
 use crate::traits::{Classifier, Features, PredictProba, Regressor, Scores, Target};
@@ -241,9 +243,8 @@ impl Params {
         })
     }
 
-    /// Grows (and prunes) one tree on `data` with the feature order of scikit-learn's
-    /// `random_state = seed`.
-    pub(crate) fn grow(&self, rules: &Rules, data: &TrainingSet, seed: u64) -> Tree {
+    /// Grows (and prunes) one tree on `data` from its [`splitter_seed`].
+    pub(crate) fn grow(&self, rules: &Rules, data: &TrainingSet, splitter_seed: u32) -> Tree {
         let builder = Builder {
             columns: data.columns,
             n_samples: data.n_samples,
@@ -253,7 +254,7 @@ impl Params {
             total_weight: data.weights.iter().sum(),
             rules,
         };
-        let mut tree = builder.build(&mut FeatureDraw::new(data.n_features, seed));
+        let mut tree = builder.build(&mut FeatureDraw::new(data.n_features, splitter_seed));
         tree.prune(self.ccp_alpha);
         tree
     }
@@ -276,7 +277,9 @@ impl Params {
             targets,
             weights,
         };
-        Ok(self.grow(&rules, &data, self.random_state))
+        // numpy takes seeds below 2^32: the low 32 bits of a larger one are used.
+        let seed = splitter_seed(&mut RandomState::new(self.random_state as u32));
+        Ok(self.grow(&rules, &data, seed))
     }
 }
 

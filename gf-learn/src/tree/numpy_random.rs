@@ -1,7 +1,7 @@
 //! numpy's legacy `RandomState` as far as scikit-learn's trees and forests use it: MT19937
 //! seeded with a 32-bit integer and `randint(0, high)` by masked rejection. With it, a seed
 //! here draws what `random_state=seed` draws in scikit-learn (tree seeds, bootstrap samples,
-//! the splitter's seed).
+//! the splitter's seed, gradient boosting's subsamples).
 
 /// MT19937 with numpy's integer seeding and bounded draws.
 pub(crate) struct RandomState {
@@ -40,6 +40,14 @@ impl RandomState {
         y ^ (y >> 18)
     }
 
+    /// `random_sample()`: a double in `[0, 1)` from 53 random bits (numpy's
+    /// `mt19937_next_double`), also what `uniform(size=n)` draws `n` times.
+    pub(crate) fn random_sample(&mut self) -> f64 {
+        let a = f64::from(self.next_u32() >> 5);
+        let b = f64::from(self.next_u32() >> 6);
+        (a * 67_108_864.0 + b) / 9_007_199_254_740_992.0
+    }
+
     /// `randint(0, high)` for `1 <= high <= 2^32`: 32 bits masked to the smallest `2^k - 1`
     /// covering `high - 1`, redrawn until in range (numpy's legacy bounded draw).
     pub(crate) fn randint(&mut self, high: u64) -> u32 {
@@ -68,6 +76,10 @@ mod tests {
         let mut r = RandomState::new(7);
         let v: Vec<u32> = (0..5).map(|_| r.randint(10)).collect();
         assert_eq!(v, NUMPY_SEED7_RANDINT10);
+        // numpy: RandomState(3).uniform(size=2).
+        let mut r = RandomState::new(3);
+        assert_eq!(r.random_sample(), 0.5507979025745755);
+        assert_eq!(r.random_sample(), 0.7081478226181048);
     }
 
     const NUMPY_SEED7_RANDINT10: [u32; 5] = [4, 9, 6, 3, 3];

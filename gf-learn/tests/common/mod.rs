@@ -122,3 +122,12 @@ pub fn pick<T: Unit>(y: &Tensor<(usize,), T, Cpu>, idx: &[usize]) -> Tensor<(usi
     let v = y.to_vec();
     tensor1(idx.iter().map(|&i| v[i]).collect())
 }
+
+/// `f` run on a rayon pool of `threads` threads (to show a result does not depend on them).
+pub fn on_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+        .install(f)
+}

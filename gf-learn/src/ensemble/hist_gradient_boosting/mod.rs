@@ -10,7 +10,7 @@
 mod binning;
 mod grower;
 mod histogram;
-mod loss;
+pub(crate) mod loss;
 mod predictor;
 
 use gf_core::rng::Xoshiro256;
