@@ -15,6 +15,7 @@ use gf_core::shape::Dim;
 use gf_core::Dtype;
 use rayon::prelude::*;
 
+use crate::ensemble::check_n_estimators;
 use crate::error::{Error, Result};
 use crate::linear_model::ClassWeight;
 use crate::metrics;
@@ -177,13 +178,7 @@ impl ForestParams {
         weights: &[f64],
         value_width: usize,
     ) -> Result<Forest> {
-        check_param(
-            name,
-            "n_estimators",
-            self.n_estimators,
-            "an int in [1, inf)",
-            |v| v >= 1,
-        )?;
+        check_n_estimators(name, self.n_estimators)?;
         check_param(
             name,
             "max_samples",

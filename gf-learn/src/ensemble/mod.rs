@@ -1,12 +1,21 @@
-//! Ensembles of trees: random forests, extra trees, gradient boosting and histogram gradient
-//! boosting.
+//! Ensembles of trees: random forests, extra trees, gradient boosting, histogram gradient
+//! boosting and AdaBoost.
 
 pub mod forest;
 pub mod gradient_boosting;
 pub mod hist_gradient_boosting;
+pub mod weight_boosting;
 
 pub use forest::{
     ExtraTreesClassifier, ExtraTreesRegressor, RandomForestClassifier, RandomForestRegressor,
 };
 pub use gradient_boosting::{GradientBoostingClassifier, GradientBoostingRegressor};
 pub use hist_gradient_boosting::{HistGradientBoostingClassifier, HistGradientBoostingRegressor};
+pub use weight_boosting::AdaBoostClassifier;
+
+/// `Err` naming `n_estimators` unless it is at least 1.
+pub(crate) fn check_n_estimators(estimator: &'static str, n: usize) -> crate::Result<()> {
+    crate::validation::check_param(estimator, "n_estimators", n, "an int in [1, inf)", |v| {
+        v >= 1
+    })
+}

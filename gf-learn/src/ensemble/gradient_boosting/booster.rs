@@ -10,6 +10,7 @@
 use rayon::prelude::*;
 
 use super::loss::Loss;
+use crate::ensemble::check_n_estimators;
 use crate::error::Result;
 use crate::tree::numpy_random::RandomState;
 use crate::tree::{
@@ -70,13 +71,7 @@ impl BoostParams {
         x: &Matrix,
         y: &[f64],
     ) -> Result<Booster> {
-        check_param(
-            name,
-            "n_estimators",
-            self.n_estimators,
-            "an int in [1, inf)",
-            |v| v >= 1,
-        )?;
+        check_n_estimators(name, self.n_estimators)?;
         check_param(
             name,
             "learning_rate",
