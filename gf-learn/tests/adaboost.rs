@@ -1,14 +1,16 @@
-//! AdaBoost (SAMME) against scikit-learn (`fixtures/adaboost.json`, written by
-//! `make_adaboost_fixtures.py`): with the same `random_state`, the same trees' votes and errors,
-//! training predictions, probabilities and decision function, to 1e-9; the same importances to
-//! 5e-3, with those of features the fixture lists as tied summed (a tie between features that
-//! split a node's samples alike can be broken the other way, moving credit but not
-//! predictions). Bad hyper-parameters are errors.
+//! AdaBoost against scikit-learn (`fixtures/adaboost.json` and `adaboost_regressor.json`,
+//! written by `make_adaboost_fixtures.py`): with the same `random_state`, the classifier (SAMME)
+//! gives the same votes, errors, training predictions, probabilities and decision function to
+//! 1e-9, and the regressor (R2, with its weighted bootstraps) the same votes, errors and
+//! predictions to 1e-9. Importances agree to 5e-3, with those of features the fixture lists as
+//! tied summed: a tie between features that split a node's samples alike can be broken the
+//! other way, moving credit but not predictions. Bad hyper-parameters are errors.
 
 mod common;
 
 use common::*;
-use gf_learn::ensemble::AdaBoostClassifier;
+use gf_learn::ensemble::weight_boosting::AdaBoostLoss;
+use gf_learn::ensemble::{AdaBoostClassifier, AdaBoostRegressor};
 use gf_learn::prelude::*;
 
 #[test]
@@ -67,6 +69,44 @@ fn adaboost_matches_scikit_learn() {
         };
         let imp = merge(m.feature_importances_().unwrap());
         let want = merge(floats(&case["feature_importances"]));
+        assert_close(&format!("{what} feature_importances_"), &imp, &want, 5e-3);
+    }
+}
+
+#[test]
+fn adaboost_regressor_matches_scikit_learn() {
+    let fx = read_json("adaboost_regressor.json");
+    let (x, y) = diabetes();
+    for case in fx.as_array().unwrap() {
+        let p = &case["params"];
+        let what = format!("{p}");
+        let mut m = AdaBoostRegressor::new()
+            .n_estimators(p["n_estimators"].as_u64().unwrap() as usize)
+            .random_state(p["random_state"].as_u64().unwrap())
+            .max_depth(Some(case["max_depth"].as_u64().unwrap() as usize));
+        if let Some(lr) = p["learning_rate"].as_f64() {
+            m = m.learning_rate(lr);
+        }
+        m = m.loss(match p["loss"].as_str() {
+            Some("square") => AdaBoostLoss::Square,
+            Some("exponential") => AdaBoostLoss::Exponential,
+            _ => AdaBoostLoss::Linear,
+        });
+        let pred = m.fit(&x, &y).unwrap().predict(&x).unwrap().to_vec();
+        assert_close(
+            &format!("{what} predict"),
+            &pred,
+            &floats(&case["predict"]),
+            1e-9,
+        );
+        let weights = floats(&case["estimator_weights"]);
+        let got = m.estimator_weights_().unwrap();
+        assert_close(&format!("{what} estimator_weights_"), got, &weights, 1e-9);
+        let errors = floats(&case["estimator_errors"]);
+        let got = m.estimator_errors_().unwrap();
+        assert_close(&format!("{what} estimator_errors_"), got, &errors, 1e-9);
+        let imp = m.feature_importances_().unwrap();
+        let want = floats(&case["feature_importances"]);
         assert_close(&format!("{what} feature_importances_"), &imp, &want, 5e-3);
     }
 }

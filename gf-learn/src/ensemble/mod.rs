@@ -11,7 +11,7 @@ pub use forest::{
 };
 pub use gradient_boosting::{GradientBoostingClassifier, GradientBoostingRegressor};
 pub use hist_gradient_boosting::{HistGradientBoostingClassifier, HistGradientBoostingRegressor};
-pub use weight_boosting::AdaBoostClassifier;
+pub use weight_boosting::{AdaBoostClassifier, AdaBoostRegressor};
 
 /// `Err` naming `n_estimators` unless it is at least 1.
 pub(crate) fn check_n_estimators(estimator: &'static str, n: usize) -> crate::Result<()> {

@@ -1,21 +1,17 @@
-//! AdaBoost for classification with the multi-class SAMME algorithm, as scikit-learn's
-//! `AdaBoostClassifier`: decision trees (stumps by default) are fitted one after another on
-//! reweighted samples, each misclassified sample's weight growing by the tree's vote
-//! `learning_rate · (ln((1 − err) / err) + ln(K − 1))`. Each tree's seed is drawn from one
-//! numpy `RandomState(random_state)` as scikit-learn draws it, so the same seed gives
-//! scikit-learn's ensemble.
+//! `AdaBoostClassifier`: SAMME, each misclassified sample's weight growing by the tree's vote
+//! `learning_rate · (ln((1 − err) / err) + ln(K − 1))`.
 
 use gf_core::shape::Dim;
 use gf_core::Dtype;
 
+use super::{adaboost_params, boost, Ensemble, Round};
 use crate::ensemble::check_n_estimators;
 use crate::ensemble::hist_gradient_boosting::loss::softmax;
 use crate::error::{Error, Result};
 use crate::traits::{Classifier, DecisionFunction, Features, PredictProba, Scores, Target};
 use crate::tree::numpy_random::RandomState;
 use crate::tree::{
-    f32_columns, mean_importances, splitter_seed, tree_setters, Criterion, MaxFeatures, Params,
-    Targets, TrainingSet, Tree,
+    f32_columns, splitter_seed, tree_setters, Criterion, MaxFeatures, Params, Targets, TrainingSet,
 };
 use crate::validation::{
     argmax, check_param, check_x, check_x_width, check_y_class, fitted, label_vector, np_sum,
@@ -23,19 +19,6 @@ use crate::validation::{
 };
 
 const NAME: &str = "AdaBoostClassifier";
-
-/// A fitted ensemble: the trees and their votes.
-#[derive(Clone, Debug)]
-struct Ensemble {
-    trees: Vec<Tree>,
-    /// The vote of each tree (scikit-learn's `estimator_weights_`, without the trailing zeros
-    /// of stages never fitted).
-    weights: Vec<f64>,
-    /// The weighted training error of each tree.
-    errors: Vec<f64>,
-    n_features: usize,
-    n_classes: usize,
-}
 
 /// AdaBoost (SAMME) over decision trees (scikit-learn's `AdaBoostClassifier`).
 ///
@@ -85,47 +68,7 @@ impl AdaBoostClassifier {
         Self::default()
     }
 
-    tree_setters!();
-
-    /// The most trees to fit, in `[1, inf)` (fewer when one fits perfectly); default 50.
-    pub fn n_estimators(mut self, v: usize) -> Self {
-        self.n_estimators = v;
-        self
-    }
-
-    /// The factor on every tree's vote, in `(0, inf)`; default 1.0.
-    pub fn learning_rate(mut self, v: f64) -> Self {
-        self.learning_rate = v;
-        self
-    }
-
-    /// The vote of each fitted tree; `None` before `fit`.
-    pub fn estimator_weights_(&self) -> Option<&[f64]> {
-        self.state.as_ref().map(|s| s.weights.as_slice())
-    }
-
-    /// The weighted training error of each fitted tree; `None` before `fit`.
-    pub fn estimator_errors_(&self) -> Option<&[f64]> {
-        self.state.as_ref().map(|s| s.errors.as_slice())
-    }
-
-    /// The trees' importances weighted by their votes; `None` before `fit`.
-    pub fn feature_importances_(&self) -> Option<Vec<f64>> {
-        let s = self.state.as_ref()?;
-        let norm: f64 = s.weights.iter().sum();
-        let mut out = vec![0.0; s.n_features];
-        for (tree, w) in s.trees.iter().zip(&s.weights) {
-            let imp = mean_importances([tree], s.n_features, Tree::feature_importances);
-            out.iter_mut().zip(imp).for_each(|(o, v)| *o += w * v);
-        }
-        out.iter_mut().for_each(|o| *o /= norm);
-        Some(out)
-    }
-
-    /// The number of fitted trees; `None` before `fit`.
-    pub fn n_estimators_(&self) -> Option<usize> {
-        self.state.as_ref().map(|s| s.trees.len())
-    }
+    adaboost_params!();
 
     /// The vote-weighted class scores of every row (`n_classes` per row), summed over the
     /// trees and divided by the total vote, as scikit-learn's multi-class
@@ -133,7 +76,7 @@ impl AdaBoostClassifier {
     fn scores(&self, op: &'static str, x: &Features<impl Dim, impl Dtype>) -> Result<Matrix> {
         let s = fitted(&self.state, NAME, op)?;
         let x = check_x_width(op, NAME, x, s.n_features)?;
-        let k = s.n_classes;
+        let k = self.classes.len();
         let total: f64 = s.weights.iter().sum();
         let mut out = Matrix::zeros(x.rows, k);
         for i in 0..x.rows {
@@ -157,14 +100,7 @@ impl Classifier for AdaBoostClassifier {
         y: &Target<usize>,
     ) -> Result<&mut Self> {
         const OP: &str = "AdaBoostClassifier::fit";
-        check_n_estimators(NAME, self.n_estimators)?;
-        check_param(
-            NAME,
-            "learning_rate",
-            self.learning_rate,
-            "a float in (0, inf)",
-            |v| v > 0.0 && v.is_finite(),
-        )?;
+        self.check_params(NAME)?;
         let x = check_x(OP, x)?;
         let labels = check_y_class(OP, y, x.rows, 2)?;
         let k = labels.classes.len();
@@ -172,72 +108,58 @@ impl Classifier for AdaBoostClassifier {
         let columns = f32_columns(&x);
         let mut rng = RandomState::new(self.params.random_state as u32);
         let n = x.rows;
-        let mut sample_weight = vec![1.0 / n as f64; n];
-        let mut ensemble = Ensemble {
-            trees: Vec::new(),
-            weights: Vec::new(),
-            errors: Vec::new(),
-            n_features: x.cols,
-            n_classes: k,
-        };
-        for iboost in 0..self.n_estimators {
-            sample_weight
-                .iter_mut()
-                .for_each(|w| *w = w.max(f64::EPSILON));
-            let seed = rng.randint(i32::MAX as u64);
-            let data = TrainingSet {
-                columns: &columns,
-                n_samples: n,
-                n_features: x.cols,
-                targets: Targets::Classes {
-                    codes: &labels.codes,
-                    k,
-                },
-                weights: &sample_weight,
-            };
-            let tree = self
-                .params
-                .grow(&rules, &data, splitter_seed(&mut RandomState::new(seed)));
-            let incorrect: Vec<bool> = (0..n)
-                .map(|i| argmax(tree.predict_row(x.row(i))) != labels.codes[i])
-                .collect();
-            let wrong: Vec<f64> = incorrect
-                .iter()
-                .zip(&sample_weight)
-                .map(|(&bad, w)| if bad { *w } else { 0.0 })
-                .collect();
-            let error = np_sum(&wrong) / np_sum(&sample_weight);
-            if error <= 0.0 {
-                ensemble.trees.push(tree);
-                ensemble.weights.push(1.0);
-                ensemble.errors.push(0.0);
-                break;
-            }
-            if error >= 1.0 - 1.0 / k as f64 {
-                if ensemble.trees.is_empty() {
-                    return Err(Error::input(
+        let ensemble =
+            boost(
+                n,
+                self.n_estimators,
+                x.cols,
+                &mut rng,
+                |rng, sample_weight, last, n_fitted| {
+                    let seed = rng.randint(i32::MAX as u64);
+                    let data = TrainingSet {
+                        columns: &columns,
+                        n_samples: n,
+                        n_features: x.cols,
+                        targets: Targets::Classes {
+                            codes: &labels.codes,
+                            k,
+                        },
+                        weights: sample_weight,
+                    };
+                    let tree =
+                        self.params
+                            .grow(&rules, &data, splitter_seed(&mut RandomState::new(seed)));
+                    let incorrect: Vec<bool> = (0..n)
+                        .map(|i| argmax(tree.predict_row(x.row(i))) != labels.codes[i])
+                        .collect();
+                    let wrong: Vec<f64> = incorrect
+                        .iter()
+                        .zip(sample_weight.iter())
+                        .map(|(&bad, w)| if bad { *w } else { 0.0 })
+                        .collect();
+                    let error = np_sum(&wrong) / np_sum(sample_weight);
+                    if error <= 0.0 {
+                        return Ok(Round::Perfect(tree));
+                    }
+                    if error >= 1.0 - 1.0 / k as f64 {
+                        if n_fitted == 0 {
+                            return Err(Error::input(
                         OP,
                         format!("the first tree is no better than chance (weighted error {error})"),
                     ));
-                }
-                break;
-            }
-            let vote = self.learning_rate * (((1.0 - error) / error).ln() + (k as f64 - 1.0).ln());
-            ensemble.trees.push(tree);
-            ensemble.weights.push(vote);
-            ensemble.errors.push(error);
-            if iboost + 1 == self.n_estimators {
-                break;
-            }
-            for (w, &bad) in sample_weight.iter_mut().zip(&incorrect) {
-                *w = (w.ln() + if bad { vote } else { 0.0 }).exp();
-            }
-            let total = np_sum(&sample_weight);
-            if !total.is_finite() || total <= 0.0 {
-                break;
-            }
-            sample_weight.iter_mut().for_each(|w| *w /= total);
-        }
+                        }
+                        return Ok(Round::Stop(None));
+                    }
+                    let vote =
+                        self.learning_rate * (((1.0 - error) / error).ln() + (k as f64 - 1.0).ln());
+                    if !last {
+                        for (w, &bad) in sample_weight.iter_mut().zip(&incorrect) {
+                            *w = (w.ln() + if bad { vote } else { 0.0 }).exp();
+                        }
+                    }
+                    Ok(Round::Fitted { tree, vote, error })
+                },
+            )?;
         self.state = Some(ensemble);
         self.classes = labels.classes;
         Ok(self)
