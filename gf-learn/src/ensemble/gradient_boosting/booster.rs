@@ -116,21 +116,22 @@ impl BoostParams {
             // One splitter seed per tree, drawn in order before any tree grows; the trees of
             // a stage are then independent and grow in parallel.
             let seeds: Vec<u32> = (0..width).map(|_| splitter_seed(&mut rng)).collect();
+            let neg_gradients = loss.neg_gradients(y, &raw);
             let trees: Vec<(Tree, Vec<usize>)> = seeds
                 .par_iter()
+                .zip(&neg_gradients)
                 .enumerate()
-                .map(|(k, &seed)| {
-                    let neg_gradient = loss.neg_gradient(y, &raw, k);
+                .map(|(k, (&seed, neg_gradient))| {
                     let data = TrainingSet {
                         columns: &columns,
                         n_samples: n,
                         n_features: x.cols,
-                        targets: Targets::Values(&neg_gradient),
+                        targets: Targets::Values(neg_gradient),
                         weights: &weights,
                     };
                     let mut tree = tree_params.grow(&rules, &data, seed);
                     let leaves: Vec<usize> = (0..n).map(|i| tree.leaf_of(x.row(i))).collect();
-                    line_search(&mut tree, &leaves, &bag, loss, k, y, &neg_gradient, &raw);
+                    line_search(&mut tree, &leaves, &bag, loss, k, y, neg_gradient, &raw);
                     (tree, leaves)
                 })
                 .collect();

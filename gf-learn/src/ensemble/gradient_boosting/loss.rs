@@ -85,49 +85,40 @@ impl Loss {
         }
     }
 
-    /// The negative gradient of tree `k`'s raw score for every sample (`raw` is
-    /// sample-major, `n * n_trees`).
-    pub(crate) fn neg_gradient(self, y: &[f64], raw: &[f64], k: usize) -> Vec<f64> {
-        let width = self.n_trees();
+    /// The negative gradient of every tree's raw score for every sample, one column per
+    /// tree (`raw` is sample-major, `n * n_trees`); the softmax is taken once per sample.
+    pub(crate) fn neg_gradients(self, y: &[f64], raw: &[f64]) -> Vec<Vec<f64>> {
+        let (n, width) = (y.len(), self.n_trees());
+        let mut out = vec![vec![0.0; n]; width];
         let mut p = vec![0.0; width];
-        (0..y.len())
-            .map(|i| {
-                let (y, r) = (y[i], raw[i * width + k]);
-                match self {
-                    Loss::SquaredError => y - r,
-                    Loss::AbsoluteError => {
-                        if r > y {
-                            -1.0
-                        } else {
-                            1.0
-                        }
-                    }
-                    Loss::Huber { delta, .. } => {
-                        let res = r - y;
-                        if res.abs() <= delta {
-                            -res
-                        } else if res >= 0.0 {
-                            -delta
-                        } else {
-                            delta
-                        }
-                    }
-                    Loss::Quantile(q) => {
-                        if y >= r {
-                            q
-                        } else {
-                            q - 1.0
-                        }
-                    }
-                    Loss::Binomial => -binomial_gradient(y, r),
-                    Loss::Exponential => y / r.exp() - (1.0 - y) * r.exp(),
-                    Loss::Multinomial(_) => {
-                        softmax(&raw[i * width..(i + 1) * width], &mut p);
-                        f64::from(u8::from(y as usize == k)) - p[k]
+        for i in 0..n {
+            let (y, r) = (y[i], raw[i * width]);
+            let g = &mut out[0][i];
+            match self {
+                Loss::Multinomial(_) => {
+                    softmax(&raw[i * width..(i + 1) * width], &mut p);
+                    for (k, column) in out.iter_mut().enumerate() {
+                        column[i] = f64::from(u8::from(y as usize == k)) - p[k];
                     }
                 }
-            })
-            .collect()
+                Loss::SquaredError => *g = y - r,
+                Loss::AbsoluteError => *g = if r > y { -1.0 } else { 1.0 },
+                Loss::Huber { delta, .. } => {
+                    let res = r - y;
+                    *g = if res.abs() <= delta {
+                        -res
+                    } else if res >= 0.0 {
+                        -delta
+                    } else {
+                        delta
+                    };
+                }
+                Loss::Quantile(q) => *g = if y >= r { q } else { q - 1.0 },
+                Loss::Binomial => *g = -binomial_gradient(y, r),
+                Loss::Exponential => *g = y / r.exp() - (1.0 - y) * r.exp(),
+            }
+        }
+        out
     }
 
     /// The line-search value of a leaf holding the in-bag samples `rows` (ascending) for
