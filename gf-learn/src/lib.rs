@@ -38,6 +38,7 @@ pub mod model_selection;
 pub mod naive_bayes;
 pub mod neighbors;
 pub mod preprocessing;
+pub mod svm;
 pub mod traits;
 pub mod tree;
 mod validation;

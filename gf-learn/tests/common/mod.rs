@@ -69,6 +69,7 @@ pub fn classification(name: &str) -> (X, Labels) {
         "iris" => gf_data::datasets::load_iris(),
         "wine" => gf_data::datasets::load_wine(),
         "breast_cancer" => gf_data::datasets::load_breast_cancer(),
+        "digits" => gf_data::datasets::load_digits(),
         other => panic!("no classification dataset {other}"),
     }
     .unwrap();

@@ -1,0 +1,152 @@
+//! ε-support vector regression, as scikit-learn's `SVR`.
+
+use gf_core::shape::Dim;
+use gf_core::Dtype;
+
+use super::kernel::{Kernel, KernelFn};
+use super::model::RegModel;
+use super::train::train_svr;
+use super::{rows, solver_setters, SolverParams};
+use crate::error::{Error, Result};
+use crate::traits::{Features, Regressor, Target};
+use crate::validation::{check_param, check_x, check_x_width, check_y_reg, fitted, vector};
+
+const NAME: &str = "SVR";
+
+/// ε-support vector regression (scikit-learn's `SVR`): a kernel regression that ignores
+/// errors below `epsilon` and pays `C` per unit beyond, solved by libsvm's SMO.
+///
+/// ```
+/// use gf_core::prelude::*;
+/// use gf_learn::prelude::*;
+/// use gf_learn::svm::{Kernel, SVR};
+///
+/// let dev = Cpu::default();
+/// let x = dev.tensor_from_vec(vec![0.0f64, 1.0, 2.0, 3.0, 4.0], (5, 1));
+/// let y = dev.tensor_from_vec(vec![0.0f64, 2.0, 4.0, 6.0, 8.0], (5,));
+/// let mut svr = SVR::new().kernel(Kernel::Linear).c(10.0).epsilon(0.01);
+/// let pred = svr.fit(&x, &y)?.predict(&x)?.to_vec();
+/// assert!((pred[2] - 4.0).abs() < 0.05);
+/// # Ok::<(), gf_learn::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct SVR {
+    params: SolverParams,
+    epsilon: f64,
+    state: Option<Fitted>,
+}
+
+#[derive(Clone, Debug)]
+struct Fitted {
+    kernel: KernelFn,
+    model: RegModel,
+    n_features: usize,
+    intercept: [f64; 1],
+}
+
+impl Default for SVR {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl SVR {
+    /// scikit-learn's defaults: `C = 1`, `epsilon = 0.1`, RBF kernel with `gamma = 'scale'`,
+    /// `tol = 1e-3`, shrinking.
+    pub fn new() -> Self {
+        SVR {
+            params: SolverParams::default(),
+            epsilon: 0.1,
+            state: None,
+        }
+    }
+
+    solver_setters!();
+
+    /// The half-width of the tube in which errors cost nothing, in `[0, inf)`; default 0.1.
+    pub fn epsilon(mut self, v: f64) -> Self {
+        self.epsilon = v;
+        self
+    }
+
+    /// The coefficient `αᵢ − αᵢ*` of each support vector (scikit-learn's `dual_coef_`, one
+    /// row); `None` before `fit`.
+    pub fn dual_coef_(&self) -> Option<&[f64]> {
+        self.state.as_ref().map(|s| s.model.coef.as_slice())
+    }
+
+    /// The constant of the regression function (−ρ); `None` before `fit`.
+    pub fn intercept_(&self) -> Option<&[f64]> {
+        self.state.as_ref().map(|s| s.intercept.as_slice())
+    }
+
+    /// The primal weights for the linear kernel; `None` before `fit` or for other kernels.
+    pub fn coef_(&self) -> Option<Vec<f64>> {
+        let s = self.state.as_ref()?;
+        if s.kernel.kind != Kernel::Linear {
+            return None;
+        }
+        let mut w = vec![0.0; s.n_features];
+        for (v, c) in s.model.coef.iter().enumerate() {
+            for (wf, x) in w.iter_mut().zip(s.model.sv.row(v)) {
+                *wf += c * x;
+            }
+        }
+        Some(w)
+    }
+
+    /// SMO iterations; `None` before `fit`.
+    pub fn n_iter_(&self) -> Option<usize> {
+        self.state.as_ref().map(|s| s.model.n_iter)
+    }
+
+    /// 0 when SMO met `tol`, 1 when `max_iter` stopped it; `None` before `fit`.
+    pub fn fit_status_(&self) -> Option<usize> {
+        self.state.as_ref().map(|s| usize::from(s.model.timed_out))
+    }
+}
+
+impl Regressor for SVR {
+    fn fit<F: Dim, E: Dtype>(&mut self, x: &Features<F, E>, y: &Target<E>) -> Result<&mut Self> {
+        const OP: &str = "SVR::fit";
+        let x = check_x(OP, x)?;
+        let settings = self.params.settings(NAME, &x)?;
+        check_param(
+            NAME,
+            "epsilon",
+            self.epsilon,
+            "a float in [0.0, inf)",
+            |e| e >= 0.0 && e.is_finite(),
+        )?;
+        let y = check_y_reg(OP, y, x.rows)?;
+        let weights = vec![1.0; x.rows];
+        let model = train_svr(
+            &rows(&x),
+            &y,
+            &weights,
+            self.params.c,
+            self.epsilon,
+            &settings,
+        );
+        if model.coef.iter().any(|v| !v.is_finite()) || !model.rho.is_finite() {
+            return Err(Error::input(
+                OP,
+                "the dual coefficients or intercept are not finite; the input may hold large values and need scaling",
+            ));
+        }
+        self.state = Some(Fitted {
+            kernel: settings.kernel,
+            intercept: [-model.rho],
+            model,
+            n_features: x.cols,
+        });
+        Ok(self)
+    }
+
+    fn predict<F: Dim, E: Dtype>(&self, x: &Features<F, E>) -> Result<Target<E>> {
+        const OP: &str = "SVR::predict";
+        let s = fitted(&self.state, NAME, OP)?;
+        let x = check_x_width(OP, NAME, x, s.n_features)?;
+        vector(&s.model.predict(&s.kernel, &x))
+    }
+}
