@@ -8,6 +8,7 @@
 mod common;
 
 use common::*;
+use gf_core::prelude::{Cpu, Tensor};
 use gf_learn::linear_model::ClassWeight;
 use gf_learn::prelude::*;
 use gf_learn::svm::{DecisionShape, Gamma, Kernel, SVC, SVR};
@@ -28,6 +29,12 @@ fn gamma(p: &Value) -> Gamma {
         Value::Number(n) => Gamma::Value(n.as_f64().unwrap()),
         _ => Gamma::Scale,
     }
+}
+
+/// The fixture's `"sample_weight": "mod7"`: sample `i` weighs `0.5 + (i % 7) / 4`.
+fn weights(p: &Value, n: usize) -> Option<Tensor<(usize,), f64, Cpu>> {
+    (p["sample_weight"].as_str() == Some("mod7"))
+        .then(|| tensor1((0..n).map(|i| 0.5 + (i % 7) as f64 / 4.0).collect()))
 }
 
 fn data(name: &str) -> (X, Labels) {
@@ -74,7 +81,10 @@ fn svc_matches_scikit_learn() {
         let what = format!("{name} {p}");
         let (x, y) = data(name);
         let mut m = svc(p);
-        m.fit(&x, &y).unwrap();
+        match weights(p, x.dims()[0]) {
+            Some(w) => m.fit_weighted(&x, &y, &w).unwrap(),
+            None => m.fit(&x, &y).unwrap(),
+        };
         let g = case["gamma"].as_f64().unwrap();
         if kernel(p) != Kernel::Linear {
             assert_close(
@@ -185,7 +195,11 @@ fn svr_matches_scikit_learn() {
         if let Some(c) = p["coef0"].as_f64() {
             m = m.coef0(c);
         }
-        let pred = m.fit(&x, &y).unwrap().predict(&x).unwrap().to_vec();
+        match weights(p, x.dims()[0]) {
+            Some(w) => m.fit_weighted(&x, &y, &w).unwrap(),
+            None => m.fit(&x, &y).unwrap(),
+        };
+        let pred = m.predict(&x).unwrap().to_vec();
         assert_eq!(
             m.support_().unwrap(),
             usizes(&case["support"]),
@@ -235,6 +249,15 @@ fn bad_input_is_an_error_naming_it() {
     nan[7] = f64::NAN;
     assert!(msg(SVC::new().fit(&tensor2(nan, 150), &y).unwrap_err()).contains("row 1"));
     assert!(SVC::new().predict(&x).is_err());
+    let short = tensor1(vec![1.0; 10]);
+    assert!(msg(SVC::new().fit_weighted(&x, &y, &short).unwrap_err()).contains("sample_weight"));
+    let mut w = vec![1.0; 150];
+    w[3] = -1.0;
+    let neg = SVC::new().fit_weighted(&x, &y, &tensor1(w)).unwrap_err();
+    assert!(msg(neg).contains("sample_weight[3]"));
+    let mut w = vec![1.0; 150];
+    w[..50].iter_mut().for_each(|v| *v = 0.0);
+    assert!(SVC::new().fit_weighted(&x, &y, &tensor1(w)).is_err());
     let mut m = SVC::new();
     m.fit(&x, &y).unwrap();
     assert!(m

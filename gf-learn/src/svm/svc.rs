@@ -6,7 +6,7 @@ use gf_core::Dtype;
 use super::kernel::{Kernel, KernelFn};
 use super::model::ClassModel;
 use super::train::{train_svc, LibsvmRng, Samples};
-use super::{rows, solver_setters, SolverParams};
+use super::{rows, sample_weights, solver_setters, SolverParams};
 use crate::error::{Error, Result};
 use crate::linear_model::ClassWeight;
 use crate::traits::{Classifier, DecisionFunction, Features, PredictProba, Scores, Target};
@@ -208,6 +208,96 @@ impl SVC {
     }
 }
 
+impl SVC {
+    /// [`fit`](Classifier::fit) with each sample's `C` scaled by its weight (scikit-learn's
+    /// `fit(X, y, sample_weight)`); samples of weight 0 are left out.
+    pub fn fit_weighted<F: Dim, E: Dtype>(
+        &mut self,
+        x: &Features<F, E>,
+        y: &Target<usize>,
+        sample_weight: &Target<E>,
+    ) -> Result<&mut Self> {
+        self.fit_with("SVC::fit_weighted", x, y, Some(sample_weight))
+    }
+
+    fn fit_with<F: Dim, E: Dtype>(
+        &mut self,
+        op: &'static str,
+        x: &Features<F, E>,
+        y: &Target<usize>,
+        sample_weight: Option<&Target<E>>,
+    ) -> Result<&mut Self> {
+        let x = check_x(op, x)?;
+        let settings = self.params.settings(NAME, &x)?;
+        let labels = check_y_class(op, y, x.rows, 2)?;
+        let weights = sample_weights(op, sample_weight, x.rows)?;
+        let mut weighted = vec![false; labels.classes.len()];
+        labels
+            .codes
+            .iter()
+            .zip(&weights)
+            .for_each(|(&c, &w)| weighted[c] |= w > 0.0);
+        if weighted.iter().any(|&w| !w) {
+            return Err(Error::input(
+                op,
+                "every class needs a sample of positive sample_weight",
+            ));
+        }
+        let class_c: Vec<f64> = self
+            .class_weight
+            .weights(NAME, &labels)?
+            .iter()
+            .map(|w| w * self.params.c)
+            .collect();
+        let data = Samples {
+            rows: rows(&x),
+            labels: labels.codes.iter().map(|&c| c as i64).collect(),
+            weights,
+        };
+        // scikit-learn draws libsvm's seed from `random_state`.
+        let seed = RandomState::new(self.random_state as u32).randint((1 << 31) - 1);
+        let mut rng = LibsvmRng::new(seed);
+        let model = train_svc(
+            &data,
+            &|c| class_c[c as usize],
+            &settings,
+            self.probability,
+            &mut rng,
+        );
+        if model.labels.len() < labels.classes.len() {
+            return Err(Error::input(
+                op,
+                "every class needs a sample of positive weight",
+            ));
+        }
+        let binary = model.n_classes() == 2;
+        let flip = if binary { -1.0 } else { 1.0 };
+        let dual_coef = model.sv_coef.iter().flatten().map(|v| flip * v).collect();
+        let intercept = model.rho.iter().map(|r| -flip * r).collect();
+        let bad = model
+            .sv_coef
+            .iter()
+            .flatten()
+            .chain(&model.rho)
+            .any(|v| !v.is_finite());
+        if bad {
+            return Err(Error::input(
+                op,
+                "the dual coefficients or intercepts are not finite; the input may hold large values and need scaling",
+            ));
+        }
+        self.state = Some(Fitted {
+            kernel: settings.kernel,
+            model,
+            classes: labels.classes,
+            n_features: x.cols,
+            dual_coef,
+            intercept,
+        });
+        Ok(self)
+    }
+}
+
 /// scikit-learn's `_ovr_decision_function`: one-vs-one votes plus the summed confidences
 /// squashed into `(−1/3, 1/3)`.
 fn ovr_from_ovo(dec: &[f64], k: usize, out: &mut [f64]) {
@@ -237,62 +327,7 @@ impl Classifier for SVC {
         x: &Features<F, E>,
         y: &Target<usize>,
     ) -> Result<&mut Self> {
-        const OP: &str = "SVC::fit";
-        let x = check_x(OP, x)?;
-        let settings = self.params.settings(NAME, &x)?;
-        let labels = check_y_class(OP, y, x.rows, 2)?;
-        let class_c: Vec<f64> = self
-            .class_weight
-            .weights(NAME, &labels)?
-            .iter()
-            .map(|w| w * self.params.c)
-            .collect();
-        let data = Samples {
-            rows: rows(&x),
-            labels: labels.codes.iter().map(|&c| c as i64).collect(),
-            weights: vec![1.0; x.rows],
-        };
-        // scikit-learn draws libsvm's seed from `random_state`.
-        let seed = RandomState::new(self.random_state as u32).randint((1 << 31) - 1);
-        let mut rng = LibsvmRng::new(seed);
-        let model = train_svc(
-            &data,
-            &|c| class_c[c as usize],
-            &settings,
-            self.probability,
-            &mut rng,
-        );
-        if model.labels.len() < labels.classes.len() {
-            return Err(Error::input(
-                OP,
-                "every class needs a sample of positive weight",
-            ));
-        }
-        let binary = model.n_classes() == 2;
-        let flip = if binary { -1.0 } else { 1.0 };
-        let dual_coef = model.sv_coef.iter().flatten().map(|v| flip * v).collect();
-        let intercept = model.rho.iter().map(|r| -flip * r).collect();
-        let bad = model
-            .sv_coef
-            .iter()
-            .flatten()
-            .chain(&model.rho)
-            .any(|v| !v.is_finite());
-        if bad {
-            return Err(Error::input(
-                OP,
-                "the dual coefficients or intercepts are not finite; the input may hold large values and need scaling",
-            ));
-        }
-        self.state = Some(Fitted {
-            kernel: settings.kernel,
-            model,
-            classes: labels.classes,
-            n_features: x.cols,
-            dual_coef,
-            intercept,
-        });
-        Ok(self)
+        self.fit_with("SVC::fit", x, y, None)
     }
 
     fn predict<F: Dim, E: Dtype>(&self, x: &Features<F, E>) -> Result<Target<usize>> {

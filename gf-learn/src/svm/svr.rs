@@ -6,7 +6,7 @@ use gf_core::Dtype;
 use super::kernel::{Kernel, KernelFn};
 use super::model::RegModel;
 use super::train::train_svr;
-use super::{rows, solver_setters, SolverParams};
+use super::{rows, sample_weights, solver_setters, SolverParams};
 use crate::error::{Error, Result};
 use crate::traits::{Features, Regressor, Target};
 use crate::validation::{check_param, check_x, check_x_width, check_y_reg, fitted, vector};
@@ -108,8 +108,37 @@ impl SVR {
 
 impl Regressor for SVR {
     fn fit<F: Dim, E: Dtype>(&mut self, x: &Features<F, E>, y: &Target<E>) -> Result<&mut Self> {
-        const OP: &str = "SVR::fit";
-        let x = check_x(OP, x)?;
+        self.fit_with("SVR::fit", x, y, None)
+    }
+
+    fn predict<F: Dim, E: Dtype>(&self, x: &Features<F, E>) -> Result<Target<E>> {
+        const OP: &str = "SVR::predict";
+        let s = fitted(&self.state, NAME, OP)?;
+        let x = check_x_width(OP, NAME, x, s.n_features)?;
+        vector(&s.model.predict(&s.kernel, &x))
+    }
+}
+
+impl SVR {
+    /// [`fit`](Regressor::fit) with each sample's `C` scaled by its weight (scikit-learn's
+    /// `fit(X, y, sample_weight)`); samples of weight 0 are left out.
+    pub fn fit_weighted<F: Dim, E: Dtype>(
+        &mut self,
+        x: &Features<F, E>,
+        y: &Target<E>,
+        sample_weight: &Target<E>,
+    ) -> Result<&mut Self> {
+        self.fit_with("SVR::fit_weighted", x, y, Some(sample_weight))
+    }
+
+    fn fit_with<F: Dim, E: Dtype>(
+        &mut self,
+        op: &'static str,
+        x: &Features<F, E>,
+        y: &Target<E>,
+        sample_weight: Option<&Target<E>>,
+    ) -> Result<&mut Self> {
+        let x = check_x(op, x)?;
         let settings = self.params.settings(NAME, &x)?;
         check_param(
             NAME,
@@ -118,8 +147,11 @@ impl Regressor for SVR {
             "a float in [0.0, inf)",
             |e| e >= 0.0 && e.is_finite(),
         )?;
-        let y = check_y_reg(OP, y, x.rows)?;
-        let weights = vec![1.0; x.rows];
+        let y = check_y_reg(op, y, x.rows)?;
+        let weights = sample_weights(op, sample_weight, x.rows)?;
+        if !weights.iter().any(|&w| w > 0.0) {
+            return Err(Error::input(op, "every sample_weight is 0"));
+        }
         let model = train_svr(
             &rows(&x),
             &y,
@@ -130,7 +162,7 @@ impl Regressor for SVR {
         );
         if model.coef.iter().any(|v| !v.is_finite()) || !model.rho.is_finite() {
             return Err(Error::input(
-                OP,
+                op,
                 "the dual coefficients or intercept are not finite; the input may hold large values and need scaling",
             ));
         }
@@ -141,12 +173,5 @@ impl Regressor for SVR {
             n_features: x.cols,
         });
         Ok(self)
-    }
-
-    fn predict<F: Dim, E: Dtype>(&self, x: &Features<F, E>) -> Result<Target<E>> {
-        const OP: &str = "SVR::predict";
-        let s = fitted(&self.state, NAME, OP)?;
-        let x = check_x_width(OP, NAME, x, s.n_features)?;
-        vector(&s.model.predict(&s.kernel, &x))
     }
 }
