@@ -37,6 +37,7 @@ pub mod metrics;
 pub mod model_selection;
 pub mod naive_bayes;
 pub mod neighbors;
+pub mod pipeline;
 pub mod preprocessing;
 pub mod svm;
 pub mod traits;

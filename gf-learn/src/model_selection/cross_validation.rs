@@ -260,7 +260,7 @@ where
 
 /// The shared loop of the `cross_val_score` forms: each fold's training and test rows of `x` and
 /// `y`, given to `fit_score` in parallel.
-fn score_folds<F, E, T, S>(
+pub(super) fn score_folds<F, E, T, S>(
     x: &Features<F, E>,
     y: &Target<T>,
     folds: &[Fold],

@@ -1,0 +1,337 @@
+//! [`GridSearchCV`]: every candidate of a [`ParamGrid`] scored by cross-validation, the best
+//! refitted on all the data, as scikit-learn's `GridSearchCV`.
+
+use std::fmt;
+
+use gf_core::shape::Dim;
+use gf_core::{Dtype, Unit};
+use rayon::prelude::*;
+
+use super::cross_validation::score_folds;
+use super::{Fold, KFold, ParamGrid, Params, StratifiedKFold};
+use crate::error::{Error, Result};
+use crate::traits::{
+    Classifier, DecisionFunction, Features, PredictProba, Regressor, Scores, Target,
+};
+use crate::validation::{check_param, fitted, np_sum};
+
+const NAME: &str = "GridSearchCV";
+
+/// How the data are split for each candidate.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cv {
+    /// `n` folds: [`StratifiedKFold`] for a classifier, [`KFold`] for a regressor, neither
+    /// shuffled (scikit-learn's `cv=n`).
+    Splits(usize),
+    /// These folds, as given.
+    Folds(Vec<Fold>),
+}
+
+/// The scores of every candidate, as scikit-learn's `cv_results_`; index `i` of each field is
+/// candidate `i` of the grid.
+#[derive(Clone, Debug)]
+pub struct CvResults {
+    /// The hyper-parameters of each candidate.
+    pub params: Vec<Params>,
+    /// The test score of each candidate on each split (`split{k}_test_score`).
+    pub split_test_scores: Vec<Vec<f64>>,
+    /// The mean test score over the splits.
+    pub mean_test_score: Vec<f64>,
+    /// The standard deviation of the test scores over the splits (numpy's, `ddof = 0`).
+    pub std_test_score: Vec<f64>,
+    /// The rank of each candidate by mean test score, 1 the best; ties share the smaller rank.
+    pub rank_test_score: Vec<usize>,
+}
+
+impl CvResults {
+    fn new(params: Vec<Params>, split_test_scores: Vec<Vec<f64>>) -> Self {
+        let moments: Vec<(f64, f64)> = split_test_scores
+            .iter()
+            .map(|s| {
+                let n = s.len() as f64;
+                let mean = np_sum(s) / n;
+                let dev: Vec<f64> = s.iter().map(|v| (v - mean) * (v - mean)).collect();
+                (mean, (np_sum(&dev) / n).sqrt())
+            })
+            .collect();
+        let mean_test_score: Vec<f64> = moments.iter().map(|m| m.0).collect();
+        // scipy's rankdata(-mean, method="min"), with NaN scores ranked last as scikit-learn
+        // ranks them.
+        let key = |m: f64| if m.is_nan() { f64::NEG_INFINITY } else { m };
+        let rank_test_score = mean_test_score
+            .iter()
+            .map(|&m| 1 + mean_test_score.iter().filter(|&&o| key(o) > key(m)).count())
+            .collect();
+        CvResults {
+            params,
+            split_test_scores,
+            std_test_score: moments.iter().map(|m| m.1).collect(),
+            mean_test_score,
+            rank_test_score,
+        }
+    }
+
+    /// The first candidate of rank 1 (scikit-learn's `best_index_`).
+    fn best_index(&self) -> usize {
+        self.rank_test_score
+            .iter()
+            .position(|&r| r == 1)
+            .expect("a non-empty grid has a best candidate")
+    }
+}
+
+/// Exhaustive search over a grid of hyper-parameters: each candidate is built by `build` from
+/// its [`Params`], fitted and scored (with the estimator's own `score`: accuracy for a
+/// classifier, R² for a regressor) on every fold, candidates and folds in parallel; the
+/// candidate with the best mean score is refitted on all the data and serves `predict`.
+/// Defaults as scikit-learn's: `cv = 5`, `refit = true`.
+///
+/// A candidate that fails to build or fit makes `fit` an `Err` naming it (scikit-learn's
+/// `error_score="raise"`), rather than a NaN score.
+///
+/// ```
+/// use gf_core::prelude::*;
+/// use gf_learn::linear_model::Ridge;
+/// use gf_learn::model_selection::{GridSearchCV, ParamGrid};
+/// use gf_learn::prelude::*;
+///
+/// let dev = Cpu::default();
+/// let x = dev.tensor_from_vec((0..40).map(|i| ((i * 7) % 11) as f64).collect(), (20, 2));
+/// let y = dev.tensor_from_vec((0..20).map(|i| (i % 5) as f64).collect(), (20,));
+/// let grid = ParamGrid::new().param("alpha", [0.01, 1.0, 100.0]);
+/// let mut search = GridSearchCV::new(grid, |p| Ok(Ridge::new().alpha(p.get("alpha")?))).cv(4);
+/// search.fit(&x, &y)?;
+/// let results = search.cv_results_().unwrap();
+/// assert_eq!(results.mean_test_score.len(), 3);
+/// assert_eq!(search.best_params_().unwrap().to_string(), format!("{}", results.params[search.best_index_().unwrap()]));
+/// let _ = search.predict(&x)?;
+/// # Ok::<(), gf_learn::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct GridSearchCV<M, B> {
+    grid: ParamGrid,
+    build: B,
+    cv: Cv,
+    refit: bool,
+    state: Option<Fitted<M>>,
+}
+
+#[derive(Clone, Debug)]
+struct Fitted<M> {
+    results: CvResults,
+    best_index: usize,
+    best_estimator: Option<M>,
+}
+
+impl<M, B> fmt::Debug for GridSearchCV<M, B> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct(NAME)
+            .field("grid", &self.grid)
+            .field("cv", &self.cv)
+            .field("refit", &self.refit)
+            .field("fitted", &self.state.is_some())
+            .finish()
+    }
+}
+
+impl<M, B: Fn(&Params) -> Result<M> + Sync> GridSearchCV<M, B> {
+    /// A search over `grid`, building each candidate with `build`.
+    pub fn new(grid: ParamGrid, build: B) -> Self {
+        GridSearchCV {
+            grid,
+            build,
+            cv: Cv::Splits(5),
+            refit: true,
+            state: None,
+        }
+    }
+
+    /// The number of folds, in `[2, n_samples]` (stratified for a classifier).
+    pub fn cv(mut self, n_splits: usize) -> Self {
+        self.cv = Cv::Splits(n_splits);
+        self
+    }
+
+    /// Scores on these folds instead (from [`KFold`], [`StratifiedKFold`] or by hand).
+    pub fn folds(mut self, folds: Vec<Fold>) -> Self {
+        self.cv = Cv::Folds(folds);
+        self
+    }
+
+    /// Whether to fit the best candidate on all the data once the search is done (without it,
+    /// only the scores are kept and `predict` is an `Err`).
+    pub fn refit(mut self, refit: bool) -> Self {
+        self.refit = refit;
+        self
+    }
+
+    /// The scores of every candidate; `None` before `fit`.
+    pub fn cv_results_(&self) -> Option<&CvResults> {
+        self.state.as_ref().map(|s| &s.results)
+    }
+
+    /// The index of the best candidate in [`cv_results_`](Self::cv_results_); `None` before
+    /// `fit`.
+    pub fn best_index_(&self) -> Option<usize> {
+        self.state.as_ref().map(|s| s.best_index)
+    }
+
+    /// The hyper-parameters of the best candidate; `None` before `fit`.
+    pub fn best_params_(&self) -> Option<&Params> {
+        self.state.as_ref().map(|s| &s.results.params[s.best_index])
+    }
+
+    /// The mean cross-validated score of the best candidate; `None` before `fit`.
+    pub fn best_score_(&self) -> Option<f64> {
+        self.state
+            .as_ref()
+            .map(|s| s.results.mean_test_score[s.best_index])
+    }
+
+    /// The best candidate fitted on all the data; `None` before `fit` or with `refit = false`.
+    pub fn best_estimator_(&self) -> Option<&M> {
+        self.state.as_ref().and_then(|s| s.best_estimator.as_ref())
+    }
+
+    /// The refitted best estimator, or an `Err` saying why there is none.
+    fn best(&self, op: &'static str) -> Result<&M> {
+        let state = fitted(&self.state, NAME, op)?;
+        state.best_estimator.as_ref().ok_or_else(|| {
+            Error::input(
+                op,
+                "refit=false: the search kept no fitted estimator to predict with",
+            )
+        })
+    }
+
+    /// Scores every candidate on `folds` with `fit_score`, then refits the best with `refit`.
+    fn search<F, E, T>(
+        &mut self,
+        x: &Features<F, E>,
+        y: &Target<T>,
+        folds: Vec<Fold>,
+        fit_score: impl Fn(&mut M, (Features<F, E>, Target<T>), (Features<F, E>, Target<T>)) -> Result<f64>
+            + Sync,
+        refit: impl FnOnce(&mut M) -> Result<()>,
+    ) -> Result<&mut Self>
+    where
+        F: Dim + Send + Sync,
+        E: Dtype,
+        T: Unit,
+    {
+        if folds.is_empty() {
+            return Err(Error::input(NAME, "the cross-validation gave no fold"));
+        }
+        let params = self.grid.candidates()?;
+        let scores = params
+            .par_iter()
+            .map(|p| {
+                let run = || {
+                    score_folds(x, y, &folds, |train, test| {
+                        fit_score(&mut (self.build)(p)?, train, test)
+                    })
+                };
+                run().map_err(|e| Error::input(NAME, format!("candidate {p}: {e}")))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let results = CvResults::new(params, scores);
+        let best_index = results.best_index();
+        let best_estimator = if self.refit {
+            let mut best = (self.build)(&results.params[best_index])?;
+            refit(&mut best)?;
+            Some(best)
+        } else {
+            None
+        };
+        self.state = Some(Fitted {
+            results,
+            best_index,
+            best_estimator,
+        });
+        Ok(self)
+    }
+
+    /// The folds for `n` samples, or an `Err` naming `cv`.
+    fn folds_for(&self, make: impl FnOnce(usize) -> Result<Vec<Fold>>) -> Result<Vec<Fold>> {
+        match &self.cv {
+            Cv::Splits(k) => {
+                check_param(NAME, "cv", *k, "an int in [2, inf)", |k| k >= 2)?;
+                make(*k)
+            }
+            Cv::Folds(folds) => Ok(folds.clone()),
+        }
+    }
+}
+
+impl<M, B> Classifier for GridSearchCV<M, B>
+where
+    M: Classifier + Send,
+    B: Fn(&Params) -> Result<M> + Sync,
+{
+    fn fit<F: Dim, E: Dtype>(
+        &mut self,
+        x: &Features<F, E>,
+        y: &Target<usize>,
+    ) -> Result<&mut Self> {
+        let labels = y.to_vec();
+        let folds = self.folds_for(|k| StratifiedKFold::new().n_splits(k).split(&labels))?;
+        self.search(
+            x,
+            y,
+            folds,
+            |m, (xt, yt), (xs, ys)| m.fit(&xt, &yt)?.score(&xs, &ys),
+            |m| m.fit(x, y).map(|_| ()),
+        )
+    }
+
+    fn predict<F: Dim, E: Dtype>(&self, x: &Features<F, E>) -> Result<Target<usize>> {
+        self.best("GridSearchCV::predict")?.predict(x)
+    }
+
+    fn classes_(&self) -> Option<&[usize]> {
+        self.best_estimator_().and_then(|m| m.classes_())
+    }
+}
+
+impl<M, B> PredictProba for GridSearchCV<M, B>
+where
+    M: PredictProba + Send,
+    B: Fn(&Params) -> Result<M> + Sync,
+{
+    fn predict_proba<F: Dim, E: Dtype>(&self, x: &Features<F, E>) -> Result<Scores<E>> {
+        self.best("GridSearchCV::predict_proba")?.predict_proba(x)
+    }
+}
+
+impl<M, B> DecisionFunction for GridSearchCV<M, B>
+where
+    M: DecisionFunction + Send,
+    B: Fn(&Params) -> Result<M> + Sync,
+{
+    fn decision_function<F: Dim, E: Dtype>(&self, x: &Features<F, E>) -> Result<Scores<E>> {
+        self.best("GridSearchCV::decision_function")?
+            .decision_function(x)
+    }
+}
+
+impl<M, B> Regressor for GridSearchCV<M, B>
+where
+    M: Regressor + Send,
+    B: Fn(&Params) -> Result<M> + Sync,
+{
+    fn fit<F: Dim, E: Dtype>(&mut self, x: &Features<F, E>, y: &Target<E>) -> Result<&mut Self> {
+        let n = x.dims()[0];
+        let folds = self.folds_for(|k| KFold::new().n_splits(k).split(n))?;
+        self.search(
+            x,
+            y,
+            folds,
+            |m, (xt, yt), (xs, ys)| m.fit(&xt, &yt)?.score(&xs, &ys),
+            |m| m.fit(x, y).map(|_| ()),
+        )
+    }
+
+    fn predict<F: Dim, E: Dtype>(&self, x: &Features<F, E>) -> Result<Target<E>> {
+        self.best("GridSearchCV::predict")?.predict(x)
+    }
+}
