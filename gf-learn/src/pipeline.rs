@@ -9,9 +9,11 @@
 //! grid search fit the scaler inside each fold, as scikit-learn's do, so no statistic of the
 //! test part leaks into training.
 
+use gf_core::ops::create::TensorCreate;
 use gf_core::shape::Dim;
-use gf_core::Dtype;
+use gf_core::{Cpu, Dtype};
 
+use crate::ensemble::{DynClassifier, DynFeatures, DynRegressor};
 use crate::error::Result;
 use crate::traits::{
     Classifier, ClusterLabels, Clusterer, DecisionFunction, Features, PredictProba, Regressor,
@@ -154,6 +156,93 @@ impl<T: Transformer, M: Clusterer> Clusterer for Pipeline<T, M> {
     fn fit_predict<F: Dim, E: Dtype>(&mut self, x: &Features<F, E>) -> Result<ClusterLabels> {
         let xt = self.fit_transformer(x)?;
         self.estimator.fit_predict(&xt)
+    }
+}
+
+/// A transformed `x` with its width as a run-time value, as a dyn member takes it.
+fn dyn_width<W: Dim>(x: Transformed<W, f64>) -> Result<DynFeatures> {
+    let [n, width] = x.dims();
+    Ok(Cpu::default().try_tensor_from_vec(x.try_to_vec()?, (n, width))?)
+}
+
+/// A pipeline can be a member of a voting or stacking ensemble; it has the final estimator's
+/// methods.
+impl<T, M> DynClassifier for Pipeline<T, M>
+where
+    T: Transformer + Clone + Send + Sync + 'static,
+    M: DynClassifier + Clone + 'static,
+{
+    fn name(&self) -> &'static str {
+        "Pipeline"
+    }
+
+    fn fit_dyn(&mut self, x: &DynFeatures, y: &Target<usize>) -> Result<()> {
+        let xt = dyn_width(self.fit_transformer(x)?)?;
+        self.estimator.fit_dyn(&xt, y)
+    }
+
+    fn predict_dyn(&self, x: &DynFeatures) -> Result<Target<usize>> {
+        self.estimator
+            .predict_dyn(&dyn_width(self.transformer.transform(x)?)?)
+    }
+
+    fn classes_dyn(&self) -> Option<&[usize]> {
+        self.estimator.classes_dyn()
+    }
+
+    fn has_predict_proba(&self) -> bool {
+        self.estimator.has_predict_proba()
+    }
+
+    fn predict_proba_dyn(&self, x: &DynFeatures) -> Result<Scores<f64>> {
+        self.estimator
+            .predict_proba_dyn(&dyn_width(self.transformer.transform(x)?)?)
+    }
+
+    fn has_decision_function(&self) -> bool {
+        self.estimator.has_decision_function()
+    }
+
+    fn decision_function_dyn(&self, x: &DynFeatures) -> Result<Scores<f64>> {
+        self.estimator
+            .decision_function_dyn(&dyn_width(self.transformer.transform(x)?)?)
+    }
+
+    fn set_random_state(&mut self, seed: u64) {
+        self.estimator.set_random_state(seed);
+    }
+
+    fn clone_dyn(&self) -> Box<dyn DynClassifier> {
+        Box::new(self.clone())
+    }
+}
+
+/// A pipeline can be a member of a voting or stacking regressor.
+impl<T, M> DynRegressor for Pipeline<T, M>
+where
+    T: Transformer + Clone + Send + Sync + 'static,
+    M: DynRegressor + Clone + 'static,
+{
+    fn name(&self) -> &'static str {
+        "Pipeline"
+    }
+
+    fn fit_dyn(&mut self, x: &DynFeatures, y: &Target<f64>) -> Result<()> {
+        let xt = dyn_width(self.fit_transformer(x)?)?;
+        self.estimator.fit_dyn(&xt, y)
+    }
+
+    fn predict_dyn(&self, x: &DynFeatures) -> Result<Target<f64>> {
+        self.estimator
+            .predict_dyn(&dyn_width(self.transformer.transform(x)?)?)
+    }
+
+    fn set_random_state(&mut self, seed: u64) {
+        self.estimator.set_random_state(seed);
+    }
+
+    fn clone_dyn(&self) -> Box<dyn DynRegressor> {
+        Box::new(self.clone())
     }
 }
 

@@ -1,9 +1,13 @@
-//! Ensembles of trees: random forests, extra trees, gradient boosting, histogram gradient
-//! boosting and AdaBoost.
+//! Ensembles: of trees (random forests, extra trees, gradient boosting, histogram gradient
+//! boosting, AdaBoost) and of any estimators (voting, stacking), which hold their members as
+//! [`DynClassifier`] / [`DynRegressor`] trait objects.
 
 pub mod forest;
 pub mod gradient_boosting;
 pub mod hist_gradient_boosting;
+mod member;
+pub mod stacking;
+pub mod voting;
 pub mod weight_boosting;
 
 pub use forest::{
@@ -11,6 +15,9 @@ pub use forest::{
 };
 pub use gradient_boosting::{GradientBoostingClassifier, GradientBoostingRegressor};
 pub use hist_gradient_boosting::{HistGradientBoostingClassifier, HistGradientBoostingRegressor};
+pub use member::{DynClassifier, DynFeatures, DynRegressor};
+pub use stacking::{StackMethod, StackingClassifier, StackingRegressor};
+pub use voting::{Voting, VotingClassifier, VotingRegressor};
 pub use weight_boosting::{AdaBoostClassifier, AdaBoostRegressor};
 
 /// `Err` naming `n_estimators` unless it is at least 1.

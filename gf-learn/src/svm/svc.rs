@@ -97,6 +97,11 @@ impl SVC {
         self
     }
 
+    /// Whether `probability` is set, so that `predict_proba` is available once fitted.
+    pub(crate) fn probability_enabled(&self) -> bool {
+        self.probability
+    }
+
     /// Scales `C` per class; default [`ClassWeight::None`].
     pub fn class_weight(mut self, v: ClassWeight) -> Self {
         self.class_weight = v;

@@ -1,0 +1,352 @@
+//! [`DynClassifier`] and [`DynRegressor`]: estimators of different types behind one trait
+//! object, so that an ensemble of anything (voting, stacking, bagging) can hold a list of them.
+//!
+//! The estimator traits of [`traits`](crate::traits) are generic over the input's width and
+//! element type, so they cannot be trait objects. These forms fix the input to
+//! `(usize, usize)`-shaped `f64` tensors (every estimator computes in `f64` anyway) and say at
+//! run time what scikit-learn finds with `hasattr`: whether the estimator has `predict_proba`
+//! or `decision_function`. Every gf-learn classifier and regressor implements them; a user's
+//! own estimator can too.
+
+use gf_core::shape::Dim;
+use gf_core::Dtype;
+
+use crate::error::{Error, Result};
+use crate::linear_model::{
+    ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge, RidgeClassifier,
+};
+use crate::naive_bayes::{BernoulliNB, GaussianNB, MultinomialNB};
+use crate::neighbors::{KNeighborsClassifier, KNeighborsRegressor};
+use crate::svm::{SVC, SVR};
+use crate::traits::{
+    Classifier, DecisionFunction, Features, PredictProba, Regressor, Scores, Target,
+};
+use crate::tree::{DecisionTreeClassifier, DecisionTreeRegressor};
+use crate::validation::check_x;
+
+use super::{
+    AdaBoostClassifier, AdaBoostRegressor, ExtraTreesClassifier, ExtraTreesRegressor,
+    GradientBoostingClassifier, GradientBoostingRegressor, HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor, RandomForestClassifier, RandomForestRegressor,
+};
+
+/// The input of a [`DynClassifier`] or [`DynRegressor`]: samples in rows, `f64`.
+pub type DynFeatures = Features<usize, f64>;
+
+/// `x` as a [`DynFeatures`], checked once (not empty, finite).
+pub(crate) fn dyn_features<F: Dim, E: Dtype>(
+    op: &'static str,
+    x: &Features<F, E>,
+) -> Result<DynFeatures> {
+    check_x(op, x)?.to_tensor::<f64>()
+}
+
+/// `Err` unless an ensemble has members, each under its own name.
+pub(crate) fn check_members<M>(estimator: &'static str, members: &[(String, M)]) -> Result<()> {
+    if members.is_empty() {
+        return Err(Error::input(
+            estimator,
+            "'estimators' should be a non-empty list of (name, estimator)",
+        ));
+    }
+    for (i, (name, _)) in members.iter().enumerate() {
+        if members[..i].iter().any(|(n, _)| n == name) {
+            return Err(Error::input(
+                estimator,
+                format!("names provided are not unique: '{name}' is repeated"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The `Err` of a method the estimator does not have.
+fn missing(estimator: &str, method: &str) -> Error {
+    Error::input(
+        "ensemble member",
+        format!("{estimator} does not implement {method}"),
+    )
+}
+
+/// A classifier behind a trait object.
+pub trait DynClassifier: Send + Sync {
+    /// The estimator's type name, for messages.
+    fn name(&self) -> &'static str;
+
+    /// Fits to `x` and the labels `y`.
+    fn fit_dyn(&mut self, x: &DynFeatures, y: &Target<usize>) -> Result<()>;
+
+    /// The predicted label of each row.
+    fn predict_dyn(&self, x: &DynFeatures) -> Result<Target<usize>>;
+
+    /// The classes seen by fit, sorted; `None` before fit.
+    fn classes_dyn(&self) -> Option<&[usize]>;
+
+    /// Whether [`predict_proba_dyn`](Self::predict_proba_dyn) is available (for an SVC, only
+    /// with `probability`).
+    fn has_predict_proba(&self) -> bool {
+        false
+    }
+
+    /// The probability of each class, columns in the order of the classes.
+    fn predict_proba_dyn(&self, _x: &DynFeatures) -> Result<Scores<f64>> {
+        Err(missing(self.name(), "predict_proba"))
+    }
+
+    /// Whether [`decision_function_dyn`](Self::decision_function_dyn) is available.
+    fn has_decision_function(&self) -> bool {
+        false
+    }
+
+    /// The confidence score of each class (one column for two classes).
+    fn decision_function_dyn(&self, _x: &DynFeatures) -> Result<Scores<f64>> {
+        Err(missing(self.name(), "decision_function"))
+    }
+
+    /// Sets the estimator's `random_state`, if it has one (bagging seeds each member).
+    fn set_random_state(&mut self, _seed: u64) {}
+
+    /// A copy, boxed.
+    fn clone_dyn(&self) -> Box<dyn DynClassifier>;
+}
+
+/// A regressor behind a trait object.
+pub trait DynRegressor: Send + Sync {
+    /// The estimator's type name, for messages.
+    fn name(&self) -> &'static str;
+
+    /// Fits to `x` and the targets `y`.
+    fn fit_dyn(&mut self, x: &DynFeatures, y: &Target<f64>) -> Result<()>;
+
+    /// The predicted target of each row.
+    fn predict_dyn(&self, x: &DynFeatures) -> Result<Target<f64>>;
+
+    /// Sets the estimator's `random_state`, if it has one.
+    fn set_random_state(&mut self, _seed: u64) {}
+
+    /// A copy, boxed.
+    fn clone_dyn(&self) -> Box<dyn DynRegressor>;
+}
+
+impl Clone for Box<dyn DynClassifier> {
+    fn clone(&self) -> Self {
+        self.clone_dyn()
+    }
+}
+
+impl Clone for Box<dyn DynRegressor> {
+    fn clone(&self) -> Self {
+        self.clone_dyn()
+    }
+}
+
+/// The method a [`DynClassifier`] has beyond `fit` / `predict`, implemented by forwarding.
+macro_rules! capability {
+    (predict_proba) => {
+        fn has_predict_proba(&self) -> bool {
+            true
+        }
+
+        fn predict_proba_dyn(&self, x: &DynFeatures) -> Result<Scores<f64>> {
+            PredictProba::predict_proba(self, x)
+        }
+    };
+    (decision_function) => {
+        fn has_decision_function(&self) -> bool {
+            true
+        }
+
+        fn decision_function_dyn(&self, x: &DynFeatures) -> Result<Scores<f64>> {
+            DecisionFunction::decision_function(self, x)
+        }
+    };
+    (random_state) => {
+        fn set_random_state(&mut self, seed: u64) {
+            *self = self.clone().random_state(seed);
+        }
+    };
+}
+
+/// `impl DynClassifier` for classifiers, each with the capabilities it lists.
+macro_rules! dyn_classifier {
+    ($($ty:ident { $($cap:ident),* })*) => {$(
+        impl DynClassifier for $ty {
+            fn name(&self) -> &'static str {
+                stringify!($ty)
+            }
+
+            fn fit_dyn(&mut self, x: &DynFeatures, y: &Target<usize>) -> Result<()> {
+                Classifier::fit(self, x, y).map(|_| ())
+            }
+
+            fn predict_dyn(&self, x: &DynFeatures) -> Result<Target<usize>> {
+                Classifier::predict(self, x)
+            }
+
+            fn classes_dyn(&self) -> Option<&[usize]> {
+                Classifier::classes_(self)
+            }
+
+            fn clone_dyn(&self) -> Box<dyn DynClassifier> {
+                Box::new(self.clone())
+            }
+
+            $(capability!($cap);)*
+        }
+    )*};
+}
+
+/// `impl DynRegressor` for regressors; `random_state` when they have one.
+macro_rules! dyn_regressor {
+    ($($ty:ident { $($cap:ident),* })*) => {$(
+        impl DynRegressor for $ty {
+            fn name(&self) -> &'static str {
+                stringify!($ty)
+            }
+
+            fn fit_dyn(&mut self, x: &DynFeatures, y: &Target<f64>) -> Result<()> {
+                Regressor::fit(self, x, y).map(|_| ())
+            }
+
+            fn predict_dyn(&self, x: &DynFeatures) -> Result<Target<f64>> {
+                Regressor::predict(self, x)
+            }
+
+            fn clone_dyn(&self) -> Box<dyn DynRegressor> {
+                Box::new(self.clone())
+            }
+
+            $(capability!($cap);)*
+        }
+    )*};
+}
+
+dyn_classifier! {
+    DecisionTreeClassifier { predict_proba, random_state }
+    RandomForestClassifier { predict_proba, random_state }
+    ExtraTreesClassifier { predict_proba, random_state }
+    GradientBoostingClassifier { predict_proba, decision_function, random_state }
+    HistGradientBoostingClassifier { predict_proba, decision_function, random_state }
+    AdaBoostClassifier { predict_proba, decision_function, random_state }
+    LogisticRegression { predict_proba, decision_function }
+    RidgeClassifier { decision_function }
+    GaussianNB { predict_proba }
+    MultinomialNB { predict_proba }
+    BernoulliNB { predict_proba }
+    KNeighborsClassifier { predict_proba }
+}
+
+dyn_regressor! {
+    DecisionTreeRegressor { random_state }
+    RandomForestRegressor { random_state }
+    ExtraTreesRegressor { random_state }
+    GradientBoostingRegressor { random_state }
+    HistGradientBoostingRegressor { random_state }
+    AdaBoostRegressor { random_state }
+    LinearRegression {}
+    Ridge {}
+    Lasso {}
+    ElasticNet {}
+    KNeighborsRegressor {}
+    SVR {}
+}
+
+/// An SVC has `predict_proba` only when it is fitted with `probability`, as scikit-learn's.
+impl DynClassifier for SVC {
+    fn name(&self) -> &'static str {
+        "SVC"
+    }
+
+    fn fit_dyn(&mut self, x: &DynFeatures, y: &Target<usize>) -> Result<()> {
+        Classifier::fit(self, x, y).map(|_| ())
+    }
+
+    fn predict_dyn(&self, x: &DynFeatures) -> Result<Target<usize>> {
+        Classifier::predict(self, x)
+    }
+
+    fn classes_dyn(&self) -> Option<&[usize]> {
+        Classifier::classes_(self)
+    }
+
+    fn has_predict_proba(&self) -> bool {
+        self.probability_enabled()
+    }
+
+    fn predict_proba_dyn(&self, x: &DynFeatures) -> Result<Scores<f64>> {
+        PredictProba::predict_proba(self, x)
+    }
+
+    capability!(decision_function);
+    capability!(random_state);
+
+    fn clone_dyn(&self) -> Box<dyn DynClassifier> {
+        Box::new(self.clone())
+    }
+}
+
+/// A boxed member is a member, so lists built at run time can be handed to the ensembles.
+impl DynClassifier for Box<dyn DynClassifier> {
+    fn name(&self) -> &'static str {
+        (**self).name()
+    }
+
+    fn fit_dyn(&mut self, x: &DynFeatures, y: &Target<usize>) -> Result<()> {
+        (**self).fit_dyn(x, y)
+    }
+
+    fn predict_dyn(&self, x: &DynFeatures) -> Result<Target<usize>> {
+        (**self).predict_dyn(x)
+    }
+
+    fn classes_dyn(&self) -> Option<&[usize]> {
+        (**self).classes_dyn()
+    }
+
+    fn has_predict_proba(&self) -> bool {
+        (**self).has_predict_proba()
+    }
+
+    fn predict_proba_dyn(&self, x: &DynFeatures) -> Result<Scores<f64>> {
+        (**self).predict_proba_dyn(x)
+    }
+
+    fn has_decision_function(&self) -> bool {
+        (**self).has_decision_function()
+    }
+
+    fn decision_function_dyn(&self, x: &DynFeatures) -> Result<Scores<f64>> {
+        (**self).decision_function_dyn(x)
+    }
+
+    fn set_random_state(&mut self, seed: u64) {
+        (**self).set_random_state(seed);
+    }
+
+    fn clone_dyn(&self) -> Box<dyn DynClassifier> {
+        (**self).clone_dyn()
+    }
+}
+
+/// A boxed member is a member.
+impl DynRegressor for Box<dyn DynRegressor> {
+    fn name(&self) -> &'static str {
+        (**self).name()
+    }
+
+    fn fit_dyn(&mut self, x: &DynFeatures, y: &Target<f64>) -> Result<()> {
+        (**self).fit_dyn(x, y)
+    }
+
+    fn predict_dyn(&self, x: &DynFeatures) -> Result<Target<f64>> {
+        (**self).predict_dyn(x)
+    }
+
+    fn set_random_state(&mut self, seed: u64) {
+        (**self).set_random_state(seed);
+    }
+
+    fn clone_dyn(&self) -> Box<dyn DynRegressor> {
+        (**self).clone_dyn()
+    }
+}
