@@ -34,6 +34,7 @@ mod kdtree;
 mod linalg;
 pub mod linear_model;
 pub mod metrics;
+pub mod mixture;
 pub mod model_selection;
 pub mod naive_bayes;
 pub mod neighbors;
