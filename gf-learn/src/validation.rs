@@ -253,6 +253,38 @@ pub(crate) fn check_y_class(
     Ok(Labels { classes, codes })
 }
 
+/// The per-sample weights (all 1 when `None`), or `Err` unless there is one finite,
+/// non-negative weight per sample.
+pub(crate) fn sample_weights<E: Dtype>(
+    op: &'static str,
+    weights: Option<&Tensor<(usize,), E, Cpu>>,
+    n: usize,
+) -> Result<Vec<f64>> {
+    let Some(w) = weights else {
+        return Ok(vec![1.0; n]);
+    };
+    let w: Vec<f64> = w.try_to_vec()?.into_iter().map(E::as_f64).collect();
+    if w.len() != n {
+        return Err(Error::input(
+            op,
+            format!(
+                "sample_weight has {} entries, but X has {n} samples",
+                w.len()
+            ),
+        ));
+    }
+    match w.iter().position(|v| !(v.is_finite() && *v >= 0.0)) {
+        Some(i) => Err(Error::input(
+            op,
+            format!(
+                "sample_weight[{i}] = {} is not a finite non-negative number",
+                w[i]
+            ),
+        )),
+        None => Ok(w),
+    }
+}
+
 /// `Err` for a parameter that fails `ok`.
 pub(crate) fn check_param<T: std::fmt::Debug + Copy>(
     estimator: &'static str,

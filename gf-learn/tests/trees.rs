@@ -84,13 +84,22 @@ fn regressor(params: &Value) -> DecisionTreeRegressor {
     m
 }
 
+/// Sample `i` weighing `i % 3` when the case says `"sample_weight": "mod3"`.
+fn mod3_weights(params: &Value, n: usize) -> Option<gf_learn::traits::Target<f64>> {
+    (params["sample_weight"] == "mod3").then(|| tensor1((0..n).map(|i| (i % 3) as f64).collect()))
+}
+
 /// Each parity case's differences from scikit-learn, or none.
 fn parity_differences(case: &Value) -> Vec<String> {
     let (name, params) = (case["data"].as_str().unwrap(), &case["params"]);
     let (shape, nodes, pred, importances) = if name == "diabetes" {
         let (x, y) = diabetes();
         let mut m = regressor(params);
-        let pred = m.fit(&x, &y).unwrap().predict(&x).unwrap().to_vec();
+        match mod3_weights(params, x.dims()[0]) {
+            Some(w) => m.fit_weighted(&x, &y, &w).unwrap(),
+            None => m.fit(&x, &y).unwrap(),
+        };
+        let pred = m.predict(&x).unwrap().to_vec();
         let shape = (m.node_count(), m.get_depth(), m.get_n_leaves());
         (
             shape,
@@ -101,7 +110,11 @@ fn parity_differences(case: &Value) -> Vec<String> {
     } else {
         let (x, y) = classification(name);
         let mut m = classifier(params);
-        let pred = m.fit(&x, &y).unwrap().predict_proba(&x).unwrap().to_vec();
+        match mod3_weights(params, x.dims()[0]) {
+            Some(w) => m.fit_weighted(&x, &y, &w).unwrap(),
+            None => m.fit(&x, &y).unwrap(),
+        };
+        let pred = m.predict_proba(&x).unwrap().to_vec();
         let shape = (m.node_count(), m.get_depth(), m.get_n_leaves());
         (
             shape,
@@ -269,6 +282,23 @@ fn bad_inputs_are_errors() {
     assert!(err.to_string().contains("expecting 1 features"), "{err}");
     let err = DecisionTreeClassifier::new().predict(&x).unwrap_err();
     assert!(matches!(err, Error::NotFitted { .. }), "{err}");
+    // Sample weights: one per sample, finite, non-negative, not all 0.
+    let y3 = tensor1(vec![0.0, 1.0, 2.0]);
+    let err = DecisionTreeRegressor::new()
+        .fit_weighted(&x, &y3, &tensor1(vec![1.0, -1.0, 1.0]))
+        .unwrap_err();
+    assert!(err.to_string().contains("sample_weight[1] = -1"), "{err}");
+    let err = DecisionTreeRegressor::new()
+        .fit_weighted(&x, &y3, &tensor1(vec![0.0; 3]))
+        .unwrap_err();
+    assert!(err.to_string().contains("0 for every sample"), "{err}");
+    let err = DecisionTreeClassifier::new()
+        .fit_weighted(&x, &tensor1(vec![0usize, 1, 1]), &tensor1(vec![1.0; 2]))
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("sample_weight has 2 entries"),
+        "{err}"
+    );
 }
 
 #[test]

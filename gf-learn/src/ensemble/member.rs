@@ -103,6 +103,21 @@ pub trait DynClassifier: Send + Sync {
         Err(missing(self.name(), "decision_function"))
     }
 
+    /// Whether [`fit_weighted_dyn`](Self::fit_weighted_dyn) is available.
+    fn supports_sample_weight(&self) -> bool {
+        false
+    }
+
+    /// Fits with a weight per sample (bagging passes its bootstrap counts so).
+    fn fit_weighted_dyn(
+        &mut self,
+        _x: &DynFeatures,
+        _y: &Target<usize>,
+        _w: &Target<f64>,
+    ) -> Result<()> {
+        Err(missing(self.name(), "fit with sample_weight"))
+    }
+
     /// Sets the estimator's `random_state`, if it has one (bagging seeds each member).
     fn set_random_state(&mut self, _seed: u64) {}
 
@@ -120,6 +135,21 @@ pub trait DynRegressor: Send + Sync {
 
     /// The predicted target of each row.
     fn predict_dyn(&self, x: &DynFeatures) -> Result<Target<f64>>;
+
+    /// Whether [`fit_weighted_dyn`](Self::fit_weighted_dyn) is available.
+    fn supports_sample_weight(&self) -> bool {
+        false
+    }
+
+    /// Fits with a weight per sample.
+    fn fit_weighted_dyn(
+        &mut self,
+        _x: &DynFeatures,
+        _y: &Target<f64>,
+        _w: &Target<f64>,
+    ) -> Result<()> {
+        Err(missing(self.name(), "fit with sample_weight"))
+    }
 
     /// Sets the estimator's `random_state`, if it has one.
     fn set_random_state(&mut self, _seed: u64) {}
@@ -142,7 +172,21 @@ impl Clone for Box<dyn DynRegressor> {
 
 /// The method a [`DynClassifier`] has beyond `fit` / `predict`, implemented by forwarding.
 macro_rules! capability {
-    (predict_proba) => {
+    (sample_weight, $label:ty) => {
+        fn supports_sample_weight(&self) -> bool {
+            true
+        }
+
+        fn fit_weighted_dyn(
+            &mut self,
+            x: &DynFeatures,
+            y: &Target<$label>,
+            w: &Target<f64>,
+        ) -> Result<()> {
+            self.fit_weighted(x, y, w).map(|_| ())
+        }
+    };
+    (predict_proba, $label:ty) => {
         fn has_predict_proba(&self) -> bool {
             true
         }
@@ -151,7 +195,7 @@ macro_rules! capability {
             PredictProba::predict_proba(self, x)
         }
     };
-    (decision_function) => {
+    (decision_function, $label:ty) => {
         fn has_decision_function(&self) -> bool {
             true
         }
@@ -160,7 +204,7 @@ macro_rules! capability {
             DecisionFunction::decision_function(self, x)
         }
     };
-    (random_state) => {
+    (random_state, $label:ty) => {
         fn set_random_state(&mut self, seed: u64) {
             *self = self.clone().random_state(seed);
         }
@@ -191,7 +235,7 @@ macro_rules! dyn_classifier {
                 Box::new(self.clone())
             }
 
-            $(capability!($cap);)*
+            $(capability!($cap, usize);)*
         }
     )*};
 }
@@ -216,13 +260,13 @@ macro_rules! dyn_regressor {
                 Box::new(self.clone())
             }
 
-            $(capability!($cap);)*
+            $(capability!($cap, f64);)*
         }
     )*};
 }
 
 dyn_classifier! {
-    DecisionTreeClassifier { predict_proba, random_state }
+    DecisionTreeClassifier { predict_proba, random_state, sample_weight }
     RandomForestClassifier { predict_proba, random_state }
     ExtraTreesClassifier { predict_proba, random_state }
     GradientBoostingClassifier { predict_proba, decision_function, random_state }
@@ -237,7 +281,7 @@ dyn_classifier! {
 }
 
 dyn_regressor! {
-    DecisionTreeRegressor { random_state }
+    DecisionTreeRegressor { random_state, sample_weight }
     RandomForestRegressor { random_state }
     ExtraTreesRegressor { random_state }
     GradientBoostingRegressor { random_state }
@@ -248,7 +292,7 @@ dyn_regressor! {
     Lasso {}
     ElasticNet {}
     KNeighborsRegressor {}
-    SVR {}
+    SVR { sample_weight }
 }
 
 /// An SVC has `predict_proba` only when it is fitted with `probability`, as scikit-learn's.
@@ -277,8 +321,9 @@ impl DynClassifier for SVC {
         PredictProba::predict_proba(self, x)
     }
 
-    capability!(decision_function);
-    capability!(random_state);
+    capability!(decision_function, usize);
+    capability!(random_state, usize);
+    capability!(sample_weight, usize);
 
     fn clone_dyn(&self) -> Box<dyn DynClassifier> {
         Box::new(self.clone())
@@ -319,6 +364,19 @@ impl DynClassifier for Box<dyn DynClassifier> {
         (**self).decision_function_dyn(x)
     }
 
+    fn supports_sample_weight(&self) -> bool {
+        (**self).supports_sample_weight()
+    }
+
+    fn fit_weighted_dyn(
+        &mut self,
+        x: &DynFeatures,
+        y: &Target<usize>,
+        w: &Target<f64>,
+    ) -> Result<()> {
+        (**self).fit_weighted_dyn(x, y, w)
+    }
+
     fn set_random_state(&mut self, seed: u64) {
         (**self).set_random_state(seed);
     }
@@ -340,6 +398,19 @@ impl DynRegressor for Box<dyn DynRegressor> {
 
     fn predict_dyn(&self, x: &DynFeatures) -> Result<Target<f64>> {
         (**self).predict_dyn(x)
+    }
+
+    fn supports_sample_weight(&self) -> bool {
+        (**self).supports_sample_weight()
+    }
+
+    fn fit_weighted_dyn(
+        &mut self,
+        x: &DynFeatures,
+        y: &Target<f64>,
+        w: &Target<f64>,
+    ) -> Result<()> {
+        (**self).fit_weighted_dyn(x, y, w)
     }
 
     fn set_random_state(&mut self, seed: u64) {

@@ -1,7 +1,8 @@
 //! Ensembles: of trees (random forests, extra trees, gradient boosting, histogram gradient
-//! boosting, AdaBoost) and of any estimators (voting, stacking), which hold their members as
+//! boosting, AdaBoost) and of any estimators (bagging, voting, stacking), which hold their members as
 //! [`DynClassifier`] / [`DynRegressor`] trait objects.
 
+pub mod bagging;
 pub mod forest;
 pub mod gradient_boosting;
 pub mod hist_gradient_boosting;
@@ -10,6 +11,7 @@ pub mod stacking;
 pub mod voting;
 pub mod weight_boosting;
 
+pub use bagging::{BaggingClassifier, BaggingRegressor, Draw};
 pub use forest::{
     ExtraTreesClassifier, ExtraTreesRegressor, RandomForestClassifier, RandomForestRegressor,
 };

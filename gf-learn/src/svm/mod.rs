@@ -197,38 +197,6 @@ macro_rules! solver_setters {
 }
 use solver_setters;
 
-/// The per-sample weights (all 1 when `None`), or `Err` unless there is one finite,
-/// non-negative weight per sample.
-fn sample_weights<E: gf_core::Dtype>(
-    op: &'static str,
-    weights: Option<&crate::traits::Target<E>>,
-    n: usize,
-) -> Result<Vec<f64>> {
-    let Some(w) = weights else {
-        return Ok(vec![1.0; n]);
-    };
-    let w: Vec<f64> = w.try_to_vec()?.into_iter().map(E::as_f64).collect();
-    if w.len() != n {
-        return Err(crate::Error::input(
-            op,
-            format!(
-                "sample_weight has {} entries, but X has {n} samples",
-                w.len()
-            ),
-        ));
-    }
-    match w.iter().position(|v| !(v.is_finite() && *v >= 0.0)) {
-        Some(i) => Err(crate::Error::input(
-            op,
-            format!(
-                "sample_weight[{i}] = {} is not a finite non-negative number",
-                w[i]
-            ),
-        )),
-        None => Ok(w),
-    }
-}
-
 /// The rows of `x` as slices.
 fn rows(x: &Matrix) -> Vec<&[f64]> {
     (0..x.rows).map(|i| x.row(i)).collect()

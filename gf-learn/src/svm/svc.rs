@@ -6,12 +6,14 @@ use gf_core::Dtype;
 use super::kernel::{Kernel, KernelFn};
 use super::model::ClassModel;
 use super::train::{train_svc, LibsvmRng, Samples};
-use super::{rows, sample_weights, solver_setters, SolverParams};
+use super::{rows, solver_setters, SolverParams};
 use crate::error::{Error, Result};
 use crate::linear_model::ClassWeight;
 use crate::traits::{Classifier, DecisionFunction, Features, PredictProba, Scores, Target};
 use crate::tree::numpy_random::RandomState;
-use crate::validation::{check_x, check_x_width, check_y_class, fitted, label_vector, Matrix};
+use crate::validation::{
+    check_x, check_x_width, check_y_class, fitted, label_vector, sample_weights, Matrix,
+};
 
 const NAME: &str = "SVC";
 

@@ -6,10 +6,12 @@ use gf_core::Dtype;
 use super::kernel::{Kernel, KernelFn};
 use super::model::RegModel;
 use super::train::train_svr;
-use super::{rows, sample_weights, solver_setters, SolverParams};
+use super::{rows, solver_setters, SolverParams};
 use crate::error::{Error, Result};
 use crate::traits::{Features, Regressor, Target};
-use crate::validation::{check_param, check_x, check_x_width, check_y_reg, fitted, vector};
+use crate::validation::{
+    check_param, check_x, check_x_width, check_y_reg, fitted, sample_weights, vector,
+};
 
 const NAME: &str = "SVR";
 

@@ -28,7 +28,7 @@ use crate::linear_model::ClassWeight;
 use crate::traits::{Classifier, Features, PredictProba, Regressor, Scores, Target};
 use crate::validation::{
     argmax, check_param, check_x, check_x_width, check_y_class, check_y_reg, fitted, label_vector,
-    vector, Matrix,
+    sample_weights, vector, Matrix,
 };
 
 /// The impurity a classification tree minimises.
@@ -447,17 +447,40 @@ impl DecisionTreeClassifier {
     }
 }
 
-impl Classifier for DecisionTreeClassifier {
-    fn fit<F: Dim, E: Dtype>(
+impl DecisionTreeClassifier {
+    /// [`fit`](Classifier::fit) with a weight per sample (scikit-learn's `sample_weight`), on
+    /// top of `class_weight`; a sample of weight 0 is left out. Bagging fits its trees so.
+    pub fn fit_weighted<F: Dim, E: Dtype>(
         &mut self,
         x: &Features<F, E>,
         y: &Target<usize>,
+        sample_weight: &Target<E>,
     ) -> Result<&mut Self> {
-        const OP: &str = "DecisionTreeClassifier::fit";
-        let x = check_x(OP, x)?;
-        let labels = check_y_class(OP, y, x.rows, 1)?;
+        self.fit_with(
+            "DecisionTreeClassifier::fit_weighted",
+            x,
+            y,
+            Some(sample_weight),
+        )
+    }
+
+    fn fit_with<F: Dim, E: Dtype>(
+        &mut self,
+        op: &'static str,
+        x: &Features<F, E>,
+        y: &Target<usize>,
+        sample_weight: Option<&Target<E>>,
+    ) -> Result<&mut Self> {
+        let x = check_x(op, x)?;
+        let labels = check_y_class(op, y, x.rows, 1)?;
         let class_w = self.class_weight.weights(CLF, &labels)?;
-        let weights: Vec<f64> = labels.codes.iter().map(|&c| class_w[c]).collect();
+        let sw = positive_weights(op, sample_weight, x.rows)?;
+        let weights: Vec<f64> = labels
+            .codes
+            .iter()
+            .zip(&sw)
+            .map(|(&c, w)| class_w[c] * w)
+            .collect();
         let criterion = self.criterion.internal();
         let targets = Targets::Classes {
             codes: &labels.codes,
@@ -466,6 +489,16 @@ impl Classifier for DecisionTreeClassifier {
         self.tree = Some(self.params.fit(CLF, criterion, &x, targets, &weights)?);
         self.classes = labels.classes;
         Ok(self)
+    }
+}
+
+impl Classifier for DecisionTreeClassifier {
+    fn fit<F: Dim, E: Dtype>(
+        &mut self,
+        x: &Features<F, E>,
+        y: &Target<usize>,
+    ) -> Result<&mut Self> {
+        self.fit_with("DecisionTreeClassifier::fit", x, y, None)
     }
 
     fn predict<F: Dim, E: Dtype>(&self, x: &Features<F, E>) -> Result<Target<usize>> {
@@ -529,16 +562,57 @@ impl DecisionTreeRegressor {
     tree_params!("DecisionTreeRegressor");
 }
 
-impl Regressor for DecisionTreeRegressor {
-    fn fit<F: Dim, E: Dtype>(&mut self, x: &Features<F, E>, y: &Target<E>) -> Result<&mut Self> {
-        const OP: &str = "DecisionTreeRegressor::fit";
-        let x = check_x(OP, x)?;
-        let y = check_y_reg(OP, y, x.rows)?;
+impl DecisionTreeRegressor {
+    /// [`fit`](Regressor::fit) with a weight per sample (scikit-learn's `sample_weight`); a
+    /// sample of weight 0 is left out.
+    pub fn fit_weighted<F: Dim, E: Dtype>(
+        &mut self,
+        x: &Features<F, E>,
+        y: &Target<E>,
+        sample_weight: &Target<E>,
+    ) -> Result<&mut Self> {
+        self.fit_with(
+            "DecisionTreeRegressor::fit_weighted",
+            x,
+            y,
+            Some(sample_weight),
+        )
+    }
+
+    fn fit_with<F: Dim, E: Dtype>(
+        &mut self,
+        op: &'static str,
+        x: &Features<F, E>,
+        y: &Target<E>,
+        sample_weight: Option<&Target<E>>,
+    ) -> Result<&mut Self> {
+        let x = check_x(op, x)?;
+        let y = check_y_reg(op, y, x.rows)?;
         let criterion = self.criterion.internal();
-        let weights = vec![1.0; x.rows];
+        let weights = positive_weights(op, sample_weight, x.rows)?;
         let targets = Targets::Values(&y);
         self.tree = Some(self.params.fit(REG, criterion, &x, targets, &weights)?);
         Ok(self)
+    }
+}
+
+/// The sample weights (all 1 when `None`), or an `Err` unless they are finite, non-negative
+/// and not all 0.
+fn positive_weights<E: Dtype>(
+    op: &'static str,
+    sample_weight: Option<&Target<E>>,
+    n: usize,
+) -> Result<Vec<f64>> {
+    let w = sample_weights(op, sample_weight, n)?;
+    if w.iter().all(|&v| v == 0.0) {
+        return Err(Error::input(op, "sample_weight is 0 for every sample"));
+    }
+    Ok(w)
+}
+
+impl Regressor for DecisionTreeRegressor {
+    fn fit<F: Dim, E: Dtype>(&mut self, x: &Features<F, E>, y: &Target<E>) -> Result<&mut Self> {
+        self.fit_with("DecisionTreeRegressor::fit", x, y, None)
     }
 
     fn predict<F: Dim, E: Dtype>(&self, x: &Features<F, E>) -> Result<Target<E>> {
