@@ -1,16 +1,25 @@
 #!/usr/bin/env python3
 """gf-learn's estimators against scikit-learn's, fitted on the same data in one run.
 
-    python3 benches/compare_learn.py [--python /path/to/venv/bin/python] [--rounds 3]
+    python3 benches/compare_learn.py [--python /path/to/venv/bin/python] [--rounds 3] [--only rf,knn]
 
 The reference side runs under `--python` (default: $GF_REF_PYTHON, else `python3`), which needs
-numpy and scikit-learn. The data is scikit-learn's `make_classification` (seed 0), written once
-to a temporary folder and read by both sides. The GhostFlow side is `benches/learn.rs`, built
-once with `cargo bench --no-run`. Rounds interleave the sides (the order alternates); each fit
-runs in its own process on all cores, and the table shows the median fit time over the rounds,
-the ratio GhostFlow / scikit-learn (below 1: faster) and both training accuracies.
+numpy and scikit-learn. The data is scikit-learn's `make_classification` (or `make_regression`
+for Lasso), seed 0, written once per case to a temporary folder and read by both sides; the
+first `train` rows train and the rest are held out. The GhostFlow side is `benches/learn.rs`,
+built once with `cargo bench --no-run`. Rounds interleave the sides (the order alternates); each
+run is its own process on all cores (scikit-learn's `n_jobs=-1` where it has the parameter), and
+the table shows the median time over the rounds of what the case times (the fit, or for k-NN
+the predict of the held-out queries), the ratio GhostFlow / scikit-learn (below 1: faster) and
+both held-out scores (accuracy; R² for Lasso).
 
-Cases: SVC (rbf, scikit-learn's defaults) on 5000 x 40.
+Cases (the targets of issue #12):
+  svc     SVC rbf, defaults, fit on 5000 x 40                         target <= 1.0
+  rf      RandomForestClassifier(100 trees) fit on 20000 x 40          target <= 0.5
+  hgb     HistGradientBoostingClassifier(max_iter=100, no early stop)  target <= 1.0
+  logreg  LogisticRegression (lbfgs, defaults) fit on 20000 x 40       target <= 1.0
+  knn     KNeighborsClassifier(5) predict 5000 queries on 20000 x 40   target <= 1.0
+  lasso   Lasso(alpha=1.0) fit on 5000 x 500                           target <= 1.0
 """
 
 import argparse
@@ -23,31 +32,65 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-CASES = [("svc", 5000, 40)]
+# name, task, total rows, columns, training rows
+CASES = [
+    ("svc", "classification", 6250, 40, 5000),
+    ("rf", "classification", 25000, 40, 20000),
+    ("hgb", "classification", 25000, 40, 20000),
+    ("logreg", "classification", 25000, 40, 20000),
+    ("knn", "classification", 25000, 40, 20000),
+    ("lasso", "regression", 6250, 500, 5000),
+]
 
 REF_SCRIPT = r"""
 import json, sys, time, warnings
 import numpy as np
 mode = sys.argv[1]
 if mode == "make":
-    from sklearn.datasets import make_classification
-    rows, cols, folder = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
-    x, y = make_classification(n_samples=rows, n_features=cols, n_informative=cols // 2,
-                               random_state=0)
+    from sklearn.datasets import make_classification, make_regression
+    task, rows, cols, folder = sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+    if task == "classification":
+        x, y = make_classification(n_samples=rows, n_features=cols, n_informative=cols // 2,
+                                   random_state=0)
+        y.astype("<u4").tofile(f"{folder}/y.bin")
+    else:
+        x, y = make_regression(n_samples=rows, n_features=cols, n_informative=cols // 10,
+                               noise=10.0, random_state=0)
+        y.astype("<f8").tofile(f"{folder}/y.bin")
     x.astype("<f8").tofile(f"{folder}/x.f64")
-    y.astype("<u4").tofile(f"{folder}/y.u32")
     sys.exit(0)
 import sklearn
+from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+from sklearn.linear_model import Lasso, LogisticRegression
+from sklearn.neighbors import KNeighborsClassifier
 from sklearn.svm import SVC
-est, xp, yp, rows, cols = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+est, xp, yp, rows, cols, train = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
 x = np.fromfile(xp, "<f8").reshape(rows, cols)
-y = np.fromfile(yp, "<u4").astype(np.int64)
-m = {"svc": SVC}[est]()
-t = time.perf_counter()
-m.fit(x, y)
-fit_s = time.perf_counter() - t
-print(json.dumps({"side": "sklearn", "fit_s": fit_s, "accuracy": m.score(x, y),
-                  "n_sv": int(m.support_.size), "version": sklearn.__version__}))
+y = np.fromfile(yp, "<f8" if est == "lasso" else "<u4")
+if est != "lasso":
+    y = y.astype(np.int64)
+m = {
+    "svc": lambda: SVC(),
+    "rf": lambda: RandomForestClassifier(n_estimators=100, n_jobs=-1, random_state=0),
+    "hgb": lambda: HistGradientBoostingClassifier(max_iter=100, early_stopping=False, random_state=0),
+    "logreg": lambda: LogisticRegression(),
+    "knn": lambda: KNeighborsClassifier(n_neighbors=5, n_jobs=-1),
+    "lasso": lambda: Lasso(alpha=1.0),
+}[est]()
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    t = time.perf_counter()
+    m.fit(x[:train], y[:train])
+    seconds = time.perf_counter() - t
+    if est == "knn":
+        t = time.perf_counter()
+        pred = m.predict(x[train:])
+        seconds = time.perf_counter() - t
+        score = float(np.mean(pred == y[train:]))
+    else:
+        score = m.score(x[train:], y[train:])
+print(json.dumps({"side": "sklearn", "seconds": seconds, "score": score,
+                  "version": sklearn.__version__}))
 """
 
 
@@ -71,14 +114,18 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--python", default=os.environ.get("GF_REF_PYTHON", "python3"))
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--only", default="", help="comma-separated case names (default: all)")
     args = ap.parse_args()
+    only = set(filter(None, args.only.split(",")))
     exe = bench_binary()
+    header = False
     with tempfile.TemporaryDirectory() as folder:
-        for est, rows, cols in CASES:
-            run([args.python, "-c", REF_SCRIPT, "make", str(rows), str(cols), folder])
-            data = [f"{folder}/x.f64", f"{folder}/y.u32", str(rows), str(cols)]
+        for est, task, rows, cols, train in CASES:
+            if only and est not in only:
+                continue
+            run([args.python, "-c", REF_SCRIPT, "make", task, str(rows), str(cols), folder])
+            data = [f"{folder}/x.f64", f"{folder}/y.bin", str(rows), str(cols), str(train)]
             sides = {"ghostflow": [], "sklearn": []}
-            info = {}
             for r in range(args.rounds):
                 order = ["ghostflow", "sklearn"] if r % 2 == 0 else ["sklearn", "ghostflow"]
                 for side in order:
@@ -86,17 +133,17 @@ def main():
                         line = run([exe, est] + data)
                     else:
                         line = run([args.python, "-c", REF_SCRIPT, est] + data)
-                    res = json.loads(line.strip().splitlines()[-1])
-                    sides[side].append(res)
-                    info[side] = res
-            g = statistics.median(s["fit_s"] for s in sides["ghostflow"])
-            s = statistics.median(s["fit_s"] for s in sides["sklearn"])
-            gi, si = info["ghostflow"], info["sklearn"]
-            print(f"cpu: {gi['cpu']}  simd: {gi['simd']}  threads: {gi['threads']}  "
-                  f"scikit-learn {si['version']}")
-            print(f"{est} {rows}x{cols}: ghostflow {g:.3f} s (acc {gi['accuracy']:.4f}, "
-                  f"{gi['n_sv']} SV)  scikit-learn {s:.3f} s (acc {si['accuracy']:.4f}, "
-                  f"{si['n_sv']} SV)  ratio {g / s:.2f}")
+                    sides[side].append(json.loads(line.strip().splitlines()[-1]))
+            g = statistics.median(s["seconds"] for s in sides["ghostflow"])
+            s = statistics.median(s["seconds"] for s in sides["sklearn"])
+            gi, si = sides["ghostflow"][-1], sides["sklearn"][-1]
+            if not header:
+                print(f"cpu: {gi['cpu']}  simd: {gi['simd']}  threads: {gi['threads']}  "
+                      f"scikit-learn {si['version']}  rounds: {args.rounds}")
+                header = True
+            what = "predict" if est == "knn" else "fit"
+            print(f"{est:7s} {what} {train}x{cols}: ghostflow {g:.3f} s (score {gi['score']:.4f})  "
+                  f"scikit-learn {s:.3f} s (score {si['score']:.4f})  ratio {g / s:.2f}", flush=True)
 
 
 if __name__ == "__main__":

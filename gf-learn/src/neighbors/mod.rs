@@ -1,6 +1,8 @@
 //! Nearest neighbours by brute force: [`KNeighborsClassifier`] and [`KNeighborsRegressor`],
 //! with uniform or distance weights and the metrics euclidean, manhattan, minkowski and
-//! cosine. Queries run in parallel (rayon).
+//! cosine. Queries run in parallel (rayon); the euclidean search runs on gf-core's GEMM.
+
+mod brute;
 
 use gf_core::shape::Dim;
 use gf_core::Dtype;
@@ -117,6 +119,11 @@ impl Neighbors {
     /// The `n_neighbors` nearest training samples of each query row: `(distance, index)`
     /// pairs, nearest first, ties broken by the lower index.
     fn kneighbors(&self, train: &Matrix, x: &Matrix) -> Vec<Vec<(f64, usize)>> {
+        let euclidean =
+            self.metric == Metric::Euclidean || (self.metric == Metric::Minkowski && self.p == 2.0);
+        if euclidean {
+            return brute::euclidean_kneighbors(train, x, self.n_neighbors);
+        }
         (0..x.rows)
             .into_par_iter()
             .map(|i| {
