@@ -1,5 +1,6 @@
 //! The dense linear algebra the linear models need, on faer: minimum-norm least squares and
-//! ridge solves by Cholesky or SVD, for one or several right-hand sides.
+//! ridge solves by Cholesky or SVD, for one or several right-hand sides; and the thin SVD,
+//! symmetric eigendecomposition and positive-definite solve the decompositions need.
 
 use faer::linalg::solvers::Solve;
 use faer::{Mat, Side};
@@ -118,4 +119,56 @@ pub(crate) fn ridge_cholesky(
         let dual = llt.solve(&b);
         Ok(columns(&(a.transpose() * &dual)))
     }
+}
+
+/// A faer matrix as a row-major [`Matrix`].
+fn to_matrix(m: &Mat<f64>) -> Matrix {
+    Matrix {
+        rows: m.nrows(),
+        cols: m.ncols(),
+        data: (0..m.nrows())
+            .flat_map(|i| (0..m.ncols()).map(move |j| m[(i, j)]))
+            .collect(),
+    }
+}
+
+/// The thin SVD of `x` as `(U, s, V)`, `x = U diag(s) Vᵀ`, singular values largest first.
+pub(crate) fn svd(op: &'static str, x: &Matrix) -> Result<(Matrix, Vec<f64>, Matrix)> {
+    let (u, s, v) = thin_svd(op, x)?;
+    Ok((to_matrix(&u), s, to_matrix(&v)))
+}
+
+/// The eigendecomposition of the symmetric `a` (its lower triangle is read) as
+/// `(eigenvalues, eigenvectors)`: eigenvalues ascending, as LAPACK's `syevd` (scipy's `eigh`),
+/// eigenvectors in the matching columns.
+pub(crate) fn symmetric_eigen(op: &'static str, a: &Matrix) -> Result<(Vec<f64>, Matrix)> {
+    let evd = a
+        .to_faer()
+        .self_adjoint_eigen(Side::Lower)
+        .map_err(|e| Error::Linalg {
+            op,
+            message: format!("the eigendecomposition did not converge: {e:?}"),
+        })?;
+    let s = evd.S().column_vector();
+    let values = (0..s.nrows()).map(|i| s[i]).collect();
+    Ok((values, to_matrix(&evd.U().to_owned())))
+}
+
+/// The solution `X` of `a X = b` for a symmetric positive definite `a`, by Cholesky.
+pub(crate) fn solve_spd(op: &'static str, a: &Matrix, b: &Matrix) -> Result<Matrix> {
+    let llt = a.to_faer().llt(Side::Lower).map_err(|e| Error::Linalg {
+        op,
+        message: format!("the matrix is not positive definite: {e:?}"),
+    })?;
+    Ok(to_matrix(&llt.solve(b.to_faer())))
+}
+
+/// The product `a b`.
+pub(crate) fn matmul(a: &Matrix, b: &Matrix) -> Matrix {
+    to_matrix(&(a.to_faer() * b.to_faer()))
+}
+
+/// The product `a bᵀ`.
+pub(crate) fn matmul_bt(a: &Matrix, b: &Matrix) -> Matrix {
+    to_matrix(&(a.to_faer() * b.to_faer().transpose()))
 }

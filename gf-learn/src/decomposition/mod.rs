@@ -1,9 +1,15 @@
 //! Matrix decompositions with scikit-learn's estimators: [`PCA`] with the full or the
-//! randomized SVD, and [`TruncatedSVD`], which does not centre the data.
+//! randomized SVD, [`TruncatedSVD`], which does not centre the data, [`FastICA`], which
+//! separates independent non-Gaussian sources, and [`KernelPCA`], PCA in the feature space of
+//! a kernel.
 
+mod fastica;
+mod kernel_pca;
 mod pca;
 mod svd;
 mod truncated_svd;
 
+pub use fastica::{FastICA, IcaAlgorithm, IcaFun, IcaWhiten, WhitenSolver};
+pub use kernel_pca::{KernelPCA, KpcaKernel};
 pub use pca::{PcaSolver, PCA};
 pub use truncated_svd::{TruncatedSVD, TruncatedSvdAlgorithm};
