@@ -9,7 +9,9 @@ mod common;
 use common::*;
 use gf_learn::decomposition::PCA;
 use gf_learn::linear_model::{LogisticRegression, Ridge};
-use gf_learn::model_selection::{GridSearchCV, KFold, ParamGrid, Params};
+use gf_learn::model_selection::{
+    Distribution, GridSearchCV, KFold, ParamGrid, ParamSampler, Params, RandomizedSearchCV,
+};
 use gf_learn::pipeline::Pipeline;
 use gf_learn::prelude::*;
 use gf_learn::preprocessing::StandardScaler;
@@ -263,4 +265,114 @@ fn bad_searches_are_errors_that_say_what_is_wrong() {
         .unwrap_err()
         .to_string()
         .contains("refit=false"));
+}
+
+#[test]
+fn randomized_search_draws_distinct_grid_points_or_from_distributions() {
+    // All lists: distinct combinations of the grid, all of them when it is smaller than n_iter.
+    let lists = ParamSampler::new(4)
+        .param("a", [1usize, 2, 3])
+        .param("b", ["x", "y"]);
+    let drawn = lists.clone().candidates().unwrap();
+    let mut seen: Vec<String> = drawn.iter().map(|p| p.to_string()).collect();
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 4, "{seen:?}");
+    assert_eq!(
+        ParamSampler::new(50)
+            .param("a", [1usize, 2, 3])
+            .candidates()
+            .unwrap()
+            .len(),
+        3
+    );
+    // Distributions: values in range, the same for a seed, others for another seed.
+    let dists = |seed| {
+        ParamSampler::new(20)
+            .distribution(
+                "alpha",
+                Distribution::LogUniform {
+                    low: 1e-3,
+                    high: 1e3,
+                },
+            )
+            .distribution("depth", Distribution::IntRange { low: 2, high: 5 })
+            .param("kind", ["a", "b"])
+            .random_state(seed)
+    };
+    let a = dists(1).candidates().unwrap();
+    assert!(a.iter().all(|p| {
+        let (alpha, depth) = (
+            p.get::<f64>("alpha").unwrap(),
+            p.get::<usize>("depth").unwrap(),
+        );
+        (1e-3..1e3).contains(&alpha) && (2..5).contains(&depth)
+    }));
+    let show = |c: &[Params]| c.iter().map(|p| p.to_string()).collect::<Vec<_>>();
+    assert_eq!(show(&a), show(&dists(1).candidates().unwrap()));
+    assert_ne!(show(&a), show(&dists(2).candidates().unwrap()));
+    // Bad samplers.
+    assert!(ParamSampler::new(0).param("a", [1.0]).candidates().is_err());
+    let err = ParamSampler::new(3)
+        .distribution(
+            "alpha",
+            Distribution::LogUniform {
+                low: 0.0,
+                high: 1.0,
+            },
+        )
+        .candidates()
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("'alpha' has an empty or invalid range"),
+        "{err}"
+    );
+}
+
+#[test]
+fn randomized_search_scores_its_draws_as_the_grid_search_scores_them() {
+    let (x, y) = diabetes();
+    let ridge = |p: &Params| Ok(Ridge::new().alpha(p.get("alpha")?));
+    let sampler = ParamSampler::new(6).distribution(
+        "alpha",
+        Distribution::LogUniform {
+            low: 1e-3,
+            high: 1e2,
+        },
+    );
+    let mut random = RandomizedSearchCV::new(sampler, ridge);
+    random.fit(&x, &y).unwrap();
+    let r = random.cv_results_().unwrap();
+    // The same candidates through a grid give the same scores.
+    let alphas: Vec<f64> = r.params.iter().map(|p| p.get("alpha").unwrap()).collect();
+    let mut grid = GridSearchCV::new(ParamGrid::new().param("alpha", alphas.clone()), ridge);
+    grid.fit(&x, &y).unwrap();
+    let g = grid.cv_results_().unwrap();
+    let mut pairs: Vec<(f64, f64)> = alphas
+        .iter()
+        .copied()
+        .zip(r.mean_test_score.iter().copied())
+        .collect();
+    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut want: Vec<(f64, f64)> = g
+        .params
+        .iter()
+        .map(|p| p.get("alpha").unwrap())
+        .zip(g.mean_test_score.iter().copied())
+        .collect();
+    want.sort_by(|a, b| a.0.total_cmp(&b.0));
+    assert_eq!(pairs, want);
+    let best = r
+        .mean_test_score
+        .iter()
+        .copied()
+        .fold(f64::NEG_INFINITY, f64::max);
+    assert_eq!(random.best_score_(), Some(best));
+    assert_eq!(random.predict(&x).unwrap().dims(), [x.dims()[0]]);
+    let err = RandomizedSearchCV::new(ParamSampler::new(2).param("alpha", [1.0]), ridge)
+        .cv(1)
+        .fit(&x, &y)
+        .unwrap_err();
+    assert!(err.to_string().contains("RandomizedSearchCV"), "{err}");
 }

@@ -10,6 +10,6 @@ mod split;
 pub use cross_validation::{
     cross_val_score, cross_val_score_regressor, Fold, KFold, StratifiedKFold,
 };
-pub use params::{ParamGrid, ParamValue, Params};
-pub use search::{Cv, CvResults, GridSearchCV};
+pub use params::{Candidates, Distribution, ParamGrid, ParamSampler, ParamValue, Params};
+pub use search::{Cv, CvResults, GridSearchCV, RandomizedSearchCV, SearchCV};
 pub use split::{split_rows, train_test_split, SplitSize, TrainTestSplit};

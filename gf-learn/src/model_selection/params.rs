@@ -1,5 +1,5 @@
-//! Hyper-parameter candidates for a search: [`ParamGrid`] (scikit-learn's `ParameterGrid`) and
-//! the [`Params`] of one candidate.
+//! Hyper-parameter candidates for a search: [`ParamGrid`] (scikit-learn's `ParameterGrid`),
+//! [`ParamSampler`] (its `ParameterSampler`) and the [`Params`] of one candidate.
 //!
 //! A value can be of any type (`f64`, `usize`, an estimator's option enum such as
 //! [`Kernel`](crate::svm::Kernel)): the grid keeps it type-erased and the estimator builder
@@ -10,6 +10,8 @@
 use std::any::Any;
 use std::fmt;
 use std::sync::Arc;
+
+use gf_core::rng::Xoshiro256;
 
 use crate::error::{Error, Result};
 
@@ -212,5 +214,219 @@ impl ParamGrid {
             }
         }
         Ok(out)
+    }
+}
+
+/// Where a search's candidates come from: a [`ParamGrid`] (every combination) or a
+/// [`ParamSampler`] (random draws).
+pub trait Candidates: fmt::Debug {
+    /// The search's name in messages (`"GridSearchCV"`).
+    const SEARCH: &'static str;
+
+    /// The candidates, in the order they are reported.
+    fn candidates(&self) -> Result<Vec<Params>>;
+}
+
+impl Candidates for ParamGrid {
+    const SEARCH: &'static str = "GridSearchCV";
+
+    fn candidates(&self) -> Result<Vec<Params>> {
+        ParamGrid::candidates(self)
+    }
+}
+
+/// A continuous or integer distribution to draw a hyper-parameter from (scipy.stats' `uniform`,
+/// `loguniform` and `randint`, as scikit-learn's `RandomizedSearchCV` takes them).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Distribution {
+    /// An `f64` uniform on `[low, high)`.
+    Uniform {
+        /// The lower end.
+        low: f64,
+        /// The upper end.
+        high: f64,
+    },
+    /// An `f64` whose logarithm is uniform: `exp(uniform(ln low, ln high))`, for scales such as
+    /// `C` or `alpha`; `0 < low < high`.
+    LogUniform {
+        /// The lower end.
+        low: f64,
+        /// The upper end.
+        high: f64,
+    },
+    /// A `usize` uniform on `low..high` (high excluded, as `randint`).
+    IntRange {
+        /// The smallest value.
+        low: usize,
+        /// One past the largest value.
+        high: usize,
+    },
+}
+
+impl Distribution {
+    /// `Err` naming `name` unless the bounds make a distribution.
+    fn check(&self, name: &str) -> Result<()> {
+        let ok = match *self {
+            Distribution::Uniform { low, high } => {
+                low.is_finite() && high.is_finite() && low < high
+            }
+            Distribution::LogUniform { low, high } => low > 0.0 && high.is_finite() && low < high,
+            Distribution::IntRange { low, high } => low < high,
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::input(
+                "ParamSampler",
+                format!("parameter '{name}' has an empty or invalid range: {self:?}"),
+            ))
+        }
+    }
+
+    fn draw(&self, rng: &mut Xoshiro256) -> Arc<dyn ParamValue> {
+        match *self {
+            Distribution::Uniform { low, high } => Arc::new(rng.uniform(low, high)),
+            Distribution::LogUniform { low, high } => {
+                Arc::new(rng.uniform(low.ln(), high.ln()).exp())
+            }
+            Distribution::IntRange { low, high } => {
+                Arc::new(low + rng.below((high - low) as u64) as usize)
+            }
+        }
+    }
+}
+
+/// What one parameter of a [`ParamSampler`] is drawn from.
+#[derive(Clone, Debug)]
+enum Source {
+    List(Vec<Arc<dyn ParamValue>>),
+    Dist(Distribution),
+}
+
+/// `n_iter` random candidates, as scikit-learn's `ParameterSampler`: when every parameter is a
+/// list, `n_iter` distinct combinations of the grid (all of them if the grid is smaller);
+/// otherwise each candidate draws every parameter independently, a list uniformly, a
+/// [`Distribution`] from itself. The draws come from GhostFlow's seeded generator, so they
+/// repeat for a `random_state` but are not numpy's.
+///
+/// ```
+/// use gf_learn::model_selection::{Distribution, ParamSampler};
+///
+/// let sampler = ParamSampler::new(8)
+///     .param("kernel", ["rbf", "linear"])
+///     .distribution("C", Distribution::LogUniform { low: 1e-2, high: 1e2 })
+///     .random_state(3);
+/// let candidates = sampler.candidates().unwrap();
+/// assert_eq!(candidates.len(), 8);
+/// assert!(candidates.iter().all(|p| (1e-2..1e2).contains(&p.get::<f64>("C").unwrap())));
+/// ```
+#[derive(Clone, Debug)]
+pub struct ParamSampler {
+    params: Vec<(String, Source)>,
+    n_iter: usize,
+    random_state: u64,
+}
+
+impl ParamSampler {
+    /// `n_iter` candidates (scikit-learn's default is 10), `random_state = 0`.
+    pub fn new(n_iter: usize) -> Self {
+        ParamSampler {
+            params: Vec::new(),
+            n_iter,
+            random_state: 0,
+        }
+    }
+
+    /// Draws `name` uniformly from `values` (adds it, or replaces its source).
+    pub fn param<V: ParamValue>(self, name: &str, values: impl IntoIterator<Item = V>) -> Self {
+        let values = values
+            .into_iter()
+            .map(|v| Arc::new(v) as Arc<dyn ParamValue>)
+            .collect();
+        self.source(name, Source::List(values))
+    }
+
+    /// Draws `name` from `distribution`.
+    pub fn distribution(self, name: &str, distribution: Distribution) -> Self {
+        self.source(name, Source::Dist(distribution))
+    }
+
+    /// The seed of the draws.
+    pub fn random_state(mut self, random_state: u64) -> Self {
+        self.random_state = random_state;
+        self
+    }
+
+    fn source(mut self, name: &str, source: Source) -> Self {
+        match self.params.iter_mut().find(|(n, _)| n == name) {
+            Some(entry) => entry.1 = source,
+            None => self.params.push((name.to_string(), source)),
+        }
+        self
+    }
+
+    /// The candidates; an `Err` names a parameter with no value or an invalid range, or
+    /// `n_iter = 0`.
+    pub fn candidates(&self) -> Result<Vec<Params>> {
+        if self.n_iter == 0 {
+            return Err(Error::parameter(
+                "RandomizedSearchCV",
+                "n_iter",
+                "an int in [1, inf)",
+                0,
+            ));
+        }
+        let mut params: Vec<&(String, Source)> = self.params.iter().collect();
+        params.sort_by(|a, b| a.0.cmp(&b.0));
+        for (name, source) in &params {
+            match source {
+                Source::List(v) if v.is_empty() => {
+                    return Err(Error::input(
+                        "ParamSampler",
+                        format!("parameter '{name}' needs a non-empty list of values"),
+                    ))
+                }
+                Source::Dist(d) => d.check(name)?,
+                Source::List(_) => {}
+            }
+        }
+        let mut rng = Xoshiro256::new(self.random_state);
+        let lists: Option<Vec<Axis>> = params
+            .iter()
+            .map(|(name, source)| match source {
+                Source::List(v) => Some((name.clone(), v.clone())),
+                Source::Dist(_) => None,
+            })
+            .collect();
+        if let Some(lists) = lists {
+            // A grid: distinct combinations, in the order drawn.
+            let grid = ParamGrid { grids: vec![lists] }.candidates()?;
+            let mut order = rng.permutation(grid.len());
+            order.truncate(self.n_iter);
+            return Ok(order.into_iter().map(|i| grid[i].clone()).collect());
+        }
+        Ok((0..self.n_iter)
+            .map(|_| {
+                let entries = params
+                    .iter()
+                    .map(|(name, source)| {
+                        let value = match source {
+                            Source::List(v) => Arc::clone(&v[rng.below(v.len() as u64) as usize]),
+                            Source::Dist(d) => d.draw(&mut rng),
+                        };
+                        (name.clone(), value)
+                    })
+                    .collect();
+                Params { entries }
+            })
+            .collect())
+    }
+}
+
+impl Candidates for ParamSampler {
+    const SEARCH: &'static str = "RandomizedSearchCV";
+
+    fn candidates(&self) -> Result<Vec<Params>> {
+        ParamSampler::candidates(self)
     }
 }

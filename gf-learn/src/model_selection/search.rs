@@ -1,5 +1,6 @@
-//! [`GridSearchCV`]: every candidate of a [`ParamGrid`] scored by cross-validation, the best
-//! refitted on all the data, as scikit-learn's `GridSearchCV`.
+//! [`GridSearchCV`] and [`RandomizedSearchCV`]: every candidate of a [`ParamGrid`] (or
+//! `n_iter` drawn by a [`ParamSampler`]) scored by cross-validation, the best refitted on all
+//! the data, as scikit-learn's. Both are one [`SearchCV`] over their source of candidates.
 
 use std::fmt;
 
@@ -8,14 +9,12 @@ use gf_core::{Dtype, Unit};
 use rayon::prelude::*;
 
 use super::cross_validation::score_folds;
-use super::{Fold, KFold, ParamGrid, Params, StratifiedKFold};
+use super::{Candidates, Fold, KFold, ParamGrid, ParamSampler, Params, StratifiedKFold};
 use crate::error::{Error, Result};
 use crate::traits::{
     Classifier, DecisionFunction, Features, PredictProba, Regressor, Scores, Target,
 };
 use crate::validation::{check_param, fitted, np_sum};
-
-const NAME: &str = "GridSearchCV";
 
 /// How the data are split for each candidate.
 #[derive(Clone, Debug, PartialEq)]
@@ -80,8 +79,8 @@ impl CvResults {
     }
 }
 
-/// Exhaustive search over a grid of hyper-parameters: each candidate is built by `build` from
-/// its [`Params`], fitted and scored (with the estimator's own `score`: accuracy for a
+/// Exhaustive search over a grid of hyper-parameters (a [`SearchCV`] over a [`ParamGrid`]):
+/// each candidate is built by `build` from its [`Params`], fitted and scored (with the estimator's own `score`: accuracy for a
 /// classifier, R² for a regressor) on every fold, candidates and folds in parallel; the
 /// candidate with the best mean score is refitted on all the data and serves `predict`.
 /// Defaults as scikit-learn's: `cv = 5`, `refit = true`.
@@ -107,9 +106,34 @@ impl CvResults {
 /// let _ = search.predict(&x)?;
 /// # Ok::<(), gf_learn::Error>(())
 /// ```
+pub type GridSearchCV<M, B> = SearchCV<ParamGrid, M, B>;
+
+/// Search over `n_iter` random candidates (a [`SearchCV`] over a [`ParamSampler`]), as
+/// scikit-learn's `RandomizedSearchCV`; the same scoring, results and refit as
+/// [`GridSearchCV`].
+///
+/// ```
+/// use gf_core::prelude::*;
+/// use gf_learn::linear_model::Ridge;
+/// use gf_learn::model_selection::{Distribution, ParamSampler, RandomizedSearchCV};
+/// use gf_learn::prelude::*;
+///
+/// let dev = Cpu::default();
+/// let x = dev.tensor_from_vec((0..40).map(|i| ((i * 7) % 11) as f64).collect(), (20, 2));
+/// let y = dev.tensor_from_vec((0..20).map(|i| (i % 5) as f64).collect(), (20,));
+/// let sampler = ParamSampler::new(5).distribution("alpha", Distribution::LogUniform { low: 1e-3, high: 1e3 });
+/// let mut search = RandomizedSearchCV::new(sampler, |p| Ok(Ridge::new().alpha(p.get("alpha")?))).cv(4);
+/// search.fit(&x, &y)?;
+/// assert_eq!(search.cv_results_().unwrap().params.len(), 5);
+/// # Ok::<(), gf_learn::Error>(())
+/// ```
+pub type RandomizedSearchCV<M, B> = SearchCV<ParamSampler, M, B>;
+
+/// A cross-validated search over the candidates of `C`: [`GridSearchCV`] or
+/// [`RandomizedSearchCV`].
 #[derive(Clone)]
-pub struct GridSearchCV<M, B> {
-    grid: ParamGrid,
+pub struct SearchCV<C, M, B> {
+    candidates: C,
     build: B,
     cv: Cv,
     refit: bool,
@@ -123,10 +147,10 @@ struct Fitted<M> {
     best_estimator: Option<M>,
 }
 
-impl<M, B> fmt::Debug for GridSearchCV<M, B> {
+impl<C: Candidates, M, B> fmt::Debug for SearchCV<C, M, B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct(NAME)
-            .field("grid", &self.grid)
+        f.debug_struct(C::SEARCH)
+            .field("candidates", &self.candidates)
             .field("cv", &self.cv)
             .field("refit", &self.refit)
             .field("fitted", &self.state.is_some())
@@ -134,11 +158,12 @@ impl<M, B> fmt::Debug for GridSearchCV<M, B> {
     }
 }
 
-impl<M, B: Fn(&Params) -> Result<M> + Sync> GridSearchCV<M, B> {
-    /// A search over `grid`, building each candidate with `build`.
-    pub fn new(grid: ParamGrid, build: B) -> Self {
-        GridSearchCV {
-            grid,
+impl<C: Candidates, M, B: Fn(&Params) -> Result<M> + Sync> SearchCV<C, M, B> {
+    /// A search over `candidates` (a [`ParamGrid`] or a [`ParamSampler`]),
+    /// building each with `build`.
+    pub fn new(candidates: C, build: B) -> Self {
+        SearchCV {
+            candidates,
             build,
             cv: Cv::Splits(5),
             refit: true,
@@ -195,7 +220,7 @@ impl<M, B: Fn(&Params) -> Result<M> + Sync> GridSearchCV<M, B> {
 
     /// The refitted best estimator, or an `Err` saying why there is none.
     fn best(&self, op: &'static str) -> Result<&M> {
-        let state = fitted(&self.state, NAME, op)?;
+        let state = fitted(&self.state, C::SEARCH, op)?;
         state.best_estimator.as_ref().ok_or_else(|| {
             Error::input(
                 op,
@@ -220,9 +245,9 @@ impl<M, B: Fn(&Params) -> Result<M> + Sync> GridSearchCV<M, B> {
         T: Unit,
     {
         if folds.is_empty() {
-            return Err(Error::input(NAME, "the cross-validation gave no fold"));
+            return Err(Error::input(C::SEARCH, "the cross-validation gave no fold"));
         }
-        let params = self.grid.candidates()?;
+        let params = self.candidates.candidates()?;
         let scores = params
             .par_iter()
             .map(|p| {
@@ -231,7 +256,7 @@ impl<M, B: Fn(&Params) -> Result<M> + Sync> GridSearchCV<M, B> {
                         fit_score(&mut (self.build)(p)?, train, test)
                     })
                 };
-                run().map_err(|e| Error::input(NAME, format!("candidate {p}: {e}")))
+                run().map_err(|e| Error::input(C::SEARCH, format!("candidate {p}: {e}")))
             })
             .collect::<Result<Vec<_>>>()?;
         let results = CvResults::new(params, scores);
@@ -255,7 +280,7 @@ impl<M, B: Fn(&Params) -> Result<M> + Sync> GridSearchCV<M, B> {
     fn folds_for(&self, make: impl FnOnce(usize) -> Result<Vec<Fold>>) -> Result<Vec<Fold>> {
         match &self.cv {
             Cv::Splits(k) => {
-                check_param(NAME, "cv", *k, "an int in [2, inf)", |k| k >= 2)?;
+                check_param(C::SEARCH, "cv", *k, "an int in [2, inf)", |k| k >= 2)?;
                 make(*k)
             }
             Cv::Folds(folds) => Ok(folds.clone()),
@@ -263,8 +288,9 @@ impl<M, B: Fn(&Params) -> Result<M> + Sync> GridSearchCV<M, B> {
     }
 }
 
-impl<M, B> Classifier for GridSearchCV<M, B>
+impl<C, M, B> Classifier for SearchCV<C, M, B>
 where
+    C: Candidates,
     M: Classifier + Send,
     B: Fn(&Params) -> Result<M> + Sync,
 {
@@ -285,7 +311,7 @@ where
     }
 
     fn predict<F: Dim, E: Dtype>(&self, x: &Features<F, E>) -> Result<Target<usize>> {
-        self.best("GridSearchCV::predict")?.predict(x)
+        self.best("predict")?.predict(x)
     }
 
     fn classes_(&self) -> Option<&[usize]> {
@@ -293,29 +319,31 @@ where
     }
 }
 
-impl<M, B> PredictProba for GridSearchCV<M, B>
+impl<C, M, B> PredictProba for SearchCV<C, M, B>
 where
+    C: Candidates,
     M: PredictProba + Send,
     B: Fn(&Params) -> Result<M> + Sync,
 {
     fn predict_proba<F: Dim, E: Dtype>(&self, x: &Features<F, E>) -> Result<Scores<E>> {
-        self.best("GridSearchCV::predict_proba")?.predict_proba(x)
+        self.best("predict_proba")?.predict_proba(x)
     }
 }
 
-impl<M, B> DecisionFunction for GridSearchCV<M, B>
+impl<C, M, B> DecisionFunction for SearchCV<C, M, B>
 where
+    C: Candidates,
     M: DecisionFunction + Send,
     B: Fn(&Params) -> Result<M> + Sync,
 {
     fn decision_function<F: Dim, E: Dtype>(&self, x: &Features<F, E>) -> Result<Scores<E>> {
-        self.best("GridSearchCV::decision_function")?
-            .decision_function(x)
+        self.best("decision_function")?.decision_function(x)
     }
 }
 
-impl<M, B> Regressor for GridSearchCV<M, B>
+impl<C, M, B> Regressor for SearchCV<C, M, B>
 where
+    C: Candidates,
     M: Regressor + Send,
     B: Fn(&Params) -> Result<M> + Sync,
 {
@@ -332,6 +360,6 @@ where
     }
 
     fn predict<F: Dim, E: Dtype>(&self, x: &Features<F, E>) -> Result<Target<E>> {
-        self.best("GridSearchCV::predict")?.predict(x)
+        self.best("predict")?.predict(x)
     }
 }
