@@ -28,6 +28,7 @@
 
 pub mod cluster;
 pub mod decomposition;
+pub mod discriminant_analysis;
 pub mod ensemble;
 pub mod error;
 mod kdtree;

@@ -1,6 +1,7 @@
 //! The dense linear algebra the linear models need, on faer: minimum-norm least squares and
-//! ridge solves by Cholesky or SVD, for one or several right-hand sides; and the thin SVD,
-//! symmetric eigendecomposition and positive-definite solve the decompositions need.
+//! ridge solves by Cholesky or SVD, for one or several right-hand sides; and the thin SVD, the
+//! (generalised) symmetric eigendecompositions and the positive-definite solve that the
+//! decompositions and discriminant analysis need.
 
 use faer::linalg::solvers::Solve;
 use faer::{Mat, Side};
@@ -20,8 +21,8 @@ fn rhs(targets: &[Vec<f64>], rows: usize) -> Mat<f64> {
     Mat::from_fn(rows, targets.len(), |i, j| targets[j][i])
 }
 
-/// The thin SVD of `x`: `(U, s, V)` with `x = U diag(s) Vᵀ`.
-fn thin_svd(op: &'static str, x: &Matrix) -> Result<(Mat<f64>, Vec<f64>, Mat<f64>)> {
+/// The thin SVD of `x`: `(U, s, V)` with `x = U diag(s) Vᵀ`, singular values largest first.
+pub(crate) fn thin_svd(op: &'static str, x: &Matrix) -> Result<(Mat<f64>, Vec<f64>, Mat<f64>)> {
     let svd = x.to_faer().thin_svd().map_err(|e| Error::Linalg {
         op,
         message: format!("the SVD did not converge: {e:?}"),
@@ -142,16 +143,8 @@ pub(crate) fn svd(op: &'static str, x: &Matrix) -> Result<(Matrix, Vec<f64>, Mat
 /// `(eigenvalues, eigenvectors)`: eigenvalues ascending, as LAPACK's `syevd` (scipy's `eigh`),
 /// eigenvectors in the matching columns.
 pub(crate) fn symmetric_eigen(op: &'static str, a: &Matrix) -> Result<(Vec<f64>, Matrix)> {
-    let evd = a
-        .to_faer()
-        .self_adjoint_eigen(Side::Lower)
-        .map_err(|e| Error::Linalg {
-            op,
-            message: format!("the eigendecomposition did not converge: {e:?}"),
-        })?;
-    let s = evd.S().column_vector();
-    let values = (0..s.nrows()).map(|i| s[i]).collect();
-    Ok((values, to_matrix(&evd.U().to_owned())))
+    let (values, vectors) = symmetric_eigh(op, &a.to_faer())?;
+    Ok((values, to_matrix(&vectors)))
 }
 
 /// The solution `X` of `a X = b` for a symmetric positive definite `a`, by Cholesky.
@@ -171,4 +164,44 @@ pub(crate) fn matmul(a: &Matrix, b: &Matrix) -> Matrix {
 /// The product `a bᵀ`.
 pub(crate) fn matmul_bt(a: &Matrix, b: &Matrix) -> Matrix {
     to_matrix(&(a.to_faer() * b.to_faer().transpose()))
+}
+
+/// The eigenvalues of the symmetric `a` (smallest first, as LAPACK's `syevd`) and its
+/// orthonormal eigenvectors as the columns of the returned matrix.
+pub(crate) fn symmetric_eigh(op: &'static str, a: &Mat<f64>) -> Result<(Vec<f64>, Mat<f64>)> {
+    let evd = a
+        .self_adjoint_eigen(Side::Lower)
+        .map_err(|e| Error::Linalg {
+            op,
+            message: format!("the eigendecomposition did not converge: {e:?}"),
+        })?;
+    let s = evd.S().column_vector();
+    Ok(((0..s.nrows()).map(|i| s[i]).collect(), evd.U().to_owned()))
+}
+
+/// The generalised symmetric-definite eigenproblem `a x = λ b x` (scipy's `eigh(a, b)`, LAPACK's
+/// `sygvd`): with `b = L Lᵀ`, the eigenvectors `y` of `L⁻¹ a L⁻ᵀ` give `x = L⁻ᵀ y`, normalised
+/// so that `xᵀ b x = 1`. Eigenvalues smallest first; eigenvectors as columns.
+pub(crate) fn generalized_eigh(
+    op: &'static str,
+    a: &Mat<f64>,
+    b: &Mat<f64>,
+) -> Result<(Vec<f64>, Mat<f64>)> {
+    use faer::linalg::triangular_solve::{
+        solve_lower_triangular_in_place, solve_upper_triangular_in_place,
+    };
+    let llt = b.llt(Side::Lower).map_err(|e| Error::Linalg {
+        op,
+        message: format!("the matrix b of eigh(a, b) is not positive definite ({e:?})"),
+    })?;
+    let l = llt.L();
+    // W = L⁻¹ a, then C = L⁻¹ Wᵀ = L⁻¹ a L⁻ᵀ.
+    let mut w = a.clone();
+    solve_lower_triangular_in_place(l, w.as_mut(), faer::Par::Seq);
+    let mut c = w.transpose().to_owned();
+    solve_lower_triangular_in_place(l, c.as_mut(), faer::Par::Seq);
+    let c = Mat::from_fn(c.nrows(), c.ncols(), |i, j| 0.5 * (c[(i, j)] + c[(j, i)]));
+    let (values, mut vectors) = symmetric_eigh(op, &c)?;
+    solve_upper_triangular_in_place(l.transpose(), vectors.as_mut(), faer::Par::Seq);
+    Ok((values, vectors))
 }
