@@ -11,6 +11,7 @@
 use gf_core::shape::Dim;
 use gf_core::Dtype;
 
+use crate::discriminant_analysis::{LinearDiscriminantAnalysis, QuadraticDiscriminantAnalysis};
 use crate::error::{Error, Result};
 use crate::linear_model::{
     ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge, RidgeClassifier,
@@ -278,6 +279,8 @@ dyn_classifier! {
     MultinomialNB { predict_proba }
     BernoulliNB { predict_proba }
     KNeighborsClassifier { predict_proba }
+    LinearDiscriminantAnalysis { predict_proba, decision_function }
+    QuadraticDiscriminantAnalysis { predict_proba, decision_function }
 }
 
 dyn_regressor! {
