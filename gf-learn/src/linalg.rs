@@ -122,21 +122,10 @@ pub(crate) fn ridge_cholesky(
     }
 }
 
-/// A faer matrix as a row-major [`Matrix`].
-fn to_matrix(m: &Mat<f64>) -> Matrix {
-    Matrix {
-        rows: m.nrows(),
-        cols: m.ncols(),
-        data: (0..m.nrows())
-            .flat_map(|i| (0..m.ncols()).map(move |j| m[(i, j)]))
-            .collect(),
-    }
-}
-
 /// The thin SVD of `x` as `(U, s, V)`, `x = U diag(s) Vᵀ`, singular values largest first.
 pub(crate) fn svd(op: &'static str, x: &Matrix) -> Result<(Matrix, Vec<f64>, Matrix)> {
     let (u, s, v) = thin_svd(op, x)?;
-    Ok((to_matrix(&u), s, to_matrix(&v)))
+    Ok((Matrix::from_faer(&u), s, Matrix::from_faer(&v)))
 }
 
 /// The eigendecomposition of the symmetric `a` (its lower triangle is read) as
@@ -144,7 +133,7 @@ pub(crate) fn svd(op: &'static str, x: &Matrix) -> Result<(Matrix, Vec<f64>, Mat
 /// eigenvectors in the matching columns.
 pub(crate) fn symmetric_eigen(op: &'static str, a: &Matrix) -> Result<(Vec<f64>, Matrix)> {
     let (values, vectors) = symmetric_eigh(op, &a.to_faer())?;
-    Ok((values, to_matrix(&vectors)))
+    Ok((values, Matrix::from_faer(&vectors)))
 }
 
 /// The solution `X` of `a X = b` for a symmetric positive definite `a`, by Cholesky.
@@ -153,17 +142,17 @@ pub(crate) fn solve_spd(op: &'static str, a: &Matrix, b: &Matrix) -> Result<Matr
         op,
         message: format!("the matrix is not positive definite: {e:?}"),
     })?;
-    Ok(to_matrix(&llt.solve(b.to_faer())))
+    Ok(Matrix::from_faer(&llt.solve(b.to_faer())))
 }
 
 /// The product `a b`.
 pub(crate) fn matmul(a: &Matrix, b: &Matrix) -> Matrix {
-    to_matrix(&(a.to_faer() * b.to_faer()))
+    Matrix::from_faer(&(a.to_faer() * b.to_faer()))
 }
 
 /// The product `a bᵀ`.
 pub(crate) fn matmul_bt(a: &Matrix, b: &Matrix) -> Matrix {
-    to_matrix(&(a.to_faer() * b.to_faer().transpose()))
+    Matrix::from_faer(&(a.to_faer() * b.to_faer().transpose()))
 }
 
 /// The eigenvalues of the symmetric `a` (smallest first, as LAPACK's `syevd`) and its

@@ -71,6 +71,17 @@ impl Matrix {
         faer::Mat::from_fn(self.rows, self.cols, |i, j| self.at(i, j))
     }
 
+    /// A faer matrix as a row-major host matrix.
+    pub(crate) fn from_faer(m: &faer::Mat<f64>) -> Self {
+        Matrix {
+            rows: m.nrows(),
+            cols: m.ncols(),
+            data: (0..m.nrows())
+                .flat_map(|i| (0..m.ncols()).map(move |j| m[(i, j)]))
+                .collect(),
+        }
+    }
+
     /// `self` as a `(rows, cols)` tensor of element type `E`.
     pub(crate) fn to_tensor<E: Dtype>(&self) -> Result<Tensor<(usize, usize), E, Cpu>> {
         let data = self.data.iter().map(|&v| E::from_f64(v)).collect();

@@ -1,8 +1,6 @@
 //! The three solvers of [`LinearDiscriminantAnalysis`](super::LinearDiscriminantAnalysis),
 //! ports of scikit-learn's `_solve_svd`, `_solve_lstsq` and `_solve_eigen`.
 
-use faer::Mat;
-
 use crate::discriminant_analysis::covariance::{cov, Shrinkage};
 use crate::error::Result;
 use crate::linalg::{generalized_eigh, lstsq, thin_svd};
@@ -55,20 +53,6 @@ pub(super) fn matmul_t(a: &Matrix, b: &Matrix) -> Matrix {
         }
     }
     out
-}
-
-fn to_faer(m: &Matrix) -> Mat<f64> {
-    m.to_faer()
-}
-
-fn from_faer(m: &Mat<f64>) -> Matrix {
-    Matrix {
-        rows: m.nrows(),
-        cols: m.ncols(),
-        data: (0..m.nrows())
-            .flat_map(|i| (0..m.ncols()).map(move |j| m[(i, j)]))
-            .collect(),
-    }
 }
 
 /// The priors-weighted sum of the class covariances (scikit-learn's `_class_cov`).
@@ -249,7 +233,7 @@ pub(super) fn eigen(p: &Problem, shrinkage: Option<Shrinkage>) -> Result<Solutio
         .iter_mut()
         .zip(&within.data)
         .for_each(|(b, w)| *b -= w);
-    let (evals, evecs) = generalized_eigh(OP, &to_faer(&between), &to_faer(&within))?;
+    let (evals, evecs) = generalized_eigh(OP, &between.to_faer(), &within.to_faer())?;
     let sum: f64 = evals.iter().sum();
     // Largest first; faer's eigenvalues come smallest first.
     let order: Vec<usize> = (0..evals.len()).rev().collect();
@@ -258,7 +242,7 @@ pub(super) fn eigen(p: &Problem, shrinkage: Option<Shrinkage>) -> Result<Solutio
         .take(max_components)
         .map(|&i| evals[i] / sum)
         .collect();
-    let evecs = from_faer(&evecs);
+    let evecs = Matrix::from_faer(&evecs);
     let d = x.cols;
     let scalings = Matrix {
         rows: d,
