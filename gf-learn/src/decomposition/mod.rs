@@ -1,15 +1,18 @@
 //! Matrix decompositions with scikit-learn's estimators: [`PCA`] with the full or the
 //! randomized SVD, [`TruncatedSVD`], which does not centre the data, [`FastICA`], which
-//! separates independent non-Gaussian sources, and [`KernelPCA`], PCA in the feature space of
-//! a kernel.
+//! separates independent non-Gaussian sources, [`KernelPCA`], PCA in the feature space of a
+//! kernel, and [`NMF`], the non-negative factorisation of non-negative data by coordinate
+//! descent or multiplicative updates.
 
 mod fastica;
 mod kernel_pca;
+mod nmf;
 mod pca;
 mod svd;
 mod truncated_svd;
 
 pub use fastica::{FastICA, IcaAlgorithm, IcaFun, IcaWhiten, WhitenSolver};
 pub use kernel_pca::{KernelPCA, KpcaKernel};
+pub use nmf::{BetaLoss, NmfComponents, NmfInit, NmfSolver, NMF};
 pub use pca::{PcaSolver, PCA};
 pub use truncated_svd::{TruncatedSVD, TruncatedSvdAlgorithm};
