@@ -2,7 +2,7 @@
 //! `fixtures/make_search_fixtures.py`): the same candidates in the same order, the same score on
 //! every split, the same mean, standard deviation and rank (ties included), the same best
 //! candidate and the same predictions of the refitted best; a scaler → PCA → logistic
-//! pipeline predicts as scikit-learn's.
+//! pipeline predicts as scikit-learn's; learning curves give scikit-learn's sizes and scores.
 
 mod common;
 
@@ -10,8 +10,10 @@ use common::*;
 use gf_learn::decomposition::PCA;
 use gf_learn::linear_model::{LogisticRegression, Ridge};
 use gf_learn::model_selection::{
-    Distribution, GridSearchCV, KFold, ParamGrid, ParamSampler, Params, RandomizedSearchCV,
+    learning_curve, learning_curve_regressor, Distribution, GridSearchCV, KFold, ParamGrid,
+    ParamSampler, Params, RandomizedSearchCV, StratifiedKFold, TrainSize,
 };
+use gf_learn::naive_bayes::GaussianNB;
 use gf_learn::pipeline::Pipeline;
 use gf_learn::prelude::*;
 use gf_learn::preprocessing::StandardScaler;
@@ -375,4 +377,78 @@ fn randomized_search_scores_its_draws_as_the_grid_search_scores_them() {
         .fit(&x, &y)
         .unwrap_err();
     assert!(err.to_string().contains("RandomizedSearchCV"), "{err}");
+}
+
+fn curve_fixture(name: &str) -> Value {
+    let fx = read_json("search.json");
+    fx["learning_curves"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap()
+        .clone()
+}
+
+fn assert_same_curve(
+    name: &str,
+    got: &gf_learn::model_selection::LearningCurve,
+    want: &Value,
+    tol: f64,
+) {
+    assert_eq!(
+        got.train_sizes,
+        usizes(&want["train_sizes"]),
+        "{name} sizes"
+    );
+    for (what, got, key) in [
+        ("train", &got.train_scores, "train_scores"),
+        ("test", &got.test_scores, "test_scores"),
+    ] {
+        let want: Vec<f64> = want[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(floats)
+            .collect();
+        let got: Vec<f64> = got.iter().flatten().copied().collect();
+        assert_close(&format!("{name} {what}"), &got, &want, tol);
+    }
+}
+
+#[test]
+fn learning_curves_match_scikit_learn() {
+    let sizes = |c: &Value| -> Vec<TrainSize> {
+        floats(&c["sizes"])
+            .into_iter()
+            .map(TrainSize::Fraction)
+            .collect()
+    };
+    let want = curve_fixture("ridge_diabetes");
+    let (x, y) = diabetes();
+    let folds = KFold::new().n_splits(5).split(x.dims()[0]).unwrap();
+    let got = learning_curve_regressor(&Ridge::new(), &x, &y, &sizes(&want), &folds).unwrap();
+    assert_same_curve("ridge_diabetes", &got, &want, 1e-10);
+
+    // Duplicate sizes collapse, as scikit-learn's do.
+    let want = curve_fixture("nb_wine");
+    let (x, y) = classification("wine");
+    let folds = StratifiedKFold::new()
+        .n_splits(4)
+        .split(&y.to_vec())
+        .unwrap();
+    let got = learning_curve(&GaussianNB::new(), &x, &y, &sizes(&want), &folds).unwrap();
+    assert_same_curve("nb_wine", &got, &want, 1e-12);
+
+    // Sizes out of range.
+    for bad in [
+        TrainSize::Fraction(0.0),
+        TrainSize::Fraction(1.5),
+        TrainSize::Count(0),
+        TrainSize::Count(10_000),
+    ] {
+        let err = learning_curve(&GaussianNB::new(), &x, &y, &[bad], &folds).unwrap_err();
+        assert!(err.to_string().contains("train size"), "{err}");
+    }
+    assert!(learning_curve(&GaussianNB::new(), &x, &y, &[], &folds).is_err());
 }

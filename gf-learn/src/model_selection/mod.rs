@@ -1,8 +1,9 @@
 //! Model selection: train / test splits as scikit-learn's `train_test_split` (with its sizes
-//! and stratification), k-fold splitters, cross-validated scores and the grid search of
-//! hyper-parameters.
+//! and stratification), k-fold splitters, cross-validated scores, learning curves and the
+//! grid and randomized searches of hyper-parameters.
 
 mod cross_validation;
+mod learning_curve;
 mod params;
 mod search;
 mod split;
@@ -10,6 +11,7 @@ mod split;
 pub use cross_validation::{
     cross_val_score, cross_val_score_regressor, Fold, KFold, StratifiedKFold,
 };
+pub use learning_curve::{learning_curve, learning_curve_regressor, LearningCurve, TrainSize};
 pub use params::{Candidates, Distribution, ParamGrid, ParamSampler, ParamValue, Params};
 pub use search::{Cv, CvResults, GridSearchCV, RandomizedSearchCV, SearchCV};
 pub use split::{split_rows, train_test_split, SplitSize, TrainTestSplit};
