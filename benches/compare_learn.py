@@ -4,14 +4,17 @@
     python3 benches/compare_learn.py [--python /path/to/venv/bin/python] [--rounds 3] [--only rf,knn]
 
 The reference side runs under `--python` (default: $GF_REF_PYTHON, else `python3`), which needs
-numpy and scikit-learn. The data is scikit-learn's `make_classification` (or `make_regression`
-for Lasso), seed 0, written once per case to a temporary folder and read by both sides; the
-first `train` rows train and the rest are held out. The GhostFlow side is `benches/learn.rs`,
+numpy and scikit-learn. The data is scikit-learn's `make_classification` (`make_regression` for
+Lasso, `make_blobs` for k-means and DBSCAN, Gaussian noise for randomized PCA), seed 0, written
+once per case to a temporary folder and read by both sides; the first `train` rows train and the
+rest are held out (the unsupervised cases use every row). The GhostFlow side is `benches/learn.rs`,
 built once with `cargo bench --no-run`. Rounds interleave the sides (the order alternates); each
 run is its own process on all cores (scikit-learn's `n_jobs=-1` where it has the parameter), and
 the table shows the median time over the rounds of what the case times (the fit, or for k-NN
 the predict of the held-out queries), the ratio GhostFlow / scikit-learn (below 1: faster) and
-both held-out scores (accuracy; R² for Lasso).
+both scores: held-out accuracy (R² for Lasso); for the unsupervised cases a quality that should
+agree between the sides (k-means: inertia; DBSCAN: adjusted Rand index against the blob labels;
+PCA: the first explained-variance ratio; randomized PCA: the sum of the 10 kept).
 
 Cases (the targets of issue #12):
   svc     SVC rbf, defaults, fit on 5000 x 40                         target <= 1.0
@@ -20,6 +23,12 @@ Cases (the targets of issue #12):
   logreg  LogisticRegression (lbfgs, defaults) fit on 20000 x 40       target <= 1.0
   knn     KNeighborsClassifier(5) predict 5000 queries on 20000 x 40   target <= 1.0
   lasso   Lasso(alpha=1.0) fit on 5000 x 500                           target <= 1.0
+
+Cases (the targets of issue #13):
+  kmeans  KMeans(10, n_init=1) fit on 100000 x 16 blobs               target <= 1.0
+  dbscan  DBSCAN(eps=4, min_samples=5) fit on 5000 x 16 blobs (8)       target <= 1.0
+  pca     PCA() fit on 100000 x 16 blobs                                target <= 1.0
+  rpca    PCA(10, svd_solver="randomized") fit on 20000 x 500 noise     target <= 1.0
 """
 
 import argparse
@@ -40,6 +49,10 @@ CASES = [
     ("logreg", "classification", 25000, 40, 20000),
     ("knn", "classification", 25000, 40, 20000),
     ("lasso", "regression", 6250, 500, 5000),
+    ("kmeans", "blobs10", 100000, 16, 100000),
+    ("dbscan", "blobs8", 5000, 16, 5000),
+    ("pca", "blobs10", 100000, 16, 100000),
+    ("rpca", "noise", 20000, 500, 20000),
 ]
 
 REF_SCRIPT = r"""
@@ -47,9 +60,15 @@ import json, sys, time, warnings
 import numpy as np
 mode = sys.argv[1]
 if mode == "make":
-    from sklearn.datasets import make_classification, make_regression
+    from sklearn.datasets import make_blobs, make_classification, make_regression
     task, rows, cols, folder = sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
-    if task == "classification":
+    if task.startswith("blobs"):
+        x, y = make_blobs(n_samples=rows, n_features=cols, centers=int(task[5:]), random_state=0)
+        y.astype("<u4").tofile(f"{folder}/y.bin")
+    elif task == "noise":
+        x = np.random.RandomState(0).standard_normal((rows, cols))
+        np.zeros(rows, "<u4").tofile(f"{folder}/y.bin")
+    elif task == "classification":
         x, y = make_classification(n_samples=rows, n_features=cols, n_informative=cols // 2,
                                    random_state=0)
         y.astype("<u4").tofile(f"{folder}/y.bin")
@@ -60,8 +79,11 @@ if mode == "make":
     x.astype("<f8").tofile(f"{folder}/x.f64")
     sys.exit(0)
 import sklearn
+from sklearn.cluster import DBSCAN, KMeans
+from sklearn.decomposition import PCA
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
 from sklearn.linear_model import Lasso, LogisticRegression
+from sklearn.metrics import adjusted_rand_score
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.svm import SVC
 est, xp, yp, rows, cols, train = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
@@ -76,10 +98,26 @@ m = {
     "logreg": lambda: LogisticRegression(),
     "knn": lambda: KNeighborsClassifier(n_neighbors=5, n_jobs=-1),
     "lasso": lambda: Lasso(alpha=1.0),
+    "kmeans": lambda: KMeans(n_clusters=10, n_init=1, random_state=0),
+    "dbscan": lambda: DBSCAN(eps=4.0, min_samples=5, n_jobs=-1),
+    "pca": lambda: PCA(),
+    "rpca": lambda: PCA(n_components=10, svd_solver="randomized", random_state=0),
 }[est]()
+unsupervised = {
+    "kmeans": lambda m: m.inertia_,
+    "dbscan": lambda m: adjusted_rand_score(y, m.labels_),
+    "pca": lambda m: m.explained_variance_ratio_[0],
+    "rpca": lambda m: m.explained_variance_ratio_.sum(),
+}
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     t = time.perf_counter()
+    if est in unsupervised:
+        m.fit(x)
+        seconds = time.perf_counter() - t
+        print(json.dumps({"side": "sklearn", "seconds": seconds, "score": unsupervised[est](m),
+                          "version": sklearn.__version__}))
+        sys.exit(0)
     m.fit(x[:train], y[:train])
     seconds = time.perf_counter() - t
     if est == "knn":
@@ -142,8 +180,10 @@ def main():
                       f"scikit-learn {si['version']}  rounds: {args.rounds}")
                 header = True
             what = "predict" if est == "knn" else "fit"
-            print(f"{est:7s} {what} {train}x{cols}: ghostflow {g:.3f} s (score {gi['score']:.4f})  "
-                  f"scikit-learn {s:.3f} s (score {si['score']:.4f})  ratio {g / s:.2f}", flush=True)
+            digits = 1 if est == "kmeans" else 4
+            print(f"{est:7s} {what} {train}x{cols}: ghostflow {g:.3f} s "
+                  f"(score {gi['score']:.{digits}f})  scikit-learn {s:.3f} s "
+                  f"(score {si['score']:.{digits}f})  ratio {g / s:.2f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,10 @@
 //! The GhostFlow side of `benches/compare_learn.py`: fits one gf-learn estimator on the first
 //! `train` rows of the data the runner wrote and prints one JSON line with the time of what
-//! the case measures (the fit; for `knn` the predict of the held-out rows), the held-out score
-//! (accuracy; R² for `lasso`) and the CPU and SIMD path.
+//! the case measures (the fit; for `knn` the predict of the held-out rows), its score and the
+//! CPU and SIMD path. The score of a supervised case is held-out (accuracy; R² for `lasso`);
+//! of an unsupervised one, a measure of the fit's quality on all rows (`kmeans`: inertia;
+//! `dbscan`: adjusted Rand index against the blob labels; `pca`: the first component's
+//! explained-variance ratio; `rpca`: the sum over the kept components).
 //!
 //! ```text
 //! cargo bench --bench learn -- <estimator> <x.f64> <y.bin> <rows> <cols> <train>
@@ -10,15 +13,20 @@
 //! `x.f64` holds `rows × cols` little-endian f64 (row-major), `y.bin` one little-endian u32
 //! label per row (f64 targets for `lasso`). Estimators, with the settings of the scikit-learn
 //! side: `svc` (`SVC()`), `rf` (100 trees), `hgb` (100 iterations, no early stopping),
-//! `logreg` (`LogisticRegression()`), `knn` (5 neighbours), `lasso` (`alpha = 1`).
+//! `logreg` (`LogisticRegression()`), `knn` (5 neighbours), `lasso` (`alpha = 1`), `kmeans`
+//! (10 clusters, `n_init = 1`), `dbscan` (`eps = 4`, `min_samples = 5`), `pca` (every
+//! component, the default solver) and `rpca` (10 components, randomized solver).
 
 use std::time::Instant;
 
 use gf_core::device::simd;
 use gf_core::prelude::*;
+use gf_learn::cluster::{KMeans, DBSCAN};
+use gf_learn::decomposition::{PcaSolver, PCA};
 use gf_learn::ensemble::hist_gradient_boosting::EarlyStopping;
 use gf_learn::ensemble::{HistGradientBoostingClassifier, RandomForestClassifier};
 use gf_learn::linear_model::{Lasso, LogisticRegression};
+use gf_learn::metrics::adjusted_rand_score;
 use gf_learn::neighbors::KNeighborsClassifier;
 use gf_learn::prelude::*;
 use gf_learn::svm::SVC;
@@ -47,6 +55,18 @@ fn time_fit<M: Classifier>(mut m: M, train: &Split, test: &Split) -> (f64, f64) 
     (seconds, m.score(&test.0, &test.1).unwrap())
 }
 
+/// The time of `fit(m)` and the quality `score(m)` of the fitted model.
+fn time_unsupervised<M>(
+    mut m: M,
+    fit: impl Fn(&mut M) -> gf_learn::Result<()>,
+    score: impl Fn(&M) -> f64,
+) -> (f64, f64) {
+    let t = Instant::now();
+    fit(&mut m).unwrap();
+    let seconds = t.elapsed().as_secs_f64();
+    (seconds, score(&m))
+}
+
 /// Features and labels.
 type Split = (
     Tensor<(usize, usize), f64, Cpu>,
@@ -73,7 +93,41 @@ fn main() {
         dev.tensor_from_vec(x[from * cols..to * cols].to_vec(), (to - from, cols))
     };
     let (x_train, x_test) = (rows_of(0, train), rows_of(train, rows));
-    let (seconds, score) = if estimator == "lasso" {
+    let labels = || -> Vec<usize> {
+        let y: Vec<usize> = read(y_path)
+            .chunks_exact(4)
+            .map(|b| u32::from_le_bytes(b.try_into().unwrap()) as usize)
+            .collect();
+        assert_eq!(y.len(), rows, "y size");
+        y
+    };
+    let (seconds, score) = if ["kmeans", "dbscan", "pca", "rpca"].contains(&estimator.as_str()) {
+        let x = &x_train;
+        match estimator.as_str() {
+            "kmeans" => time_unsupervised(
+                KMeans::new().n_clusters(10).n_init(1),
+                |m| m.fit(x).map(drop),
+                |m| m.inertia_().unwrap(),
+            ),
+            "dbscan" => time_unsupervised(
+                DBSCAN::new().eps(4.0).min_samples(5),
+                |m| m.fit(x).map(drop),
+                |m| adjusted_rand_score(&labels()[..], m.labels_().unwrap()).unwrap(),
+            ),
+            "pca" => time_unsupervised(
+                PCA::new(),
+                |m| m.fit(x).map(drop),
+                |m| m.explained_variance_ratio_().unwrap()[0],
+            ),
+            _ => time_unsupervised(
+                PCA::new()
+                    .n_components(10)
+                    .svd_solver(PcaSolver::Randomized),
+                |m| m.fit(x).map(drop),
+                |m| m.explained_variance_ratio_().unwrap().iter().sum(),
+            ),
+        }
+    } else if estimator == "lasso" {
         let y: Vec<f64> = read(y_path)
             .chunks_exact(8)
             .map(|b| f64::from_le_bytes(b.try_into().unwrap()))
@@ -88,11 +142,7 @@ fn main() {
         let seconds = t.elapsed().as_secs_f64();
         (seconds, m.score(&x_test, &y_test).unwrap())
     } else {
-        let y: Vec<usize> = read(y_path)
-            .chunks_exact(4)
-            .map(|b| u32::from_le_bytes(b.try_into().unwrap()) as usize)
-            .collect();
-        assert_eq!(y.len(), rows, "y size");
+        let y = labels();
         let train_split = (x_train, dev.tensor_from_vec(y[..train].to_vec(), (train,)));
         let test_split = (
             x_test,

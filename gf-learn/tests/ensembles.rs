@@ -196,11 +196,10 @@ fn voting_and_stacking_regressors_match_scikit_learn() {
     assert_eq!(vote.transform(&x).unwrap().dims(), [x.dims()[0], 3]);
 
     let case = &fx["stacking_regressor"];
-    let mut stack = names(&case["members"])
-        .iter()
-        .fold(StackingRegressor::new(LinearRegression::new()), |s, m| {
-            s.estimator(m, regressor(m))
-        });
+    let mut stack = names(&case["members"]).iter().fold(
+        StackingRegressor::new().final_estimator(LinearRegression::new()),
+        |s, m| s.estimator(m, regressor(m)),
+    );
     stack.fit(&x, &y).unwrap();
     let (rows, transform) = matrix(&case["transform"]);
     assert_close(
@@ -211,6 +210,22 @@ fn voting_and_stacking_regressors_match_scikit_learn() {
     );
     assert_close(
         "stacking regressor",
+        &stack.predict(&x).unwrap().to_vec(),
+        &floats(&case["predict"]),
+        1e-8,
+    );
+
+    // scikit-learn's default final estimator, RidgeCV (it picks alpha = 10 here).
+    let case = &fx["stacking_regressor_ridge_cv"];
+    let mut stack = names(&case["members"])
+        .iter()
+        .fold(StackingRegressor::new(), |s, m| {
+            s.estimator(m, regressor(m))
+        });
+    stack.fit(&x, &y).unwrap();
+    assert_eq!(stack.final_estimator_().unwrap().name(), "RidgeCV");
+    assert_close(
+        "stacking regressor (RidgeCV)",
         &stack.predict(&x).unwrap().to_vec(),
         &floats(&case["predict"]),
         1e-8,

@@ -14,7 +14,7 @@ use gf_core::Dtype;
 use crate::discriminant_analysis::{LinearDiscriminantAnalysis, QuadraticDiscriminantAnalysis};
 use crate::error::{Error, Result};
 use crate::linear_model::{
-    ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge, RidgeClassifier,
+    ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge, RidgeCV, RidgeClassifier,
 };
 use crate::naive_bayes::{BernoulliNB, GaussianNB, MultinomialNB};
 use crate::neighbors::{KNeighborsClassifier, KNeighborsRegressor};
@@ -292,6 +292,7 @@ dyn_regressor! {
     AdaBoostRegressor { random_state }
     LinearRegression {}
     Ridge {}
+    RidgeCV {}
     Lasso {}
     ElasticNet {}
     KNeighborsRegressor {}

@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use super::member::{check_members, dyn_features, DynClassifier, DynFeatures, DynRegressor};
 use crate::error::{Error, Result};
-use crate::linear_model::LogisticRegression;
+use crate::linear_model::{LogisticRegression, RidgeCV};
 use crate::model_selection::{split_rows, Cv, Fold, KFold, StratifiedKFold};
 use crate::traits::{
     Classifier, DecisionFunction, Features, PredictProba, Regressor, Scores, Target,
@@ -456,8 +456,8 @@ impl DecisionFunction for StackingClassifier {
 }
 
 /// Stacks regressors of any types under a final regressor, as scikit-learn's
-/// `StackingRegressor`, with the out-of-fold predictions of `cv = 5` unshuffled folds. The
-/// final estimator is given to `new`: scikit-learn's default, `RidgeCV`, is not in gf-learn.
+/// `StackingRegressor`. Defaults as scikit-learn's: the final estimator is `RidgeCV::new()`
+/// (leave-one-out over alphas 0.1, 1, 10), `cv = 5` unshuffled folds, no passthrough.
 ///
 /// ```
 /// use gf_core::prelude::*;
@@ -469,7 +469,8 @@ impl DecisionFunction for StackingClassifier {
 /// let dev = Cpu::default();
 /// let x = dev.tensor_from_vec((0..20).map(|i| i as f64).collect(), (20, 1));
 /// let y = dev.tensor_from_vec((0..20).map(|i| 2.0 * i as f64).collect(), (20,));
-/// let mut stack = StackingRegressor::new(LinearRegression::new())
+/// let mut stack = StackingRegressor::new()
+///     .final_estimator(LinearRegression::new())
 ///     .estimator("ridge", Ridge::new())
 ///     .estimator("knn", KNeighborsRegressor::new().n_neighbors(2));
 /// assert!(stack.fit(&x, &y)?.score(&x, &y)? > 0.99);
@@ -506,12 +507,18 @@ impl std::fmt::Debug for StackingRegressor {
     }
 }
 
+impl Default for StackingRegressor {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl StackingRegressor {
-    /// No member yet; `final_estimator` learns from their predictions.
-    pub fn new(final_estimator: impl DynRegressor + 'static) -> Self {
+    /// No member yet; scikit-learn's defaults.
+    pub fn new() -> Self {
         StackingRegressor {
             estimators: Vec::new(),
-            final_estimator: Box::new(final_estimator),
+            final_estimator: Box::new(RidgeCV::new()),
             cv: Cv::Splits(5),
             passthrough: false,
             state: None,
@@ -522,6 +529,12 @@ impl StackingRegressor {
     pub fn estimator(mut self, name: &str, estimator: impl DynRegressor + 'static) -> Self {
         self.estimators
             .push((name.to_string(), Box::new(estimator)));
+        self
+    }
+
+    /// The regressor fitted on the stacked predictions.
+    pub fn final_estimator(mut self, estimator: impl DynRegressor + 'static) -> Self {
+        self.final_estimator = Box::new(estimator);
         self
     }
 

@@ -1,5 +1,6 @@
 //! Linear models: [`LinearRegression`] (least squares), [`Ridge`] and [`RidgeClassifier`]
-//! (L2-penalised least squares by Cholesky or SVD), [`Lasso`] and [`ElasticNet`] (coordinate
+//! (L2-penalised least squares by Cholesky or SVD), [`RidgeCV`] (its alpha chosen by
+//! closed-form leave-one-out or k-fold cross-validation), [`Lasso`] and [`ElasticNet`] (coordinate
 //! descent with scikit-learn's duality-gap stop) and [`LogisticRegression`] (L2-penalised,
 //! binary or multinomial, by L-BFGS).
 //!
@@ -13,11 +14,13 @@ mod coordinate_descent;
 mod lbfgs;
 mod logistic;
 mod ridge;
+mod ridge_cv;
 
 pub use base::LinearRegression;
 pub use coordinate_descent::{ElasticNet, Lasso};
 pub use logistic::{ClassWeight, LogisticRegression};
 pub use ridge::{Ridge, RidgeClassifier, RidgeSolver};
+pub use ridge_cv::{GcvMode, RidgeCV};
 
 use crate::validation::{dot, Matrix};
 
