@@ -56,6 +56,12 @@ pub trait Dtype:
     fn from_f64(x: f64) -> Self;
     /// Converts to `f64`.
     fn as_f64(self) -> f64;
+    /// `values` as `f64`s without a copy when `Self` is `f64` (`None` otherwise): host code
+    /// that computes in f64 borrows such data instead of widening a copy.
+    fn as_f64_slice(values: &[Self]) -> Option<&[f64]> {
+        let _ = values;
+        None
+    }
     /// Converts from `usize` (for counts in means and the like).
     fn from_usize(n: usize) -> Self {
         Self::from_f64(n as f64)
@@ -95,5 +101,8 @@ impl Dtype for f64 {
     }
     fn as_f64(self) -> f64 {
         self
+    }
+    fn as_f64_slice(values: &[f64]) -> Option<&[f64]> {
+        Some(values)
     }
 }

@@ -5,6 +5,9 @@
 
 use faer::linalg::solvers::Solve;
 use faer::{Mat, Side};
+use gf_core::device::gemm;
+use gf_core::ops::matmul::{GemmDims, MatView};
+use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::validation::Matrix;
@@ -143,6 +146,49 @@ pub(crate) fn solve_spd(op: &'static str, a: &Matrix, b: &Matrix) -> Result<Matr
         message: format!("the matrix is not positive definite: {e:?}"),
     })?;
     Ok(Matrix::from_faer(&llt.solve(b.to_faer())))
+}
+
+/// `xᵀ x` (`cols × cols`) for the row-major `rows × cols` `x`, on gf-core's GEMM, which reads
+/// the transpose through its strides: the covariance-style products of tall data without a
+/// transposed copy. A tall x has one GEMM block of output, so the GEMM alone would run on one
+/// thread: the rows are split into one slab per thread instead and the slabs' products summed.
+pub(crate) fn gram_t(x: &[f64], rows: usize, cols: usize) -> Matrix {
+    /// Below this many rows per slab the threads cost more than they save.
+    const MIN_SLAB: usize = 4096;
+    let slabs = rayon::current_num_threads().min(rows / MIN_SLAB).max(1);
+    let per = rows.div_ceil(slabs).max(1);
+    let d = cols;
+    let slab_gram = |slab: &[f64]| -> Vec<f64> {
+        let n = slab.len() / d.max(1);
+        let mut out = vec![0.0; d * d];
+        let dims = GemmDims::new(1, d, n, d).expect("the sizes of a matrix in memory");
+        gemm::dgemm(
+            dims,
+            slab,
+            MatView::packed(n, d).t(),
+            slab,
+            MatView::packed(n, d),
+            &mut out,
+            MatView::packed(d, d),
+        )
+        .expect("views within their buffers");
+        out
+    };
+    let data = x[..rows * d]
+        .par_chunks(per * d.max(1))
+        .map(slab_gram)
+        .reduce(
+            || vec![0.0; d * d],
+            |mut a, b| {
+                a.iter_mut().zip(&b).for_each(|(a, b)| *a += b);
+                a
+            },
+        );
+    Matrix {
+        rows: d,
+        cols: d,
+        data,
+    }
 }
 
 /// The product `a b`.

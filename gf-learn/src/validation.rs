@@ -45,14 +45,7 @@ impl Matrix {
 
     /// The mean of each column.
     pub(crate) fn column_means(&self) -> Vec<f64> {
-        let mut means = vec![0.0; self.cols];
-        for i in 0..self.rows {
-            for (m, v) in means.iter_mut().zip(self.row(i)) {
-                *m += v;
-            }
-        }
-        means.iter_mut().for_each(|m| *m /= self.rows as f64);
-        means
+        column_means(&self.data, self.rows, self.cols)
     }
 
     /// `self` with `shift` subtracted from every row.
@@ -119,6 +112,23 @@ fn check_values(
     }
 }
 
+/// `Err` unless X has at least one sample and one feature.
+fn check_not_empty(op: &'static str, rows: usize, cols: usize) -> Result<()> {
+    if rows == 0 {
+        return Err(Error::input(
+            op,
+            "found array with 0 samples, while a minimum of 1 is required",
+        ));
+    }
+    if cols == 0 {
+        return Err(Error::input(
+            op,
+            "found array with 0 features, while a minimum of 1 is required",
+        ));
+    }
+    Ok(())
+}
+
 /// `x` widened to `f64`, or `Err` if it is empty or holds a NaN or an infinity.
 pub(crate) fn check_x<F: Dim, E: Dtype>(
     op: &'static str,
@@ -143,24 +153,81 @@ pub(crate) fn check_x_with<F: Dim, E: Dtype>(
     missing: Missing,
 ) -> Result<Matrix> {
     let [rows, cols] = x.dims();
-    if rows == 0 {
-        return Err(Error::input(
-            op,
-            "found array with 0 samples, while a minimum of 1 is required",
-        ));
-    }
-    if cols == 0 {
-        return Err(Error::input(
-            op,
-            "found array with 0 features, while a minimum of 1 is required",
-        ));
-    }
+    check_not_empty(op, rows, cols)?;
     let data: Vec<f64> = x.try_to_vec()?.into_iter().map(Dtype::as_f64).collect();
     match missing {
         Missing::Reject => check_finite(op, "X", &data, cols)?,
         Missing::Allow => check_values(op, "X", &data, cols, |v| !v.is_infinite())?,
     }
     Ok(Matrix { rows, cols, data })
+}
+
+/// A row-major `f64` view of X: borrowed from an `f64` tensor laid out contiguously, widened
+/// into a copy otherwise. For estimators that only read X, it saves the copy [`check_x`]
+/// makes (on large data, the fresh pages of the copy cost as much as the computation).
+pub(crate) struct MatrixRef<'a> {
+    pub(crate) rows: usize,
+    pub(crate) cols: usize,
+    pub(crate) data: std::borrow::Cow<'a, [f64]>,
+}
+
+impl MatrixRef<'_> {
+    /// The data as an owned [`Matrix`] (a copy when borrowed).
+    pub(crate) fn into_matrix(self) -> Matrix {
+        Matrix {
+            rows: self.rows,
+            cols: self.cols,
+            data: self.data.into_owned(),
+        }
+    }
+
+    /// The mean of each column.
+    pub(crate) fn column_means(&self) -> Vec<f64> {
+        column_means(&self.data, self.rows, self.cols)
+    }
+}
+
+/// [`check_x`] without the copy where X allows it (see [`MatrixRef`]).
+pub(crate) fn check_x_ref<'a, F: Dim, E: Dtype>(
+    op: &'static str,
+    x: &'a Tensor<(usize, F), E, Cpu>,
+) -> Result<MatrixRef<'a>> {
+    let [rows, cols] = x.dims();
+    let n = rows * cols;
+    let borrowed = if x.is_contiguous() && n > 0 {
+        let buf: &[E] = x.data();
+        buf.get(x.offset()..x.offset() + n)
+            .and_then(E::as_f64_slice)
+    } else {
+        None
+    };
+    let Some(data) = borrowed else {
+        let m = check_x(op, x)?;
+        return Ok(MatrixRef {
+            rows: m.rows,
+            cols: m.cols,
+            data: std::borrow::Cow::Owned(m.data),
+        });
+    };
+    check_not_empty(op, rows, cols)?;
+    check_finite(op, "X", data, cols)?;
+    Ok(MatrixRef {
+        rows,
+        cols,
+        data: std::borrow::Cow::Borrowed(data),
+    })
+}
+
+/// The mean of each column of the row-major `rows × cols` `data`.
+fn column_means(data: &[f64], rows: usize, cols: usize) -> Vec<f64> {
+    let mut means = vec![0.0; cols];
+    for row in data.chunks_exact(cols.max(1)).take(rows) {
+        for (m, v) in means.iter_mut().zip(row) {
+            *m += v;
+        }
+    }
+    means.iter_mut().for_each(|m| *m /= rows as f64);
+    means
 }
 
 /// `x` validated by [`check_x`] and of the width `expected` that the estimator was fitted on.
@@ -364,5 +431,48 @@ pub(crate) fn np_sum(values: &[f64]) -> f64 {
         let half = n / 2;
         let half = half - half % 8;
         np_sum(&values[..half]) + np_sum(&values[half..])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use gf_core::ops::create::TensorCreate;
+    use gf_core::Cpu;
+
+    use super::*;
+
+    #[test]
+    fn check_x_ref_borrows_f64_and_widens_f32() {
+        let dev = Cpu::default();
+        let values = vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+        let x64 = dev.tensor_from_vec(values.clone(), (3usize, 2usize));
+        let r = check_x_ref("test", &x64).unwrap();
+        assert!(matches!(r.data, Cow::Borrowed(_)));
+        assert_eq!((r.rows, r.cols, r.data.to_vec()), (3, 2, values.clone()));
+        assert_eq!(r.column_means(), vec![3.0, 4.0]);
+        let x32 = dev.tensor_from_vec(
+            values.iter().map(|&v| v as f32).collect::<Vec<_>>(),
+            (3usize, 2usize),
+        );
+        let r = check_x_ref("test", &x32).unwrap();
+        assert!(matches!(r.data, Cow::Owned(_)));
+        assert_eq!(r.into_matrix(), check_x("test", &x64).unwrap());
+    }
+
+    #[test]
+    fn check_x_ref_rejects_what_check_x_rejects() {
+        let dev = Cpu::default();
+        let x = dev.tensor_from_vec(vec![1.0, 2.0, f64::NAN, 4.0], (2usize, 2usize));
+        match check_x_ref("test", &x) {
+            Err(Error::NonFinite { row, col, .. }) => assert_eq!((row, col), (1, 0)),
+            other => panic!(
+                "expected a NonFinite error, got {:?}",
+                other.map(|r| r.rows)
+            ),
+        }
+        let empty = dev.tensor_from_vec(Vec::<f64>::new(), (0usize, 2usize));
+        assert!(check_x_ref("test", &empty).is_err());
     }
 }

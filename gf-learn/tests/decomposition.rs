@@ -1,7 +1,8 @@
 //! PCA against scikit-learn on `fixtures/pca.json` (written by
-//! `fixtures/make_cluster_fixtures.py`): with the full solver, components (same signs, by
-//! `svd_flip`), explained variances and their ratios, singular values, mean, noise variance,
-//! transform and inverse transform agree to 1e-10; the randomized solver finds the same
+//! `fixtures/make_cluster_fixtures.py`): with the full and the covariance solvers (the latter
+//! also through `auto` on tall data), components (same signs, by `svd_flip`), explained
+//! variances and their ratios, singular values, mean, noise variance, transform and inverse
+//! transform agree to 1e-10; the randomized solver finds the same
 //! subspace on low-rank data. TruncatedSVD likewise, exact (1e-10) and randomized (1e-6).
 
 mod common;
@@ -21,7 +22,7 @@ fn assert_close(what: &str, got: &[f64], want: &[f64], tol: f64) {
 }
 
 #[test]
-fn full_pca_matches_scikit_learn() {
+fn full_and_covariance_pca_match_scikit_learn() {
     let fx = read_json("pca.json");
     let (rows, data) = matrix(&fx["x"]);
     let x = tensor2(data.clone(), rows);
@@ -29,8 +30,13 @@ fn full_pca_matches_scikit_learn() {
     let head = tensor2(data[..6 * cols].to_vec(), 6);
     for case in fx["cases"].as_array().unwrap() {
         let name = case["name"].as_str().unwrap();
+        let solver = match case["svd_solver"].as_str().unwrap() {
+            "full" => PcaSolver::Full,
+            "covariance_eigh" => PcaSolver::CovarianceEigh,
+            _ => PcaSolver::Auto,
+        };
         let mut pca = PCA::new()
-            .svd_solver(PcaSolver::Full)
+            .svd_solver(solver)
             .whiten(case["whiten"].as_bool().unwrap());
         if let Some(k) = case["n_components"].as_u64() {
             pca = pca.n_components(k as usize);

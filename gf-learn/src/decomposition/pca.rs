@@ -6,20 +6,24 @@ use gf_core::{Cpu, Dtype, Tensor};
 use super::svd::{self, Randomized, RightSvd};
 use crate::error::{Error, Result};
 use crate::traits::{Features, Transformed, Transformer};
-use crate::validation::{check_x, check_x_width, fitted, np_sum, Matrix};
+use crate::validation::{check_x_ref, check_x_width, fitted, np_sum, Matrix};
 
 const NAME: &str = "PCA";
 
 /// How [`PCA`] computes its SVD (scikit-learn's `svd_solver`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum PcaSolver {
-    /// scikit-learn's policy: randomized for data with more than 500 rows or columns when fewer
-    /// than 80% of the components are kept, full otherwise (where scikit-learn would take the
-    /// covariance eigendecomposition, the full SVD here gives the same result to rounding).
+    /// scikit-learn's policy: the covariance eigendecomposition for tall data (at most 1000
+    /// columns and at least 10 times as many rows), else randomized for data with more than 500
+    /// rows or columns when fewer than 80% of the components are kept, else full.
     #[default]
     Auto,
     /// The exact thin SVD (LAPACK's `gesdd` in scikit-learn, faer's here).
     Full,
+    /// The eigendecomposition of the `n_features × n_features` covariance matrix, from one
+    /// pass of `XᵀX` over the data (no centred copy): exact, and fast when there are many more
+    /// rows than columns; it loses precision for components of tiny variance.
+    CovarianceEigh,
     /// Halko et al.'s randomized SVD, with `n_oversamples` extra columns and `iterated_power`
     /// power iterations; approximate, fast when few components are kept.
     Randomized,
@@ -67,6 +71,31 @@ struct Fitted {
     explained_variance_ratio: Vec<f64>,
     singular_values: Vec<f64>,
     noise_variance: f64,
+}
+
+impl Fitted {
+    /// The first `k` of all the components of an exact decomposition: every explained
+    /// variance `all`, the singular values `s` and the components as the rows of `vt`.
+    fn from_full(mean: Vec<f64>, k: usize, all: Vec<f64>, s: Vec<f64>, vt: Matrix) -> Self {
+        let total = np_sum(&all);
+        let rest = &all[k..];
+        Fitted {
+            explained_variance_ratio: all[..k].iter().map(|v| v / total).collect(),
+            noise_variance: if rest.is_empty() {
+                0.0
+            } else {
+                np_sum(rest) / rest.len() as f64
+            },
+            components: Matrix {
+                rows: k,
+                cols: vt.cols,
+                data: vt.data[..k * vt.cols].to_vec(),
+            },
+            mean,
+            explained_variance: all[..k].to_vec(),
+            singular_values: s[..k].to_vec(),
+        }
+    }
 }
 
 impl Default for PCA {
@@ -172,9 +201,10 @@ impl PCA {
     fn solver(&self, rows: usize, cols: usize, n: usize) -> PcaSolver {
         match self.svd_solver {
             PcaSolver::Auto => {
-                let tall = cols <= 1000 && rows >= 10 * cols;
                 let small = rows.max(cols) <= 500;
-                if !tall && !small && (n as f64) < 0.8 * rows.min(cols) as f64 {
+                if cols <= 1000 && rows >= 10 * cols {
+                    PcaSolver::CovarianceEigh
+                } else if !small && (n as f64) < 0.8 * rows.min(cols) as f64 {
                     PcaSolver::Randomized
                 } else {
                     PcaSolver::Full
@@ -187,7 +217,7 @@ impl PCA {
     /// Learns the mean and the principal components of `x`.
     pub fn fit<F: Dim, E: Dtype>(&mut self, x: &Features<F, E>) -> Result<&mut Self> {
         const OP: &str = "PCA::fit";
-        let x = check_x(OP, x)?;
+        let x = check_x_ref(OP, x)?;
         if x.rows < 2 {
             return Err(Error::input(
                 OP,
@@ -205,9 +235,16 @@ impl PCA {
             });
         }
         let mean = x.column_means();
-        let xc = x.centered(&mean);
         let dof = (x.rows - 1) as f64;
-        let state = match self.solver(x.rows, x.cols, k) {
+        let solver = self.solver(x.rows, x.cols, k);
+        if solver == PcaSolver::CovarianceEigh {
+            let (all, s, vt) = svd::covariance_eigh(OP, &x, &mean)?;
+            self.state = Some(Fitted::from_full(mean, k, all, s, vt));
+            return Ok(self);
+        }
+        let x = x.into_matrix();
+        let xc = x.centered(&mean);
+        let state = match solver {
             PcaSolver::Randomized => {
                 let opts = Randomized {
                     n_components: k,
@@ -240,24 +277,7 @@ impl PCA {
             _ => {
                 let RightSvd { s, vt } = svd::full(OP, &xc)?;
                 let all: Vec<f64> = s.iter().map(|v| v * v / dof).collect();
-                let total = np_sum(&all);
-                let rest = &all[k..];
-                Fitted {
-                    explained_variance_ratio: all[..k].iter().map(|v| v / total).collect(),
-                    noise_variance: if rest.is_empty() {
-                        0.0
-                    } else {
-                        np_sum(rest) / rest.len() as f64
-                    },
-                    mean,
-                    components: Matrix {
-                        rows: k,
-                        cols: x.cols,
-                        data: vt.data[..k * x.cols].to_vec(),
-                    },
-                    explained_variance: all[..k].to_vec(),
-                    singular_values: s[..k].to_vec(),
-                }
+                Fitted::from_full(mean, k, all, s, vt)
             }
         };
         self.state = Some(state);

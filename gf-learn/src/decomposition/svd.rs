@@ -6,7 +6,8 @@ use faer::Mat;
 use gf_core::rng::Xoshiro256;
 
 use crate::error::{Error, Result};
-use crate::validation::Matrix;
+use crate::linalg::{gram_t, symmetric_eigh};
+use crate::validation::{Matrix, MatrixRef};
 
 /// Singular values, largest first, and the matching right singular vectors as the rows of
 /// `vt`.
@@ -48,6 +49,30 @@ pub(crate) fn full(op: &'static str, x: &Matrix) -> Result<RightSvd> {
     let s: Vec<f64> = (0..s.nrows()).map(|i| s[i]).collect();
     let vt = flipped_rows(&svd.V().to_owned(), s.len());
     Ok(RightSvd { s, vt })
+}
+
+/// scikit-learn's `covariance_eigh` PCA: the covariance `(XᵀX − n μμᵀ) / (n − 1)` of the
+/// uncentred `x` with column means `mean`, its eigenvalues largest first (negative rounding
+/// clipped to 0) as the explained variances, `sqrt(λ (n − 1))` as the singular values, and its
+/// eigenvectors with `svd_flip`'s signs as the rows of the components.
+pub(crate) fn covariance_eigh(
+    op: &'static str,
+    x: &MatrixRef<'_>,
+    mean: &[f64],
+) -> Result<(Vec<f64>, Vec<f64>, Matrix)> {
+    let (n, d) = (x.rows as f64, x.cols);
+    let mut c = gram_t(&x.data, x.rows, x.cols);
+    for i in 0..d {
+        for j in 0..d {
+            let v = &mut c.data[i * d + j];
+            *v = (*v - n * mean[i] * mean[j]) / (n - 1.0);
+        }
+    }
+    let (values, vectors) = symmetric_eigh(op, &c.to_faer())?;
+    let reversed = Mat::from_fn(d, d, |i, j| vectors[(i, d - 1 - j)]);
+    let variances: Vec<f64> = values.iter().rev().map(|v| v.max(0.0)).collect();
+    let s = variances.iter().map(|v| (v * (n - 1.0)).sqrt()).collect();
+    Ok((variances, s, flipped_rows(&reversed, d)))
 }
 
 /// An orthonormal basis of the columns of `m` (thin QR).
