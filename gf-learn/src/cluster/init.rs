@@ -3,7 +3,60 @@
 
 use gf_core::rng::Xoshiro256;
 
+use crate::tree::numpy_random::NumpyRandom;
 use crate::validation::{dot, Matrix};
+
+/// The random draws of k-means++: the index of the first centre among `n` samples, and
+/// uniform values in `[0, 1)` for the candidates.
+pub(crate) trait SeedDraws {
+    /// The first centre, uniformly among `n` samples.
+    fn first(&mut self, n: usize) -> usize;
+    /// A uniform value in `[0, 1)`.
+    fn uniform(&mut self) -> f64;
+}
+
+impl SeedDraws for Xoshiro256 {
+    fn first(&mut self, n: usize) -> usize {
+        self.below(n as u64) as usize
+    }
+
+    fn uniform(&mut self) -> f64 {
+        self.next_f64()
+    }
+}
+
+/// numpy's draws, so that k-means++ picks what scikit-learn's `_kmeans_plusplus` picks: the
+/// first centre by `choice(n, p=ones / n)`.
+impl SeedDraws for NumpyRandom {
+    fn first(&mut self, n: usize) -> usize {
+        choice_index(&uniform_cdf(n), self.random_sample())
+    }
+
+    fn uniform(&mut self) -> f64 {
+        self.random_sample()
+    }
+}
+
+/// The cumulative distribution numpy's `choice(n, p=w / w.sum())` searches for unit weights:
+/// the running sum of `1 / n`, divided by its last value.
+pub(crate) fn uniform_cdf(n: usize) -> Vec<f64> {
+    let p = 1.0 / n as f64;
+    let mut run = 0.0;
+    let mut cdf: Vec<f64> = (0..n)
+        .map(|_| {
+            run += p;
+            run
+        })
+        .collect();
+    let last = cdf[n - 1];
+    cdf.iter_mut().for_each(|c| *c /= last);
+    cdf
+}
+
+/// The index `choice` draws for the uniform value `u`: `searchsorted(cdf, u, side="right")`.
+pub(crate) fn choice_index(cdf: &[f64], u: f64) -> usize {
+    cdf.partition_point(|&c| c <= u).min(cdf.len() - 1)
+}
 
 /// The squared distance of every row of `x` to `c`, in scikit-learn's expanded form
 /// `|c|² - 2 c·x + |x|²` (clipped at 0), given the rows' squared norms.
@@ -26,10 +79,15 @@ fn search_cumulative(cumulative: &[f64], value: f64) -> usize {
 /// each next one the best of `2 + ln(k)` candidates drawn with probability proportional to
 /// the squared distance to the nearest centre so far, "best" meaning the lowest total squared
 /// distance once it is added.
-pub(crate) fn kmeans_plusplus(x: &Matrix, norms: &[f64], k: usize, rng: &mut Xoshiro256) -> Matrix {
+pub(crate) fn kmeans_plusplus<R: SeedDraws>(
+    x: &Matrix,
+    norms: &[f64],
+    k: usize,
+    rng: &mut R,
+) -> Matrix {
     let n_local_trials = 2 + (k as f64).ln() as usize;
     let mut centers = Matrix::zeros(k, x.cols);
-    let first = rng.below(x.rows as u64) as usize;
+    let first = rng.first(x.rows);
     centers.row_mut(0).copy_from_slice(x.row(first));
     let mut closest = distances_to(x, norms, x.row(first));
     let mut potential: f64 = closest.iter().sum();
@@ -40,8 +98,8 @@ pub(crate) fn kmeans_plusplus(x: &Matrix, norms: &[f64], k: usize, rng: &mut Xos
             run += d;
             cumulative.push(run);
         }
-        let trial = |rng: &mut Xoshiro256| {
-            let candidate = search_cumulative(&cumulative, rng.next_f64() * potential);
+        let trial = |rng: &mut R| {
+            let candidate = search_cumulative(&cumulative, rng.uniform() * potential);
             let mut dist = distances_to(x, norms, x.row(candidate));
             dist.iter_mut()
                 .zip(&closest)

@@ -7,10 +7,10 @@ use gf_core::{Cpu, Dtype, Tensor};
 
 use super::elkan::elkan;
 use super::init::{kmeans_plusplus, random_samples};
-use super::lloyd::{assign, inertia, lloyd, row_norms};
+use super::lloyd::{assign, center_distances, inertia, lloyd, row_norms};
 use crate::error::{Error, Result};
 use crate::traits::{Clusterer, Features, Target};
-use crate::validation::{check_param, check_x, check_x_width, dot, fitted, label_vector, Matrix};
+use crate::validation::{check_param, check_x, check_x_width, fitted, label_vector, Matrix};
 
 const NAME: &str = "KMeans";
 
@@ -314,18 +314,7 @@ impl KMeans {
         const OP: &str = "KMeans::transform";
         let s = fitted(&self.state, NAME, OP)?;
         let x = check_x_width(OP, NAME, x, s.centers.cols)?;
-        let cn = row_norms(&s.centers);
-        let k = s.centers.rows;
-        let mut out = Matrix::zeros(x.rows, k);
-        for i in 0..x.rows {
-            let (row, xx) = (x.row(i), dot(x.row(i), x.row(i)));
-            for (j, cc) in cn.iter().enumerate() {
-                out.data[i * k + j] = ((-2.0 * dot(row, s.centers.row(j)) + xx) + cc)
-                    .max(0.0)
-                    .sqrt();
-            }
-        }
-        out.to_tensor()
+        center_distances(&x, &s.centers).to_tensor()
     }
 
     /// Minus the inertia of `x` against the fitted centres (higher is better, as scikit-learn's

@@ -22,6 +22,23 @@ pub(crate) fn row_norms(x: &Matrix) -> Vec<f64> {
     (0..x.rows).map(|i| dot(x.row(i), x.row(i))).collect()
 }
 
+/// The euclidean distance of each row of `x` to each centre, `(n_samples, n_clusters)`, in
+/// scikit-learn's expanded form `sqrt(|x|² - 2 x·c + |c|²)` (clipped at 0).
+pub(crate) fn center_distances(x: &Matrix, centers: &Matrix) -> Matrix {
+    let cn = row_norms(centers);
+    let k = centers.rows;
+    let mut out = Matrix::zeros(x.rows, k);
+    for i in 0..x.rows {
+        let (row, xx) = (x.row(i), dot(x.row(i), x.row(i)));
+        for (j, cc) in cn.iter().enumerate() {
+            out.data[i * k + j] = ((-2.0 * dot(row, centers.row(j)) + xx) + cc)
+                .max(0.0)
+                .sqrt();
+        }
+    }
+    out
+}
+
 /// The result of one run of k-means from one initialisation.
 pub(crate) struct Run {
     pub(crate) centers: Matrix,

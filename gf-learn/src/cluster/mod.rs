@@ -1,5 +1,5 @@
 //! Clustering with scikit-learn's estimators: [`KMeans`] (Lloyd's and Elkan's algorithms,
-//! k-means++ seeding), [`DBSCAN`] (region queries on a k-d tree) and
+//! k-means++ seeding), [`MiniBatchKMeans`], [`MeanShift`] (with [`estimate_bandwidth`]), [`DBSCAN`] (region queries on a k-d tree) and
 //! [`AgglomerativeClustering`] (ward, complete, average and single linkage, scipy's merge
 //! tree). Each implements [`Clusterer`](crate::Clusterer): `fit(&x)`, `labels_()`,
 //! `fit_predict(&x)`.
@@ -11,8 +11,12 @@ mod init;
 mod kmeans;
 mod linkage;
 mod lloyd;
+mod mean_shift;
+mod minibatch_kmeans;
 mod structured;
 
 pub use agglomerative::{AgglomerativeClustering, AgglomerativeMetric, Linkage};
 pub use dbscan::DBSCAN;
 pub use kmeans::{KMeans, KMeansAlgorithm, KMeansInit};
+pub use mean_shift::{estimate_bandwidth, get_bin_seeds, MeanShift};
+pub use minibatch_kmeans::MiniBatchKMeans;

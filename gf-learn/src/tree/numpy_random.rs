@@ -1,9 +1,11 @@
 //! numpy's legacy `RandomState` as far as scikit-learn's trees and forests use it: MT19937
 //! seeded with a 32-bit integer and `randint(0, high)` by masked rejection. With it, a seed
 //! here draws what `random_state=seed` draws in scikit-learn (tree seeds, bootstrap samples,
-//! the splitter's seed, gradient boosting's subsamples).
+//! the splitter's seed, gradient boosting's subsamples), and with [`NumpyRandom`] its Gaussian
+//! draws and permutations (NMF, MiniBatchKMeans, MeanShift's subsample).
 
 /// MT19937 with numpy's integer seeding and bounded draws.
+#[derive(Clone)]
 pub(crate) struct RandomState {
     mt: [u32; 624],
     pos: usize,
@@ -62,6 +64,69 @@ impl RandomState {
                 return v;
             }
         }
+    }
+}
+
+/// numpy's legacy `RandomState` with its Gaussian draws (`legacy_gauss`: Marsaglia's polar
+/// method, the second value of each pair kept for the next call) and `permutation`.
+#[derive(Clone)]
+pub(crate) struct NumpyRandom {
+    rs: RandomState,
+    gauss: Option<f64>,
+}
+
+impl NumpyRandom {
+    /// `numpy.random.RandomState(seed)`.
+    pub(crate) fn new(seed: u32) -> Self {
+        NumpyRandom {
+            rs: RandomState::new(seed),
+            gauss: None,
+        }
+    }
+
+    /// `standard_normal()` (and `normal(0, 1)`, which adds 0 and multiplies by 1).
+    pub(crate) fn standard_normal(&mut self) -> f64 {
+        if let Some(g) = self.gauss.take() {
+            return g;
+        }
+        loop {
+            let x1 = 2.0 * self.rs.random_sample() - 1.0;
+            let x2 = 2.0 * self.rs.random_sample() - 1.0;
+            let r2 = x1 * x1 + x2 * x2;
+            if r2 < 1.0 && r2 != 0.0 {
+                let f = (-2.0 * r2.ln() / r2).sqrt();
+                self.gauss = Some(f * x1);
+                return f * x2;
+            }
+        }
+    }
+
+    /// `random_sample()`: a double in `[0, 1)`.
+    pub(crate) fn random_sample(&mut self) -> f64 {
+        self.rs.random_sample()
+    }
+
+    /// `randint(0, high)` for `1 <= high <= 2^32`.
+    pub(crate) fn randint(&mut self, high: u64) -> u32 {
+        self.rs.randint(high)
+    }
+
+    /// `permutation(n)`: `arange(n)` shuffled by Fisher and Yates from the end, each index
+    /// drawn by masked rejection (numpy's legacy `shuffle`).
+    pub(crate) fn permutation(&mut self, n: usize) -> Vec<usize> {
+        let mut p: Vec<usize> = (0..n).collect();
+        for i in (1..n).rev() {
+            let j = self.rs.randint(i as u64 + 1) as usize;
+            p.swap(i, j);
+        }
+        p
+    }
+}
+
+impl std::fmt::Debug for NumpyRandom {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The 624 words of state say nothing useful to a reader.
+        f.write_str("NumpyRandom { .. }")
     }
 }
 

@@ -8,56 +8,11 @@
 use faer::Mat;
 
 use crate::error::{Error, Result};
-use crate::tree::numpy_random::RandomState;
+pub(super) use crate::tree::numpy_random::NumpyRandom;
 use crate::validation::{np_sum, Matrix};
-
-/// numpy's legacy `RandomState` with its Gaussian draws (`legacy_gauss`: Marsaglia's polar
-/// method, the second value of each pair kept for the next call) and `permutation`.
-pub(super) struct NumpyRandom {
-    rs: RandomState,
-    gauss: Option<f64>,
-}
 
 /// The generator of the component orders of coordinate descent with `shuffle`.
 pub(super) type Permuter = NumpyRandom;
-
-impl NumpyRandom {
-    /// `numpy.random.RandomState(seed)`.
-    pub(super) fn new(seed: u32) -> Self {
-        NumpyRandom {
-            rs: RandomState::new(seed),
-            gauss: None,
-        }
-    }
-
-    /// `standard_normal()` (and `normal(0, 1)`, which adds 0 and multiplies by 1).
-    pub(super) fn standard_normal(&mut self) -> f64 {
-        if let Some(g) = self.gauss.take() {
-            return g;
-        }
-        loop {
-            let x1 = 2.0 * self.rs.random_sample() - 1.0;
-            let x2 = 2.0 * self.rs.random_sample() - 1.0;
-            let r2 = x1 * x1 + x2 * x2;
-            if r2 < 1.0 && r2 != 0.0 {
-                let f = (-2.0 * r2.ln() / r2).sqrt();
-                self.gauss = Some(f * x1);
-                return f * x2;
-            }
-        }
-    }
-
-    /// `permutation(n)`: `arange(n)` shuffled by Fisher and Yates from the end, each index
-    /// drawn by masked rejection (numpy's legacy `shuffle`).
-    pub(super) fn permutation(&mut self, n: usize) -> Vec<usize> {
-        let mut p: Vec<usize> = (0..n).collect();
-        for i in (1..n).rev() {
-            let j = self.rs.randint(i as u64 + 1) as usize;
-            p.swap(i, j);
-        }
-        p
-    }
-}
 
 /// The initialisations computed from X (scikit-learn's `init` other than "custom").
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
