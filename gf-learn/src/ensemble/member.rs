@@ -18,7 +18,7 @@ use crate::linear_model::{
 };
 use crate::naive_bayes::{BernoulliNB, GaussianNB, MultinomialNB};
 use crate::neighbors::{KNeighborsClassifier, KNeighborsRegressor};
-use crate::svm::{SVC, SVR};
+use crate::svm::{NuSVC, NuSVR, SVC, SVR};
 use crate::traits::{
     Classifier, DecisionFunction, Features, PredictProba, Regressor, Scores, Target,
 };
@@ -297,12 +297,48 @@ dyn_regressor! {
     ElasticNet {}
     KNeighborsRegressor {}
     SVR { sample_weight }
+    NuSVR { sample_weight }
 }
 
 /// An SVC has `predict_proba` only when it is fitted with `probability`, as scikit-learn's.
 impl DynClassifier for SVC {
     fn name(&self) -> &'static str {
         "SVC"
+    }
+
+    fn fit_dyn(&mut self, x: &DynFeatures, y: &Target<usize>) -> Result<()> {
+        Classifier::fit(self, x, y).map(|_| ())
+    }
+
+    fn predict_dyn(&self, x: &DynFeatures) -> Result<Target<usize>> {
+        Classifier::predict(self, x)
+    }
+
+    fn classes_dyn(&self) -> Option<&[usize]> {
+        Classifier::classes_(self)
+    }
+
+    fn has_predict_proba(&self) -> bool {
+        self.probability_enabled()
+    }
+
+    fn predict_proba_dyn(&self, x: &DynFeatures) -> Result<Scores<f64>> {
+        PredictProba::predict_proba(self, x)
+    }
+
+    capability!(decision_function, usize);
+    capability!(random_state, usize);
+    capability!(sample_weight, usize);
+
+    fn clone_dyn(&self) -> Box<dyn DynClassifier> {
+        Box::new(self.clone())
+    }
+}
+
+/// A NuSVC, as an SVC, has `predict_proba` only when it is fitted with `probability`.
+impl DynClassifier for NuSVC {
+    fn name(&self) -> &'static str {
+        "NuSVC"
     }
 
     fn fit_dyn(&mut self, x: &DynFeatures, y: &Target<usize>) -> Result<()> {

@@ -1,7 +1,9 @@
-//! Support vector machines as scikit-learn's `SVC` and `SVR`, on a port of libsvm's solver.
+//! Support vector machines as scikit-learn's `SVC`, `NuSVC`, `SVR`, `NuSVR` and
+//! `OneClassSVM`, on a port of libsvm's solvers.
 //!
-//! [`SVC`] is C-support vector classification, one-vs-one over the class pairs. [`SVR`] is
-//! ε-support vector regression. Both use libsvm's SMO with second-order working-set selection,
+//! [`SVC`] is C-support vector classification, one-vs-one over the class pairs, and [`NuSVC`]
+//! its ν form. [`SVR`] is ε-support vector regression and [`NuSVR`] its ν form.
+//! [`OneClassSVM`] is Schölkopf's novelty detector. Both use libsvm's SMO with second-order working-set selection,
 //! shrinking and an LRU kernel cache of `cache_size` MB. The kernels are linear, poly, RBF and
 //! sigmoid. `SVC::probability` fits Platt's sigmoids by libsvm's internal 5-fold
 //! cross-validation and couples them pairwise, as scikit-learn's `probability=True` does.
@@ -19,6 +21,9 @@
 mod cache;
 mod kernel;
 mod model;
+mod nu_svc;
+mod nu_svr;
+mod one_class;
 mod probability;
 mod solver;
 mod svc;
@@ -26,6 +31,9 @@ mod svr;
 mod train;
 
 pub use kernel::{Gamma, Kernel};
+pub use nu_svc::NuSVC;
+pub use nu_svr::NuSVR;
+pub use one_class::OneClassSVM;
 pub use svc::{DecisionShape, SVC};
 pub use svr::SVR;
 
@@ -114,19 +122,27 @@ impl SolverParams {
             shrinking: self.shrinking,
             cache_bytes: (self.cache_size * f64::from(1u32 << 20)) as usize,
             max_iter: self.max_iter,
+            nu: None,
         })
     }
 }
 
-/// The builder methods for [`SolverParams`], in `SVC` and `SVR`.
-macro_rules! solver_setters {
+/// The builder method of `C`, in the estimators that have it.
+macro_rules! c_setter {
     () => {
         /// The regularisation `C` (the bound on each dual variable), in `(0, inf)`; default 1.0.
         pub fn c(mut self, v: f64) -> Self {
             self.params.c = v;
             self
         }
+    };
+}
+use c_setter;
 
+/// The builder methods for [`SolverParams`] but `C`, in `SVC`, `SVR`, `NuSVR` and
+/// `OneClassSVM`.
+macro_rules! solver_setters {
+    () => {
         /// The kernel; default [`Kernel::Rbf`](crate::svm::Kernel::Rbf).
         pub fn kernel(mut self, v: $crate::svm::Kernel) -> Self {
             self.params.kernel = v;
@@ -196,6 +212,13 @@ macro_rules! solver_setters {
     };
 }
 use solver_setters;
+
+/// `Err` unless ν is in `(0, 1]`.
+fn check_nu(estimator: &'static str, nu: f64) -> Result<()> {
+    check_param(estimator, "nu", nu, "a float in (0.0, 1.0]", |v| {
+        v > 0.0 && v <= 1.0
+    })
+}
 
 /// The rows of `x` as slices.
 fn rows(x: &Matrix) -> Vec<&[f64]> {

@@ -142,6 +142,28 @@ pub(crate) struct RegModel {
 }
 
 impl RegModel {
+    /// The primal weights `Σ coefᵢ svᵢ` (for the linear kernel).
+    pub(crate) fn primal(&self, n_features: usize) -> Vec<f64> {
+        let mut w = vec![0.0; n_features];
+        for (v, c) in self.coef.iter().enumerate() {
+            for (wf, x) in w.iter_mut().zip(self.sv.row(v)) {
+                *wf += c * x;
+            }
+        }
+        w
+    }
+
+    /// `Err` unless the coefficients and ρ are finite.
+    pub(crate) fn check_finite(&self, op: &'static str) -> crate::error::Result<()> {
+        if self.coef.iter().any(|v| !v.is_finite()) || !self.rho.is_finite() {
+            return Err(crate::error::Error::input(
+                op,
+                "the dual coefficients or intercept are not finite; the input may hold large values and need scaling",
+            ));
+        }
+        Ok(())
+    }
+
     /// `f(x)` for every row of `x`, in parallel over samples.
     pub(crate) fn predict(&self, kernel: &KernelFn, x: &Matrix) -> Vec<f64> {
         (0..x.rows)

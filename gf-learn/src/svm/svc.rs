@@ -6,7 +6,7 @@ use gf_core::Dtype;
 use super::kernel::{Kernel, KernelFn};
 use super::model::ClassModel;
 use super::train::{train_svc, LibsvmRng, Samples};
-use super::{rows, solver_setters, SolverParams};
+use super::{c_setter, check_nu, rows, solver_setters, SolverParams};
 use crate::error::{Error, Result};
 use crate::linear_model::ClassWeight;
 use crate::traits::{Classifier, DecisionFunction, Features, PredictProba, Scores, Target};
@@ -14,8 +14,6 @@ use crate::tree::numpy_random::RandomState;
 use crate::validation::{
     check_x, check_x_width, check_y_class, fitted, label_vector, sample_weights, Matrix,
 };
-
-const NAME: &str = "SVC";
 
 /// The columns of [`SVC`]'s `decision_function` for three or more classes (scikit-learn's
 /// `decision_function_shape`).
@@ -53,6 +51,8 @@ pub struct SVC {
     decision_function_shape: DecisionShape,
     break_ties: bool,
     random_state: u64,
+    /// ν for `NuSVC` (`None`: C-SVC).
+    nu: Option<f64>,
     state: Option<Fitted>,
 }
 
@@ -86,10 +86,43 @@ impl SVC {
             decision_function_shape: DecisionShape::Ovr,
             break_ties: false,
             random_state: 0,
+            nu: None,
             state: None,
         }
     }
 
+    /// `NuSVC`'s classifier: ν-SVC with scikit-learn's defaults.
+    pub(crate) fn nu_svc(nu: f64) -> Self {
+        SVC {
+            nu: Some(nu),
+            ..Self::new()
+        }
+    }
+
+    /// Sets `NuSVC`'s ν.
+    pub(crate) fn set_nu(&mut self, nu: f64) {
+        self.nu = Some(nu);
+    }
+
+    /// The estimator's name in messages.
+    fn name(&self) -> &'static str {
+        if self.nu.is_some() {
+            "NuSVC"
+        } else {
+            "SVC"
+        }
+    }
+
+    /// `svc` or, for `NuSVC`, `nu`: the name of an operation in messages.
+    fn op(&self, svc: &'static str, nu: &'static str) -> &'static str {
+        if self.nu.is_some() {
+            nu
+        } else {
+            svc
+        }
+    }
+
+    c_setter!();
     solver_setters!();
 
     /// Whether `fit` also fits Platt's sigmoids (five more fits per class pair) so that
@@ -209,8 +242,8 @@ impl SVC {
         op: &'static str,
         x: &Features<F, E>,
     ) -> Result<(&Fitted, Matrix)> {
-        let s = fitted(&self.state, NAME, op)?;
-        let x = check_x_width(op, NAME, x, s.n_features)?;
+        let s = fitted(&self.state, self.name(), op)?;
+        let x = check_x_width(op, self.name(), x, s.n_features)?;
         Ok((s, x))
     }
 }
@@ -224,7 +257,8 @@ impl SVC {
         y: &Target<usize>,
         sample_weight: &Target<E>,
     ) -> Result<&mut Self> {
-        self.fit_with("SVC::fit_weighted", x, y, Some(sample_weight))
+        let op = self.op("SVC::fit_weighted", "NuSVC::fit_weighted");
+        self.fit_with(op, x, y, Some(sample_weight))
     }
 
     fn fit_with<F: Dim, E: Dtype>(
@@ -235,9 +269,15 @@ impl SVC {
         sample_weight: Option<&Target<E>>,
     ) -> Result<&mut Self> {
         let x = check_x(op, x)?;
-        let settings = self.params.settings(NAME, &x)?;
+        let name = self.name();
+        let mut settings = self.params.settings(name, &x)?;
         let labels = check_y_class(op, y, x.rows, 2)?;
         let weights = sample_weights(op, sample_weight, x.rows)?;
+        if let Some(nu) = self.nu {
+            check_nu(name, nu)?;
+            check_nu_feasible(nu, &labels.codes, &weights, labels.classes.len())?;
+            settings.nu = Some(nu);
+        }
         let mut weighted = vec![false; labels.classes.len()];
         labels
             .codes
@@ -252,7 +292,7 @@ impl SVC {
         }
         let class_c: Vec<f64> = self
             .class_weight
-            .weights(NAME, &labels)?
+            .weights(name, &labels)?
             .iter()
             .map(|w| w * self.params.c)
             .collect();
@@ -305,6 +345,27 @@ impl SVC {
     }
 }
 
+/// libsvm's check of ν-SVC: for every pair of classes of weights `n₁`, `n₂`,
+/// `ν·(n₁ + n₂)/2 ≤ min(n₁, n₂)`.
+fn check_nu_feasible(nu: f64, codes: &[usize], weights: &[f64], k: usize) -> Result<()> {
+    let mut count = vec![0.0; k];
+    codes.iter().zip(weights).for_each(|(&c, &w)| count[c] += w);
+    for i in 0..k {
+        for j in i + 1..k {
+            let (n1, n2) = (count[i], count[j]);
+            if nu * (n1 + n2) / 2.0 > n1.min(n2) {
+                return Err(Error::parameter(
+                    "NuSVC",
+                    "nu",
+                    "feasible for the classes: specified nu is infeasible (nu·(n₁ + n₂)/2 exceeds min(n₁, n₂) for a pair of classes of weights n₁, n₂)",
+                    nu,
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// scikit-learn's `_ovr_decision_function`: one-vs-one votes plus the summed confidences
 /// squashed into `(−1/3, 1/3)`.
 fn ovr_from_ovo(dec: &[f64], k: usize, out: &mut [f64]) {
@@ -334,16 +395,16 @@ impl Classifier for SVC {
         x: &Features<F, E>,
         y: &Target<usize>,
     ) -> Result<&mut Self> {
-        self.fit_with("SVC::fit", x, y, None)
+        let op = self.op("SVC::fit", "NuSVC::fit");
+        self.fit_with(op, x, y, None)
     }
 
     fn predict<F: Dim, E: Dtype>(&self, x: &Features<F, E>) -> Result<Target<usize>> {
-        const OP: &str = "SVC::predict";
-        let (s, x) = self.input(OP, x)?;
+        let (s, x) = self.input(self.op("SVC::predict", "NuSVC::predict"), x)?;
         let k = s.classes.len();
         if self.break_ties && self.decision_function_shape == DecisionShape::Ovo {
             return Err(Error::parameter(
-                NAME,
+                self.name(),
                 "break_ties",
                 "false when decision_function_shape is 'ovo'",
                 true,
@@ -371,8 +432,8 @@ impl Classifier for SVC {
 
 impl DecisionFunction for SVC {
     fn decision_function<F: Dim, E: Dtype>(&self, x: &Features<F, E>) -> Result<Scores<E>> {
-        const OP: &str = "SVC::decision_function";
-        let (s, x) = self.input(OP, x)?;
+        let op = self.op("SVC::decision_function", "NuSVC::decision_function");
+        let (s, x) = self.input(op, x)?;
         let k = s.classes.len();
         let (dec, _) = s.model.decisions(&s.kernel, &x);
         if k == 2 {
@@ -395,11 +456,11 @@ impl DecisionFunction for SVC {
 
 impl PredictProba for SVC {
     fn predict_proba<F: Dim, E: Dtype>(&self, x: &Features<F, E>) -> Result<Scores<E>> {
-        const OP: &str = "SVC::predict_proba";
-        let (s, x) = self.input(OP, x)?;
+        let op = self.op("SVC::predict_proba", "NuSVC::predict_proba");
+        let (s, x) = self.input(op, x)?;
         if s.model.prob_ab.is_none() {
             return Err(Error::input(
-                OP,
+                op,
                 "predict_proba is not available when fitted with probability=false",
             ));
         }

@@ -5,8 +5,8 @@ use gf_core::Dtype;
 
 use super::kernel::{Kernel, KernelFn};
 use super::model::RegModel;
-use super::train::train_svr;
-use super::{rows, solver_setters, SolverParams};
+use super::train::{train_svr, Tube};
+use super::{c_setter, rows, solver_setters, SolverParams};
 use crate::error::{Error, Result};
 use crate::traits::{Features, Regressor, Target};
 use crate::validation::{
@@ -63,6 +63,7 @@ impl SVR {
         }
     }
 
+    c_setter!();
     solver_setters!();
 
     /// The half-width of the tube in which errors cost nothing, in `[0, inf)`; default 0.1.
@@ -159,7 +160,7 @@ impl SVR {
             &y,
             &weights,
             self.params.c,
-            self.epsilon,
+            Tube::Epsilon(self.epsilon),
             &settings,
         );
         if model.coef.iter().any(|v| !v.is_finite()) || !model.rho.is_finite() {

@@ -1,10 +1,11 @@
-//! libsvm's `svm_train` around the solver: C-SVC one-vs-one over the class pairs (with Platt
-//! scaling fitted by an internal 5-fold cross-validation), and ε-SVR.
+//! libsvm's `svm_train` around the solver: C-SVC and ν-SVC one-vs-one over the class pairs
+//! (with Platt scaling fitted by an internal 5-fold cross-validation), ε-SVR and ν-SVR, and
+//! the one-class SVM, with the starting `α` of each ν formulation as scikit-learn's libsvm.
 
 use super::kernel::KernelFn;
 use super::model::{ClassModel, RegModel};
 use super::probability::sigmoid_train;
-use super::solver::{solve, Problem, Solution, SvcQ, SvrQ};
+use super::solver::{solve, Problem, Solution, SvcQ, SvrQ, Variant};
 use crate::tree::numpy_random::RandomState;
 use crate::validation::Matrix;
 
@@ -16,6 +17,8 @@ pub(crate) struct Settings {
     pub(crate) shrinking: bool,
     pub(crate) cache_bytes: usize,
     pub(crate) max_iter: Option<usize>,
+    /// ν for ν-SVC (`None`: C-SVC).
+    pub(crate) nu: Option<f64>,
 }
 
 /// A classification problem: sample rows, integer labels, per-sample weights.
@@ -61,8 +64,8 @@ impl LibsvmRng {
     }
 }
 
-/// One binary C-SVC (labels `±1`, bounds `W·Cp` and `W·Cn`); the returned `α` carries the sign
-/// of `y`.
+/// One binary C-SVC (labels `±1`, bounds `W·Cp` and `W·Cn`), or ν-SVC when `s.nu` is set;
+/// the returned `α` carries the sign of `y`.
 fn train_binary(
     rows: Vec<&[f64]>,
     y: &[i8],
@@ -71,6 +74,9 @@ fn train_binary(
     cn: f64,
     s: &Settings,
 ) -> Solution {
+    if let Some(nu) = s.nu {
+        return train_binary_nu(rows, y, weights, nu, s);
+    }
     let l = y.len();
     let c: Vec<f64> = y
         .iter()
@@ -88,6 +94,8 @@ fn train_binary(
             eps: s.tol,
             shrinking: s.shrinking,
             max_iter: s.max_iter,
+            alpha: None,
+            variant: Variant::Plain,
         },
     );
     sol.alpha
@@ -95,6 +103,115 @@ fn train_binary(
         .zip(y)
         .for_each(|(a, &yi)| *a *= f64::from(yi));
     sol
+}
+
+/// libsvm's `solve_nu_svc`: bounds `W`, each sign's `α` filled greedily up to `ν·ΣW/2`, then
+/// `α`, ρ and the bounds rescaled by `1/r`.
+fn train_binary_nu(
+    rows: Vec<&[f64]>,
+    y: &[i8],
+    weights: &[f64],
+    nu: f64,
+    s: &Settings,
+) -> Solution {
+    let l = y.len();
+    let c = weights.to_vec();
+    let mut nu_l = 0.0;
+    for ci in &c {
+        nu_l += nu * ci;
+    }
+    let (mut sum_pos, mut sum_neg) = (nu_l / 2.0, nu_l / 2.0);
+    let mut alpha = vec![0.0; l];
+    for i in 0..l {
+        let sum = if y[i] == 1 {
+            &mut sum_pos
+        } else {
+            &mut sum_neg
+        };
+        alpha[i] = c[i].min(*sum);
+        *sum -= alpha[i];
+    }
+    let p = vec![0.0; l];
+    let mut q = SvcQ::new(s.kernel, rows, y, s.cache_bytes);
+    let mut sol = solve(
+        &mut q,
+        &Problem {
+            p: &p,
+            y,
+            c: &c,
+            eps: s.tol,
+            shrinking: s.shrinking,
+            max_iter: s.max_iter,
+            alpha: Some(&alpha),
+            variant: Variant::Nu,
+        },
+    );
+    let r = sol.r;
+    sol.alpha
+        .iter_mut()
+        .zip(y)
+        .for_each(|(a, &yi)| *a *= f64::from(yi) / r);
+    sol.rho /= r;
+    sol
+}
+
+/// libsvm's `solve_one_class`: bounds `W`, `Q = K`, and `α` filled greedily from the first
+/// sample up to `ν·ΣW` (with unit weights: the first ⌊νl⌋ at 1, the next at the fraction).
+pub(crate) fn train_one_class(rows: &[&[f64]], weights: &[f64], nu: f64, s: &Settings) -> RegModel {
+    let kept: Vec<usize> = (0..rows.len()).filter(|&i| weights[i] > 0.0).collect();
+    let l = kept.len();
+    let c: Vec<f64> = kept.iter().map(|&i| weights[i]).collect();
+    let mut nu_l = 0.0;
+    for ci in &c {
+        nu_l += ci * nu;
+    }
+    let mut alpha = vec![0.0; l];
+    let mut i = 0;
+    while nu_l > 0.0 && i < l {
+        alpha[i] = c[i].min(nu_l);
+        nu_l -= alpha[i];
+        i += 1;
+    }
+    let ones = vec![1i8; l];
+    let p = vec![0.0; l];
+    let sub_rows: Vec<&[f64]> = kept.iter().map(|&i| rows[i]).collect();
+    let mut q = SvcQ::new(s.kernel, sub_rows, &ones, s.cache_bytes);
+    let sol = solve(
+        &mut q,
+        &Problem {
+            p: &p,
+            y: &ones,
+            c: &c,
+            eps: s.tol,
+            shrinking: s.shrinking,
+            max_iter: s.max_iter,
+            alpha: Some(&alpha),
+            variant: Variant::Plain,
+        },
+    );
+    let coef: Vec<f64> = sol.alpha.clone();
+    reg_model(rows, &kept, &coef, &sol)
+}
+
+/// The regression-shaped model of the coefficients `coef` (over the samples `kept`): the
+/// samples whose coefficient is not zero.
+fn reg_model(rows: &[&[f64]], kept: &[usize], coef: &[f64], sol: &Solution) -> RegModel {
+    let mut support = Vec::new();
+    let mut sv_coef = Vec::new();
+    for (&i, &a) in kept.iter().zip(coef) {
+        if a.abs() > 0.0 {
+            support.push(i);
+            sv_coef.push(a);
+        }
+    }
+    RegModel {
+        sv: gather(rows, &support),
+        support,
+        coef: sv_coef,
+        rho: sol.rho,
+        n_iter: sol.n_iter,
+        timed_out: sol.timed_out,
+    }
 }
 
 /// Copies the rows `idx` of `rows` into a matrix.
@@ -274,27 +391,64 @@ fn binary_probability(
     sigmoid_train(&dec, &labels)
 }
 
-/// libsvm's ε-SVR `svm_train`: the `2l`-variable dual with linear term `ε ∓ y`.
+/// The tube of a support vector regression.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Tube {
+    /// ε-SVR: errors below ε cost nothing.
+    Epsilon(f64),
+    /// ν-SVR: the tube's width is fitted so that about a fraction ν of samples lie outside.
+    Nu(f64),
+}
+
+/// libsvm's ε-SVR and ν-SVR `svm_train`: the `2l`-variable dual with bounds `W·C` and linear
+/// term `ε ∓ y` (ε-SVR, from `α = 0`) or `∓ y` (ν-SVR, from both copies filled greedily up to
+/// `ν·ΣW·C/2`).
 pub(crate) fn train_svr(
     rows: &[&[f64]],
     y: &[f64],
     weights: &[f64],
     c: f64,
-    epsilon: f64,
+    tube: Tube,
     s: &Settings,
 ) -> RegModel {
     let kept: Vec<usize> = (0..y.len()).filter(|&i| weights[i] > 0.0).collect();
     let l = kept.len();
+    let epsilon = match tube {
+        Tube::Epsilon(e) => e,
+        Tube::Nu(_) => 0.0,
+    };
     let mut linear = vec![0.0; 2 * l];
     let mut signs = vec![1i8; 2 * l];
     let mut bounds = vec![0.0; 2 * l];
     for (k, &i) in kept.iter().enumerate() {
-        linear[k] = epsilon - y[i];
-        linear[k + l] = epsilon + y[i];
+        if let Tube::Nu(_) = tube {
+            linear[k] = -y[i];
+            linear[k + l] = y[i];
+        } else {
+            linear[k] = epsilon - y[i];
+            linear[k + l] = epsilon + y[i];
+        }
         signs[k + l] = -1;
         bounds[k] = weights[i] * c;
         bounds[k + l] = weights[i] * c;
     }
+    let start = match tube {
+        Tube::Epsilon(_) => None,
+        Tube::Nu(nu) => {
+            let mut sum = 0.0;
+            for b in &bounds[..l] {
+                sum += b * nu;
+            }
+            sum /= 2.0;
+            let mut alpha = vec![0.0; 2 * l];
+            for k in 0..l {
+                alpha[k] = sum.min(bounds[k]);
+                alpha[k + l] = alpha[k];
+                sum -= alpha[k];
+            }
+            Some(alpha)
+        }
+    };
     let sub_rows: Vec<&[f64]> = kept.iter().map(|&i| rows[i]).collect();
     let mut q = SvrQ::new(s.kernel, sub_rows, s.cache_bytes);
     let sol = solve(
@@ -306,25 +460,15 @@ pub(crate) fn train_svr(
             eps: s.tol,
             shrinking: s.shrinking,
             max_iter: s.max_iter,
+            alpha: start.as_deref(),
+            variant: match tube {
+                Tube::Epsilon(_) => Variant::Plain,
+                Tube::Nu(_) => Variant::Nu,
+            },
         },
     );
-    let mut support = Vec::new();
-    let mut coef = Vec::new();
-    for (k, &i) in kept.iter().enumerate() {
-        let a = sol.alpha[k] - sol.alpha[k + l];
-        if a.abs() > 0.0 {
-            support.push(i);
-            coef.push(a);
-        }
-    }
-    RegModel {
-        sv: gather(rows, &support),
-        support,
-        coef,
-        rho: sol.rho,
-        n_iter: sol.n_iter,
-        timed_out: sol.timed_out,
-    }
+    let coef: Vec<f64> = (0..l).map(|k| sol.alpha[k] - sol.alpha[k + l]).collect();
+    reg_model(rows, &kept, &coef, &sol)
 }
 
 #[cfg(test)]

@@ -1,225 +1,20 @@
 //! libsvm's SMO solver (Fan, Chen and Lin, "Working set selection using second order
 //! information for training support vector machines", JMLR 6, 2005), with its shrinking and
-//! gradient reconstruction, and the two Q matrices C-SVC and ε-SVR solve it over.
+//! gradient reconstruction, and its ν variant (libsvm's `Solver_NU`, for ν-SVC and ν-SVR).
 //!
-//! It solves `min ½ αᵀQα + pᵀα` subject to `yᵀα = 0` and `0 ≤ αᵢ ≤ Cᵢ`, with `yᵢ = ±1`.
+//! It solves `min ½ αᵀQα + pᵀα` subject to `yᵀα = 0` and `0 ≤ αᵢ ≤ Cᵢ`, with `yᵢ = ±1`, from
+//! a feasible starting `α`; the ν variant also keeps `Σ_{yᵢ=+1} αᵢ` and `Σ_{yᵢ=−1} αᵢ` fixed, so
+//! it pairs only variables of one sign.
 //! Each step follows libsvm's exactly (the same working sets, the same bounds handling, Q in
 //! `f32`), so it walks libsvm's path and stops where scikit-learn's `SVC` stops.
 
-use rayon::prelude::*;
+mod nu;
+mod q;
 
-use super::cache::Cache;
-use super::kernel::{dot, KernelFn};
+pub(crate) use q::{QMatrix, SvcQ, SvrQ};
 
 /// The curvature used where a pair's is not positive.
 const TAU: f64 = 1e-12;
-
-/// Below this many multiply-adds a column is filled on one thread.
-const PARALLEL_WORK: usize = 1 << 15;
-
-/// The matrix of the dual problem, column by column.
-pub(crate) trait QMatrix {
-    /// The diagonal `Q[i][i]`, in the current order.
-    fn diagonal(&self) -> Vec<f64>;
-    /// The first `len` entries of column `i`.
-    fn column(&mut self, i: usize, len: usize) -> &[f32];
-    /// The first `len` entries of columns `i` and `j`.
-    fn columns(&mut self, i: usize, j: usize, len: usize) -> (&[f32], &[f32]);
-    /// Exchanges the positions of variables `i` and `j`.
-    fn swap_index(&mut self, i: usize, j: usize);
-}
-
-/// Fills `out[k]` with `scale(k) · K(row_i, rows[start + k])`.
-fn fill_column(
-    kernel: &KernelFn,
-    rows: &[&[f64]],
-    norms: &[f64],
-    i: usize,
-    start: usize,
-    out: &mut [f32],
-    scale: impl Fn(usize) -> f64 + Sync,
-) {
-    let xi = rows[i];
-    let sq_i = norms.get(i).copied().unwrap_or(0.0);
-    let one = |(k, v): (usize, &mut f32)| {
-        let j = start + k;
-        let sq_j = norms.get(j).copied().unwrap_or(0.0);
-        *v = (scale(j) * kernel.train(xi, rows[j], sq_i, sq_j)) as f32;
-    };
-    if out.len() * xi.len() < PARALLEL_WORK {
-        out.iter_mut().enumerate().for_each(one);
-    } else {
-        out.par_iter_mut().enumerate().for_each(one);
-    }
-}
-
-/// The squared norm of each row when the kernel needs them (RBF), else nothing.
-fn row_norms(kernel: &KernelFn, rows: &[&[f64]]) -> Vec<f64> {
-    if kernel.needs_norms() {
-        rows.iter().map(|r| dot(r, r)).collect()
-    } else {
-        Vec::new()
-    }
-}
-
-/// C-SVC's `Q[i][j] = yᵢ yⱼ K(xᵢ, xⱼ)` (libsvm's `SVC_Q`).
-pub(crate) struct SvcQ<'a> {
-    kernel: KernelFn,
-    rows: Vec<&'a [f64]>,
-    norms: Vec<f64>,
-    y: Vec<i8>,
-    cache: Cache,
-}
-
-impl<'a> SvcQ<'a> {
-    /// Q over `rows` with labels `y`, caching within `cache_bytes`.
-    pub(crate) fn new(
-        kernel: KernelFn,
-        rows: Vec<&'a [f64]>,
-        y: &[i8],
-        cache_bytes: usize,
-    ) -> Self {
-        let norms = row_norms(&kernel, &rows);
-        let cache = Cache::new(rows.len(), cache_bytes);
-        SvcQ {
-            kernel,
-            rows,
-            norms,
-            y: y.to_vec(),
-            cache,
-        }
-    }
-
-    fn ensure(&mut self, i: usize, len: usize) {
-        let (col, had) = self.cache.get(i, len);
-        if had < len {
-            let y = &self.y;
-            let yi = f64::from(y[i]);
-            fill_column(
-                &self.kernel,
-                &self.rows,
-                &self.norms,
-                i,
-                had,
-                &mut col[had..len],
-                |j| yi * f64::from(y[j]),
-            );
-        }
-    }
-}
-
-impl QMatrix for SvcQ<'_> {
-    fn diagonal(&self) -> Vec<f64> {
-        (0..self.rows.len())
-            .map(|i| {
-                let sq = self.norms.get(i).copied().unwrap_or(0.0);
-                self.kernel.train(self.rows[i], self.rows[i], sq, sq)
-            })
-            .collect()
-    }
-
-    fn column(&mut self, i: usize, len: usize) -> &[f32] {
-        self.ensure(i, len);
-        &self.cache.column(i)[..len]
-    }
-
-    fn columns(&mut self, i: usize, j: usize, len: usize) -> (&[f32], &[f32]) {
-        self.ensure(i, len);
-        self.ensure(j, len);
-        // The budget holds two full columns, so filling `j` never evicts `i`.
-        (&self.cache.column(i)[..len], &self.cache.column(j)[..len])
-    }
-
-    fn swap_index(&mut self, i: usize, j: usize) {
-        self.cache.swap_index(i, j);
-        self.rows.swap(i, j);
-        if !self.norms.is_empty() {
-            self.norms.swap(i, j);
-        }
-        self.y.swap(i, j);
-    }
-}
-
-/// ε-SVR's `2l × 2l` matrix `Q[i][j] = sᵢ sⱼ K(x_{i mod l}, x_{j mod l})`, with `s = +1` for the
-/// first copy of each sample and `−1` for the second (libsvm's `SVR_Q`): the kernel rows of the
-/// `l` samples are cached and read through an index.
-pub(crate) struct SvrQ<'a> {
-    kernel: KernelFn,
-    rows: Vec<&'a [f64]>,
-    norms: Vec<f64>,
-    sign: Vec<i8>,
-    index: Vec<usize>,
-    cache: Cache,
-    buffers: [Vec<f32>; 2],
-}
-
-impl<'a> SvrQ<'a> {
-    /// Q over the samples `rows`, caching within `cache_bytes`.
-    pub(crate) fn new(kernel: KernelFn, rows: Vec<&'a [f64]>, cache_bytes: usize) -> Self {
-        let l = rows.len();
-        let norms = row_norms(&kernel, &rows);
-        SvrQ {
-            kernel,
-            norms,
-            sign: (0..2 * l).map(|k| if k < l { 1 } else { -1 }).collect(),
-            index: (0..2 * l).map(|k| k % l).collect(),
-            cache: Cache::new(l, cache_bytes),
-            buffers: [vec![0.0; 2 * l], vec![0.0; 2 * l]],
-            rows,
-        }
-    }
-
-    /// Column `i` (of length `len`) into buffer `b`.
-    fn load(&mut self, i: usize, len: usize, b: usize) {
-        let l = self.rows.len();
-        let real = self.index[i];
-        let (col, had) = self.cache.get(real, l);
-        if had < l {
-            fill_column(
-                &self.kernel,
-                &self.rows,
-                &self.norms,
-                real,
-                had,
-                &mut col[had..],
-                |_| 1.0,
-            );
-        }
-        let col = self.cache.column(real);
-        let si = f32::from(self.sign[i]);
-        for (k, out) in self.buffers[b][..len].iter_mut().enumerate() {
-            *out = si * f32::from(self.sign[k]) * col[self.index[k]];
-        }
-    }
-}
-
-impl QMatrix for SvrQ<'_> {
-    fn diagonal(&self) -> Vec<f64> {
-        (0..self.index.len())
-            .map(|k| {
-                let r = self.index[k];
-                let sq = self.norms.get(r).copied().unwrap_or(0.0);
-                self.kernel.train(self.rows[r], self.rows[r], sq, sq)
-            })
-            .collect()
-    }
-
-    fn column(&mut self, i: usize, len: usize) -> &[f32] {
-        self.load(i, len, 0);
-        &self.buffers[0][..len]
-    }
-
-    fn columns(&mut self, i: usize, j: usize, len: usize) -> (&[f32], &[f32]) {
-        self.load(i, len, 0);
-        self.load(j, len, 1);
-        (&self.buffers[0][..len], &self.buffers[1][..len])
-    }
-
-    fn swap_index(&mut self, i: usize, j: usize) {
-        self.sign.swap(i, j);
-        self.index.swap(i, j);
-    }
-}
 
 /// Where a variable sits in its box `[0, Cᵢ]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -236,6 +31,8 @@ pub(crate) struct Solution {
     pub(crate) alpha: Vec<f64>,
     /// The offset ρ of the decision function `Σ αᵢ yᵢ K(xᵢ, x) − ρ`.
     pub(crate) rho: f64,
+    /// The ν variant's `r` (the mean of the two sides' offsets); 0 for the plain solver.
+    pub(crate) r: f64,
     /// SMO iterations run.
     pub(crate) n_iter: usize,
     /// Whether `max_iter` stopped it before the tolerance was met.
@@ -256,6 +53,19 @@ pub(crate) struct Problem<'p> {
     pub(crate) shrinking: bool,
     /// The iteration limit (`None`: none).
     pub(crate) max_iter: Option<usize>,
+    /// The starting point (feasible; `None`: `α = 0`).
+    pub(crate) alpha: Option<&'p [f64]>,
+    /// Which solver: libsvm's `Solver` or `Solver_NU`.
+    pub(crate) variant: Variant,
+}
+
+/// libsvm's two solvers, which differ only in the working set, the shrinking and ρ.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Variant {
+    /// `Solver`: C-SVC, ε-SVR and one-class.
+    Plain,
+    /// `Solver_NU`: ν-SVC and ν-SVR, whose two sums of `α` by sign are held fixed.
+    Nu,
 }
 
 /// SMO's state: libsvm's `Solver`, over the variables in their current (shrunk) order.
@@ -274,9 +84,11 @@ struct Smo<'q, Q: QMatrix> {
     active_set: Vec<usize>,
     eps: f64,
     unshrink: bool,
+    variant: Variant,
 }
 
-/// Solves the dual problem from `α = 0`.
+/// Solves the dual problem from `problem.alpha` (or `α = 0`), with libsvm's gradient
+/// initialisation `G = p + Σ_{αⱼ > 0} αⱼ Qⱼ` and `G_bar = Σ_{αⱼ = Cⱼ} Cⱼ Qⱼ`.
 pub(crate) fn solve<Q: QMatrix>(q: &mut Q, problem: &Problem<'_>) -> Solution {
     let l = problem.p.len();
     let mut s = Smo {
@@ -288,16 +100,21 @@ pub(crate) fn solve<Q: QMatrix>(q: &mut Q, problem: &Problem<'_>) -> Solution {
         g: problem.p.to_vec(),
         g_bar: vec![0.0; l],
         status: vec![Bound::Lower; l],
-        alpha: vec![0.0; l],
+        alpha: problem.alpha.map_or_else(|| vec![0.0; l], <[f64]>::to_vec),
         c: problem.c.to_vec(),
         p: problem.p.to_vec(),
         active_set: (0..l).collect(),
         eps: problem.eps,
         unshrink: false,
+        variant: problem.variant,
     };
     (0..l).for_each(|i| s.update_status(i));
+    s.init_gradient();
     let (n_iter, timed_out) = s.run(problem.shrinking, problem.max_iter);
-    let rho = s.calculate_rho();
+    let (rho, r) = match s.variant {
+        Variant::Plain => (s.calculate_rho(), 0.0),
+        Variant::Nu => s.calculate_rho_nu(),
+    };
     let mut alpha = vec![0.0; l];
     for i in 0..l {
         alpha[s.active_set[i]] = s.alpha[i];
@@ -305,12 +122,33 @@ pub(crate) fn solve<Q: QMatrix>(q: &mut Q, problem: &Problem<'_>) -> Solution {
     Solution {
         alpha,
         rho,
+        r,
         n_iter,
         timed_out,
     }
 }
 
 impl<Q: QMatrix> Smo<'_, Q> {
+    /// `G = p + Σ_{αⱼ > 0} αⱼ Qⱼ` and `G_bar = Σ_{αⱼ = Cⱼ} Cⱼ Qⱼ` (nothing to add from `α = 0`).
+    fn init_gradient(&mut self) {
+        let l = self.l;
+        for i in 0..l {
+            if self.is_lower(i) {
+                continue;
+            }
+            let (alpha_i, c_i, upper) = (self.alpha[i], self.c[i], self.is_upper(i));
+            let q_i = self.q.column(i, l);
+            for (gj, &q) in self.g.iter_mut().zip(q_i) {
+                *gj += alpha_i * f64::from(q);
+            }
+            if upper {
+                for (gb, &q) in self.g_bar.iter_mut().zip(q_i) {
+                    *gb += c_i * f64::from(q);
+                }
+            }
+        }
+    }
+
     fn update_status(&mut self, i: usize) {
         self.status[i] = if self.alpha[i] >= self.c[i] {
             Bound::Upper
@@ -346,15 +184,18 @@ impl<Q: QMatrix> Smo<'_, Q> {
             if counter == 0 {
                 counter = l.min(1000);
                 if shrinking {
-                    self.do_shrinking();
+                    match self.variant {
+                        Variant::Plain => self.do_shrinking(),
+                        Variant::Nu => self.do_shrinking_nu(),
+                    }
                 }
             }
-            let (i, j) = match self.select_working_set() {
+            let (i, j) = match self.working_set() {
                 Some(pair) => pair,
                 None => {
                     self.reconstruct_gradient();
                     self.active_size = l;
-                    match self.select_working_set() {
+                    match self.working_set() {
                         Some(pair) => {
                             counter = 1;
                             pair
@@ -365,6 +206,14 @@ impl<Q: QMatrix> Smo<'_, Q> {
             };
             iter += 1;
             self.step(i, j);
+        }
+    }
+
+    /// The variant's working set.
+    fn working_set(&mut self) -> Option<(usize, usize)> {
+        match self.variant {
+            Variant::Plain => self.select_working_set(),
+            Variant::Nu => self.select_working_set_nu(),
         }
     }
 
