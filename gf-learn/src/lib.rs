@@ -34,6 +34,7 @@ pub mod error;
 mod kdtree;
 mod linalg;
 pub mod linear_model;
+pub mod manifold;
 pub mod metrics;
 pub mod mixture;
 pub mod model_selection;

@@ -18,6 +18,8 @@ mod classification;
 mod cluster;
 mod regression;
 
+/// The trustworthiness of an embedding, also here as in scikit-learn's `sklearn.manifold`.
+pub use crate::manifold::trustworthiness;
 pub use classification::{
     accuracy_score, balanced_accuracy_score, confusion_matrix, f1_score, fbeta_score, log_loss,
     precision_recall_fscore_support, precision_score, recall_score, Average, Counts, Prfs,

@@ -19,7 +19,7 @@ const BLOCK: usize = 32;
 
 /// The `k` nearest training rows of each query row by euclidean distance: `(distance, index)`,
 /// nearest first, ties broken by the lower index.
-pub(super) fn euclidean_kneighbors(train: &Matrix, x: &Matrix, k: usize) -> Vec<Vec<(f64, usize)>> {
+pub(crate) fn euclidean_kneighbors(train: &Matrix, x: &Matrix, k: usize) -> Vec<Vec<(f64, usize)>> {
     let n = train.rows;
     let train_sq: Vec<f64> = (0..n).map(|j| squared_norm(train.row(j))).collect();
     let max_train_sq = train_sq.iter().fold(0.0f64, |m, &v| m.max(v));

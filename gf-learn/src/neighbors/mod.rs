@@ -2,7 +2,7 @@
 //! with uniform or distance weights and the metrics euclidean, manhattan, minkowski and
 //! cosine. Queries run in parallel (rayon); the euclidean search runs on gf-core's GEMM.
 
-mod brute;
+pub(crate) mod brute;
 
 use gf_core::shape::Dim;
 use gf_core::Dtype;

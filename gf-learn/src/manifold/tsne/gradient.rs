@@ -1,0 +1,194 @@
+//! The t-SNE objective, the KL divergence of P and the Student-t Q of the embedding, with its
+//! gradient: every pair in `float64` (scikit-learn's `_kl_divergence`), or Barnes-Hut's
+//! approximation in `float32` (`_kl_divergence_bh`, `_barnes_hut_tsne.gradient`): the
+//! attraction over the neighbours of P, the repulsion summarised by a [`QuadTree`].
+
+use rayon::prelude::*;
+
+use super::affinity::{Csr, MACHINE_EPSILON};
+use super::quadtree::{Kernel, QuadTree};
+use crate::validation::np_sum;
+
+/// `np.finfo(np.float32).tiny`, the floor inside the logarithm of the Barnes-Hut error.
+const FLOAT32_TINY: f32 = f32::MIN_POSITIVE;
+
+/// The scale `2 (dof + 1) / dof` of both gradients.
+fn gradient_scale(dof: f64) -> f64 {
+    2.0 * (dof + 1.0) / dof
+}
+
+/// The buffers of the exact objective, reused from one iteration to the next.
+#[derive(Debug, Default)]
+pub(crate) struct ExactWorkspace {
+    /// The Student-t kernel `(1 + d²/dof)^(-(dof+1)/2)` of each pair, `n × n`.
+    t: Vec<f64>,
+}
+
+/// The KL divergence (when `compute_error`, else NaN) of P (`n × n`, zero diagonal) and Q,
+/// and its gradient written to `grad`, for the embedding `y` (`n × d`).
+pub(crate) fn kl_divergence_exact(
+    y: &[f64],
+    p: &[f64],
+    dof: f64,
+    d: usize,
+    compute_error: bool,
+    grad: &mut [f64],
+    ws: &mut ExactWorkspace,
+) -> f64 {
+    let n = y.len() / d;
+    ws.t.resize(n * n, 0.0);
+    let exponent = (dof + 1.0) / -2.0;
+    let row_sums: Vec<f64> =
+        ws.t.par_chunks_mut(n)
+            .enumerate()
+            .map(|(i, row)| {
+                let yi = &y[i * d..(i + 1) * d];
+                let mut sum = 0.0;
+                for (j, t) in row.iter_mut().enumerate() {
+                    let yj = &y[j * d..(j + 1) * d];
+                    let d2: f64 = yi.iter().zip(yj).map(|(a, b)| (a - b) * (a - b)).sum();
+                    let base = d2 / dof + 1.0;
+                    *t = if exponent == -1.0 {
+                        1.0 / base
+                    } else {
+                        base.powf(exponent)
+                    };
+                    if j > i {
+                        sum += *t;
+                    }
+                }
+                sum
+            })
+            .collect();
+    // Q over the condensed pairs, whose sum counts each pair once.
+    let two_sum = 2.0 * np_sum(&row_sums);
+    let t = &ws.t;
+    let kl = if compute_error {
+        let parts: Vec<f64> = (0..n)
+            .into_par_iter()
+            .map(|i| {
+                (i + 1..n)
+                    .map(|j| {
+                        let pij = p[i * n + j];
+                        let q = (t[i * n + j] / two_sum).max(MACHINE_EPSILON);
+                        pij * (pij.max(MACHINE_EPSILON) / q).ln()
+                    })
+                    .sum::<f64>()
+            })
+            .collect();
+        2.0 * np_sum(&parts)
+    } else {
+        f64::NAN
+    };
+    let c = gradient_scale(dof);
+    grad.par_chunks_mut(d).enumerate().for_each(|(i, g)| {
+        g.iter_mut().for_each(|v| *v = 0.0);
+        let yi = &y[i * d..(i + 1) * d];
+        for j in 0..n {
+            if j == i {
+                continue;
+            }
+            let tij = t[i * n + j];
+            let q = (tij / two_sum).max(MACHINE_EPSILON);
+            let pqd = (p[i * n + j] - q) * tij;
+            for (ax, gv) in g.iter_mut().enumerate() {
+                *gv += pqd * (yi[ax] - y[j * d + ax]);
+            }
+        }
+        g.iter_mut().for_each(|v| *v *= c);
+    });
+    kl
+}
+
+/// The buffers of the Barnes-Hut objective, reused from one iteration to the next.
+#[derive(Debug, Default)]
+pub(crate) struct BhWorkspace<const D: usize> {
+    tree: QuadTree<D>,
+    pos: Vec<f32>,
+    negative: Vec<([f32; D], f64)>,
+}
+
+/// Barnes-Hut's KL divergence (when `compute_error`, else NaN) and gradient, written to
+/// `grad`, for the embedding `y` (`n × D`) and P's neighbours `p` with their values `val_p`
+/// (`float32`, as scikit-learn passes them).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn kl_divergence_bh<const D: usize>(
+    y: &[f64],
+    p: &Csr,
+    val_p: &[f32],
+    dof: f64,
+    angle: f64,
+    compute_error: bool,
+    grad: &mut [f64],
+    ws: &mut BhWorkspace<D>,
+) -> f64 {
+    ws.pos.clear();
+    ws.pos.extend(y.iter().map(|&v| v as f32));
+    ws.tree.build(&ws.pos);
+    debug_assert_eq!(
+        ws.tree.n_points() as usize,
+        y.len() / D,
+        "every point in the tree"
+    );
+    let theta = angle as f32;
+    let kernel = Kernel {
+        dof: dof as f32,
+        exponent: ((dof + 1.0) / 2.0) as f32,
+    };
+    let (tree, pos) = (&ws.tree, &ws.pos);
+    ws.negative.clear();
+    ws.negative.par_extend(pos.par_chunks_exact(D).map(|pt| {
+        let mut point = [0.0f32; D];
+        point.copy_from_slice(pt);
+        tree.negative_force(&point, theta * theta, kernel)
+    }));
+    let sum_q = ws
+        .negative
+        .iter()
+        .map(|n| n.1)
+        .sum::<f64>()
+        .max(f64::from(f64::EPSILON as f32));
+    let c = gradient_scale(dof) as f32;
+    let negative = &ws.negative;
+    let error: f64 = grad
+        .par_chunks_mut(D)
+        .enumerate()
+        .map(|(i, g)| {
+            let mut attraction = [0.0f32; D];
+            let mut error = 0.0f64;
+            let row = p.indptr[i]..p.indptr[i + 1];
+            for (&j, &pij) in p.indices[row.clone()].iter().zip(&val_p[row]) {
+                let mut buff = [0.0f32; D];
+                let mut dij = 0.0f32;
+                for ax in 0..D {
+                    buff[ax] = pos[i * D + ax] - pos[j * D + ax];
+                    dij += buff[ax] * buff[ax];
+                }
+                let mut qij = kernel.dof / (kernel.dof + dij);
+                if kernel.dof != 1.0 {
+                    qij = qij.powf(kernel.exponent);
+                }
+                let force = pij * qij;
+                if compute_error {
+                    let q = (f64::from(qij) / sum_q) as f32;
+                    error += f64::from(pij)
+                        * f64::from(pij.max(FLOAT32_TINY) / q.max(FLOAT32_TINY)).ln();
+                }
+                for ax in 0..D {
+                    attraction[ax] += force * buff[ax];
+                }
+            }
+            let repulsion = &negative[i].0;
+            for ax in 0..D {
+                let total = (f64::from(attraction[ax]) - f64::from(repulsion[ax]) / sum_q) as f32;
+                g[ax] = f64::from(total * c);
+            }
+            error
+        })
+        .sum();
+    if compute_error {
+        error
+    } else {
+        f64::NAN
+    }
+}
