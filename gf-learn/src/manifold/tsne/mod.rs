@@ -11,10 +11,10 @@ use gf_core::{Cpu, Dtype, Tensor};
 
 use self::affinity::{joint_probabilities, joint_probabilities_nn, Csr};
 use self::gradient::{kl_divergence_bh, kl_divergence_exact, BhWorkspace, ExactWorkspace};
-use crate::tree::numpy_random::NumpyRandom;
 use crate::decomposition::{PcaSolver, PCA};
 use crate::error::{Error, Result};
 use crate::traits::Features;
+use crate::tree::numpy_random::NumpyRandom;
 use crate::validation::{check_param, check_x, Matrix};
 
 const NAME: &str = "TSNE";
