@@ -2,16 +2,21 @@
 //! randomized SVD, [`TruncatedSVD`], which does not centre the data, [`FastICA`], which
 //! separates independent non-Gaussian sources, [`KernelPCA`], PCA in the feature space of a
 //! kernel, and [`NMF`], the non-negative factorisation of non-negative data by coordinate
-//! descent or multiplicative updates.
+//! descent or multiplicative updates, and [`IncrementalPCA`], PCA learned batch by batch, and
+//! [`FactorAnalysis`], the Gaussian latent factor model.
 
+mod factor_analysis;
 mod fastica;
+mod incremental_pca;
 mod kernel_pca;
 mod nmf;
 mod pca;
 mod svd;
 mod truncated_svd;
 
+pub use factor_analysis::{FaRotation, FactorAnalysis};
 pub use fastica::{FastICA, IcaAlgorithm, IcaFun, IcaWhiten, WhitenSolver};
+pub use incremental_pca::IncrementalPCA;
 pub use kernel_pca::{KernelPCA, KpcaKernel};
 pub use nmf::{BetaLoss, NmfComponents, NmfInit, NmfSolver, NMF};
 pub use pca::{PcaSolver, PCA};
