@@ -4,13 +4,17 @@
 //! mean, var, noise variance, transform and inverse transform to 1e-10. FactorAnalysis
 //! (`svd_method="lapack"`, with and without rotation): noise variances, log-likelihoods,
 //! iterations, covariance, precision, scores to 1e-8; components and transform to 1e-8 up to
-//! the sign of each component, which scikit-learn leaves to LAPACK.
+//! the sign of each component, which scikit-learn leaves to LAPACK. LatentDirichletAllocation
+//! (numpy's gamma initialisation for a seed; batch, online and partial_fit): components,
+//! exp_dirichlet_component_, iteration counts, bound_, transform, score and perplexity to 1e-8.
 
 mod common;
 
 use common::*;
 use gf_core::prelude::*;
-use gf_learn::decomposition::{FaRotation, FactorAnalysis, IncrementalPCA};
+use gf_learn::decomposition::{
+    FaRotation, FactorAnalysis, IncrementalPCA, LatentDirichletAllocation, LdaLearning,
+};
 use gf_learn::Error;
 use serde_json::Value;
 
@@ -221,4 +225,126 @@ fn factor_analysis_rejects_bad_input() {
     assert!(FactorAnalysis::new().fit(&tensor2(nan, 45)).is_err());
     assert!(FactorAnalysis::new().fit(&tensor2(vec![], 0)).is_err());
     assert!(FactorAnalysis::new().get_precision().is_err());
+}
+
+fn lda_data(fx: &Value) -> (X, X) {
+    let (rows, c) = matrix(&fx["lda_counts"]);
+    let (new_rows, n) = matrix(&fx["lda_new"]);
+    (tensor2(c, rows), tensor2(n, new_rows))
+}
+
+#[test]
+fn lda_matches_scikit_learn_batch_online_and_partial_fit() {
+    let fx = read_json("decomposition2.json");
+    let (x, new) = lda_data(&fx);
+    for case in fx["lda"].as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        let p = &case["params"];
+        let mut m = LatentDirichletAllocation::new()
+            .n_components(p["n_components"].as_u64().unwrap() as usize)
+            .random_state(p["random_state"].as_u64().unwrap() as u32);
+        if let Some(v) = p["doc_topic_prior"].as_f64() {
+            m = m.doc_topic_prior(v);
+        }
+        if let Some(v) = p["topic_word_prior"].as_f64() {
+            m = m.topic_word_prior(v);
+        }
+        if let Some(v) = p["max_iter"].as_u64() {
+            m = m.max_iter(v as usize);
+        }
+        if let Some(v) = p["evaluate_every"].as_i64() {
+            m = m.evaluate_every(v);
+        }
+        if let Some(v) = p["batch_size"].as_u64() {
+            m = m.batch_size(v as usize);
+        }
+        if p["learning_method"].as_str() == Some("online") {
+            m = m.learning_method(LdaLearning::Online);
+        }
+        m.fit(&x).unwrap();
+        let check = |what: &str, got: &[f64]| {
+            assert_close(&format!("{name} {what}"), got, &flat(&case[what]), 1e-8)
+        };
+        check("components", m.components_().unwrap());
+        check(
+            "exp_dirichlet_component",
+            m.exp_dirichlet_component_().unwrap(),
+        );
+        assert_eq!(
+            m.n_iter_().unwrap() as u64,
+            case["n_iter"].as_u64().unwrap()
+        );
+        assert_eq!(
+            m.n_batch_iter_().unwrap() as u64,
+            case["n_batch_iter"].as_u64().unwrap()
+        );
+        check("bound", &[m.bound_().unwrap()]);
+        check("transform", &m.transform(&new).unwrap().to_vec());
+        check("score", &[m.score(&new).unwrap()]);
+        check("perplexity", &[m.perplexity(&new).unwrap()]);
+    }
+    let pf = &fx["lda_partial"];
+    let mut m = LatentDirichletAllocation::new()
+        .n_components(3)
+        .random_state(5)
+        .batch_size(8)
+        .total_samples(100.0);
+    let d = x.shape().1;
+    let all = x.to_vec();
+    m.partial_fit(&tensor2(all[..16 * d].to_vec(), 16)).unwrap();
+    m.partial_fit(&tensor2(all[16 * d..].to_vec(), 14)).unwrap();
+    assert_close(
+        "partial components",
+        m.components_().unwrap(),
+        &flat(&pf["components"]),
+        1e-8,
+    );
+    assert_eq!(
+        m.n_batch_iter_().unwrap() as u64,
+        pf["n_batch_iter"].as_u64().unwrap()
+    );
+    assert_close(
+        "partial transform",
+        &m.transform(&new).unwrap().to_vec(),
+        &flat(&pf["transform"]),
+        1e-8,
+    );
+}
+
+#[test]
+fn lda_rejects_bad_input() {
+    let fx = read_json("decomposition2.json");
+    let (x, _) = lda_data(&fx);
+    let named = |e: Error, p: &str| assert!(e.to_string().contains(p), "{e}");
+    let mut neg = x.to_vec();
+    neg[3] = -1.0;
+    named(
+        LatentDirichletAllocation::new()
+            .fit(&tensor2(neg, 30))
+            .unwrap_err(),
+        "negative",
+    );
+    named(
+        LatentDirichletAllocation::new()
+            .n_components(0)
+            .fit(&x)
+            .unwrap_err(),
+        "n_components",
+    );
+    named(
+        LatentDirichletAllocation::new()
+            .learning_decay(2.0)
+            .fit(&x)
+            .unwrap_err(),
+        "learning_decay",
+    );
+    let mut nan = x.to_vec();
+    nan[0] = f64::NAN;
+    assert!(LatentDirichletAllocation::new()
+        .fit(&tensor2(nan, 30))
+        .is_err());
+    assert!(LatentDirichletAllocation::new()
+        .fit(&tensor2(vec![], 0))
+        .is_err());
+    assert!(LatentDirichletAllocation::new().transform(&x).is_err());
 }
