@@ -4,7 +4,8 @@
 //! CPU and SIMD path. The score of a supervised case is held-out (accuracy; R² for `lasso`);
 //! of an unsupervised one, a measure of the fit's quality on all rows (`kmeans`: inertia;
 //! `dbscan`: adjusted Rand index against the blob labels; `pca`: the first component's
-//! explained-variance ratio; `rpca`: the sum over the kept components).
+//! explained-variance ratio; `rpca`: the sum over the kept components; `tsne`: the final KL
+//! divergence, with the trustworthiness (5 neighbours) of the embedding as `score2`).
 //!
 //! ```text
 //! cargo bench --bench learn -- <estimator> <x.f64> <y.bin> <rows> <cols> <train>
@@ -15,7 +16,8 @@
 //! side: `svc` (`SVC()`), `rf` (100 trees), `hgb` (100 iterations, no early stopping),
 //! `logreg` (`LogisticRegression()`), `knn` (5 neighbours), `lasso` (`alpha = 1`), `kmeans`
 //! (10 clusters, `n_init = 1`), `dbscan` (`eps = 4`, `min_samples = 5`), `pca` (every
-//! component, the default solver) and `rpca` (10 components, randomized solver).
+//! component, the default solver), `rpca` (10 components, randomized solver) and `tsne`
+//! (scikit-learn's defaults: Barnes-Hut, PCA init, perplexity 30).
 
 use std::time::Instant;
 
@@ -26,6 +28,7 @@ use gf_learn::decomposition::{PcaSolver, PCA};
 use gf_learn::ensemble::hist_gradient_boosting::EarlyStopping;
 use gf_learn::ensemble::{HistGradientBoostingClassifier, RandomForestClassifier};
 use gf_learn::linear_model::{Lasso, LogisticRegression};
+use gf_learn::manifold::{trustworthiness, TSNE};
 use gf_learn::metrics::adjusted_rand_score;
 use gf_learn::neighbors::KNeighborsClassifier;
 use gf_learn::prelude::*;
@@ -101,7 +104,15 @@ fn main() {
         assert_eq!(y.len(), rows, "y size");
         y
     };
-    let (seconds, score) = if ["kmeans", "dbscan", "pca", "rpca"].contains(&estimator.as_str()) {
+    let mut score2 = None;
+    let (seconds, score) = if estimator == "tsne" {
+        let mut m = TSNE::new();
+        let t = Instant::now();
+        let embedding = m.fit_transform(&x_train).unwrap();
+        let seconds = t.elapsed().as_secs_f64();
+        score2 = Some(trustworthiness(&x_train, &embedding, 5).unwrap());
+        (seconds, m.kl_divergence_().unwrap())
+    } else if ["kmeans", "dbscan", "pca", "rpca"].contains(&estimator.as_str()) {
         let x = &x_train;
         match estimator.as_str() {
             "kmeans" => time_unsupervised(
@@ -173,8 +184,9 @@ fn main() {
             other => panic!("unknown estimator {other}"),
         }
     };
+    let score2 = score2.map_or(String::new(), |s| format!(", \"score2\": {s}"));
     println!(
-        "{{\"side\": \"ghostflow\", \"seconds\": {seconds}, \"score\": {score}, \"threads\": {}, \"cpu\": \"{}\", \"simd\": \"{}\"}}",
+        "{{\"side\": \"ghostflow\", \"seconds\": {seconds}, \"score\": {score}{score2}, \"threads\": {}, \"cpu\": \"{}\", \"simd\": \"{}\"}}",
         std::thread::available_parallelism().map_or(1, usize::from),
         cpu_model(),
         simd::path().name()
