@@ -35,10 +35,44 @@ impl<const D: usize> Cell<D> {
     }
 }
 
+/// A cell as the force computation reads it, in depth-first order: the cells below it are
+/// the next `skip - 1`, so summarising a cell jumps `skip` ahead and opening it steps to its
+/// first child, a traversal without recursion or a stack over a compact array.
+#[derive(Clone, Copy, Debug)]
+struct Node<const D: usize> {
+    barycenter: [f32; D],
+    squared_max_width: f32,
+    cumulative_size: u32,
+    skip: u32,
+    is_leaf: bool,
+}
+
 /// A tree over `D`-dimensional points (`D` in 1..=3).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct QuadTree<const D: usize> {
     cells: Vec<Cell<D>>,
+    nodes: Vec<Node<D>>,
+}
+
+/// Appends cell `id` and the cells below it to `nodes`, depth first, children in order.
+fn flatten_from<const D: usize>(cells: &[Cell<D>], id: usize, nodes: &mut Vec<Node<D>>) {
+    let cell = &cells[id];
+    let at = nodes.len();
+    nodes.push(Node {
+        barycenter: cell.barycenter,
+        squared_max_width: cell.squared_max_width,
+        cumulative_size: cell.cumulative_size,
+        skip: 1,
+        is_leaf: cell.is_leaf,
+    });
+    if !cell.is_leaf {
+        for &child in &cell.children[..1 << D] {
+            if child != NONE {
+                flatten_from(cells, child as usize, nodes);
+            }
+        }
+    }
+    nodes[at].skip = (nodes.len() - at) as u32;
 }
 
 /// The t-SNE kernel for a degree of freedom: `q = dof / (dof + d²)`, raised to `(dof + 1) / 2`
@@ -84,6 +118,14 @@ impl<const D: usize> QuadTree<D> {
             point.copy_from_slice(p);
             self.insert(point);
         }
+        self.flatten();
+    }
+
+    /// Lays the cells out depth first, children in order (the order of scikit-learn's
+    /// recursive summary), each with the size of its subtree as its skip.
+    fn flatten(&mut self) {
+        self.nodes.clear();
+        flatten_from(&self.cells, 0, &mut self.nodes);
     }
 
     /// The number of points in the tree.
@@ -168,49 +210,37 @@ impl<const D: usize> QuadTree<D> {
     ) -> ([f32; D], f64) {
         let mut force = [0.0f32; D];
         let mut sum_q = 0.0f64;
-        self.visit(0, point, squared_theta, kernel, &mut force, &mut sum_q);
-        (force, sum_q)
-    }
-
-    fn visit(
-        &self,
-        id: usize,
-        point: &[f32; D],
-        squared_theta: f32,
-        kernel: Kernel,
-        force: &mut [f32; D],
-        sum_q: &mut f64,
-    ) {
-        let cell = &self.cells[id];
-        let mut delta = [0.0f32; D];
-        let mut dist2 = 0.0f32;
-        let mut duplicate = true;
-        for ax in 0..D {
-            delta[ax] = point[ax] - cell.barycenter[ax];
-            dist2 += delta[ax] * delta[ax];
-            duplicate &= delta[ax].abs() <= EPSILON;
-        }
-        if duplicate && cell.is_leaf {
-            return;
-        }
-        if cell.is_leaf || cell.squared_max_width / dist2 < squared_theta {
-            let size = cell.cumulative_size as f32;
-            let mut q = f64::from(kernel.dof / (kernel.dof + dist2));
-            if kernel.dof != 1.0 {
-                q = q.powf(f64::from(kernel.exponent));
-            }
-            *sum_q += f64::from(size) * q;
-            let mult = (f64::from(size) * q * q) as f32;
+        let mut id = 0;
+        while let Some(node) = self.nodes.get(id) {
+            let mut delta = [0.0f32; D];
+            let mut dist2 = 0.0f32;
+            let mut duplicate = true;
             for ax in 0..D {
-                force[ax] += mult * delta[ax];
+                delta[ax] = point[ax] - node.barycenter[ax];
+                dist2 += delta[ax] * delta[ax];
+                duplicate &= delta[ax].abs() <= EPSILON;
             }
-            return;
-        }
-        for &child in &cell.children[..1 << D] {
-            if child != NONE {
-                self.visit(child as usize, point, squared_theta, kernel, force, sum_q);
+            if duplicate && node.is_leaf {
+                id += 1;
+                continue;
+            }
+            if node.is_leaf || node.squared_max_width / dist2 < squared_theta {
+                let size = node.cumulative_size as f32;
+                let mut q = f64::from(kernel.dof / (kernel.dof + dist2));
+                if kernel.dof != 1.0 {
+                    q = q.powf(f64::from(kernel.exponent));
+                }
+                sum_q += f64::from(size) * q;
+                let mult = (f64::from(size) * q * q) as f32;
+                for ax in 0..D {
+                    force[ax] += mult * delta[ax];
+                }
+                id += node.skip as usize;
+            } else {
+                id += 1;
             }
         }
+        (force, sum_q)
     }
 }
 
