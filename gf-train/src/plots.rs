@@ -1,5 +1,6 @@
-//! PNG pictures of a run (plotters, with a bundled font so no system font is needed): the
-//! training and validation curves of each logged quantity, and a confusion matrix.
+//! PNG pictures (plotters, with a bundled font so no system font is needed): the training and
+//! validation curves of each logged quantity, a confusion matrix, and a scatter of a 2-D
+//! embedding or clustering coloured by label.
 
 use std::path::{Path, PathBuf};
 use std::sync::Once;
@@ -231,6 +232,138 @@ pub fn plot_confusion(cm: &ConfusionMatrix, path: &Path) -> Result<()> {
             let text = Text::new(c.to_string(), (at.0 + 6, at.1 + 6), font);
             root.draw(&text).map_err(msg)?;
         }
+        Ok(())
+    })
+}
+
+/// Matplotlib's `tab10` colours, so a 10-class scatter reads as readers know it from
+/// scikit-learn's examples; labels past ten take plotters' 99-colour palette.
+const TAB10: [(u8, u8, u8); 10] = [
+    (31, 119, 180),
+    (255, 127, 14),
+    (44, 160, 44),
+    (214, 39, 40),
+    (148, 103, 189),
+    (140, 86, 75),
+    (227, 119, 194),
+    (127, 127, 127),
+    (188, 189, 34),
+    (23, 190, 207),
+];
+
+/// The colour of the `rank`-th distinct label; `None` (noise, label `-1`) is light grey.
+fn label_color(rank: Option<usize>) -> RGBColor {
+    match rank {
+        None => RGBColor(200, 200, 200),
+        Some(r) if r < TAB10.len() => {
+            let (red, green, blue) = TAB10[r];
+            RGBColor(red, green, blue)
+        }
+        Some(r) => {
+            let c = Palette99::pick(r).to_rgba();
+            RGBColor(c.0, c.1, c.2)
+        }
+    }
+}
+
+/// Draws a scatter of the 2-D `points` (row-major, `x0 y0 x1 y1 …`) coloured by `labels`
+/// (one per point; `-1` marks noise, drawn grey and underneath) to `path` as an 800×800 PNG
+/// with `title` and a legend of the labels, each label also written at the median of its
+/// points so that clusters can be named at a glance. Errors name the path and what was wrong:
+/// a point count that is not `labels.len()`, or a coordinate that is not finite.
+pub fn plot_scatter(points: &[f64], labels: &[i64], title: &str, path: &Path) -> Result<()> {
+    register_font();
+    let err = plot_error(path);
+    if points.len() != 2 * labels.len() {
+        return Err(err(format!(
+            "{} coordinates given for {} labels; a 2-D scatter takes two per label",
+            points.len(),
+            labels.len()
+        )));
+    }
+    if let Some(i) = points.iter().position(|v| !v.is_finite()) {
+        return Err(err(format!(
+            "point {} has a coordinate that is not finite ({})",
+            i / 2,
+            points[i]
+        )));
+    }
+    let mut classes: Vec<i64> = labels.to_vec();
+    classes.sort_unstable();
+    classes.dedup();
+    let clusters: Vec<i64> = classes.iter().copied().filter(|&c| c >= 0).collect();
+    let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+    for p in points.chunks_exact(2) {
+        (x0, x1, y0, y1) = (x0.min(p[0]), x1.max(p[0]), y0.min(p[1]), y1.max(p[1]));
+    }
+    if labels.is_empty() {
+        (x0, x1, y0, y1) = (0.0, 1.0, 0.0, 1.0);
+    }
+    let pad = |lo: f64, hi: f64| ((hi - lo) * 0.05).max(1e-9);
+    let (px, py) = (pad(x0, x1), pad(y0, y1));
+    // the median of each cluster's points, where its label is written
+    let centre = |class: i64| {
+        let median = |axis: usize| {
+            let mut v: Vec<f64> = points
+                .chunks_exact(2)
+                .zip(labels)
+                .filter(|(_, &l)| l == class)
+                .map(|(p, _)| p[axis])
+                .collect();
+            v.sort_unstable_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        (median(0), median(1))
+    };
+    render(path, (800, 800), |root| {
+        root.fill(&WHITE).map_err(msg)?;
+        let mut chart = ChartBuilder::on(root)
+            .caption(title, (FONT, 24))
+            .margin(12)
+            .x_label_area_size(30)
+            .y_label_area_size(50)
+            .build_cartesian_2d((x0 - px)..(x1 + px), (y0 - py)..(y1 + py))
+            .map_err(msg)?;
+        chart
+            .configure_mesh()
+            .light_line_style(WHITE)
+            .label_style((FONT, 12))
+            .draw()
+            .map_err(msg)?;
+        // noise first, so the clusters are drawn over it
+        let series = classes
+            .iter()
+            .map(|&c| (c, clusters.binary_search(&c).ok()));
+        for (class, rank) in series {
+            let color = label_color(rank);
+            let members = points
+                .chunks_exact(2)
+                .zip(labels)
+                .filter(move |(_, &l)| l == class)
+                .map(|(p, _)| Circle::new((p[0], p[1]), 3, color.mix(0.7).filled()));
+            let name = if rank.is_some() {
+                class.to_string()
+            } else {
+                "noise".to_string()
+            };
+            chart
+                .draw_series(members)
+                .map_err(msg)?
+                .label(name)
+                .legend(move |(x, y)| Circle::new((x + 10, y), 4, color.filled()));
+        }
+        for &class in &clusters {
+            let text = Text::new(class.to_string(), centre(class), (FONT, 22).into_font());
+            chart.draw_series(std::iter::once(text)).map_err(msg)?;
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .label_font((FONT, 14))
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .draw()
+            .map_err(msg)?;
         Ok(())
     })
 }
