@@ -105,12 +105,70 @@ pub(crate) fn kl_divergence_exact(
 pub(crate) struct BhWorkspace<const D: usize> {
     tree: QuadTree<D>,
     pos: Vec<f32>,
+    attraction: Vec<[f32; D]>,
     negative: Vec<([f32; D], f64)>,
+}
+
+/// The Student-t kernel of two embedded points and their difference `a - b`.
+fn kernel_of<const D: usize>(a: &[f32], b: &[f32], kernel: Kernel) -> (f32, [f32; D]) {
+    let mut buff = [0.0f32; D];
+    let mut dij = 0.0f32;
+    for ax in 0..D {
+        buff[ax] = a[ax] - b[ax];
+        dij += buff[ax] * buff[ax];
+    }
+    let mut qij = kernel.dof / (kernel.dof + dij);
+    if kernel.dof != 1.0 {
+        qij = qij.powf(kernel.exponent);
+    }
+    (qij, buff)
+}
+
+/// The attractive force on point `i` from its neighbours in P (`compute_gradient_positive`).
+fn attraction_on<const D: usize>(
+    i: usize,
+    pos: &[f32],
+    p: &Csr,
+    val_p: &[f32],
+    kernel: Kernel,
+) -> [f32; D] {
+    let mut attraction = [0.0f32; D];
+    let row = p.indptr[i]..p.indptr[i + 1];
+    let yi = &pos[i * D..(i + 1) * D];
+    for (&j, &pij) in p.indices[row.clone()].iter().zip(&val_p[row]) {
+        let (qij, buff) = kernel_of::<D>(yi, &pos[j * D..(j + 1) * D], kernel);
+        let force = pij * qij;
+        for ax in 0..D {
+            attraction[ax] += force * buff[ax];
+        }
+    }
+    attraction
+}
+
+/// Point `i`'s terms of the KL divergence, over its neighbours in P.
+fn error_of<const D: usize>(
+    i: usize,
+    pos: &[f32],
+    p: &Csr,
+    val_p: &[f32],
+    kernel: Kernel,
+    sum_q: f64,
+) -> f64 {
+    let row = p.indptr[i]..p.indptr[i + 1];
+    let yi = &pos[i * D..(i + 1) * D];
+    let mut error = 0.0f64;
+    for (&j, &pij) in p.indices[row.clone()].iter().zip(&val_p[row]) {
+        let (qij, _) = kernel_of::<D>(yi, &pos[j * D..(j + 1) * D], kernel);
+        let q = (f64::from(qij) / sum_q) as f32;
+        error += f64::from(pij) * f64::from(pij.max(FLOAT32_TINY) / q.max(FLOAT32_TINY)).ln();
+    }
+    error
 }
 
 /// Barnes-Hut's KL divergence (when `compute_error`, else NaN) and gradient, written to
 /// `grad`, for the embedding `y` (`n × D`) and P's neighbours `p` with their values `val_p`
-/// (`float32`, as scikit-learn passes them).
+/// (`float32`, as scikit-learn passes them). The tree's build is serial and the attraction
+/// needs no tree, so the two run side by side; the repulsion then walks the tree.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn kl_divergence_bh<const D: usize>(
     y: &[f64],
@@ -124,70 +182,63 @@ pub(crate) fn kl_divergence_bh<const D: usize>(
 ) -> f64 {
     ws.pos.clear();
     ws.pos.extend(y.iter().map(|&v| v as f32));
-    ws.tree.build(&ws.pos);
-    debug_assert_eq!(
-        ws.tree.n_points() as usize,
-        y.len() / D,
-        "every point in the tree"
-    );
-    let theta = angle as f32;
     let kernel = Kernel {
         dof: dof as f32,
         exponent: ((dof + 1.0) / 2.0) as f32,
     };
-    let (tree, pos) = (&ws.tree, &ws.pos);
-    ws.negative.clear();
-    ws.negative.par_extend(pos.par_chunks_exact(D).map(|pt| {
+    let BhWorkspace {
+        tree,
+        pos,
+        attraction,
+        negative,
+    } = ws;
+    let pos = &*pos;
+    rayon::join(
+        || tree.build(pos),
+        || {
+            attraction.clear();
+            attraction.par_extend(
+                (0..pos.len() / D)
+                    .into_par_iter()
+                    .map(|i| attraction_on::<D>(i, pos, p, val_p, kernel)),
+            );
+        },
+    );
+    debug_assert_eq!(
+        tree.n_points() as usize,
+        y.len() / D,
+        "every point in the tree"
+    );
+    let theta = angle as f32;
+    let tree = &*tree;
+    negative.clear();
+    negative.par_extend(pos.par_chunks_exact(D).map(|pt| {
         let mut point = [0.0f32; D];
         point.copy_from_slice(pt);
         tree.negative_force(&point, theta * theta, kernel)
     }));
-    let sum_q = ws
-        .negative
+    let sum_q = negative
         .iter()
         .map(|n| n.1)
         .sum::<f64>()
         .max(f64::from(f64::EPSILON as f32));
     let c = gradient_scale(dof) as f32;
-    let negative = &ws.negative;
-    let error: f64 = grad
-        .par_chunks_mut(D)
-        .enumerate()
-        .map(|(i, g)| {
-            let mut attraction = [0.0f32; D];
-            let mut error = 0.0f64;
-            let row = p.indptr[i]..p.indptr[i + 1];
-            for (&j, &pij) in p.indices[row.clone()].iter().zip(&val_p[row]) {
-                let mut buff = [0.0f32; D];
-                let mut dij = 0.0f32;
-                for ax in 0..D {
-                    buff[ax] = pos[i * D + ax] - pos[j * D + ax];
-                    dij += buff[ax] * buff[ax];
-                }
-                let mut qij = kernel.dof / (kernel.dof + dij);
-                if kernel.dof != 1.0 {
-                    qij = qij.powf(kernel.exponent);
-                }
-                let force = pij * qij;
-                if compute_error {
-                    let q = (f64::from(qij) / sum_q) as f32;
-                    error += f64::from(pij)
-                        * f64::from(pij.max(FLOAT32_TINY) / q.max(FLOAT32_TINY)).ln();
-                }
-                for ax in 0..D {
-                    attraction[ax] += force * buff[ax];
-                }
-            }
-            let repulsion = &negative[i].0;
+    grad.par_chunks_mut(D)
+        .zip(&*attraction)
+        .zip(&*negative)
+        .for_each(|((g, a), (repulsion, _))| {
             for ax in 0..D {
-                let total = (f64::from(attraction[ax]) - f64::from(repulsion[ax]) / sum_q) as f32;
+                let total = (f64::from(a[ax]) - f64::from(repulsion[ax]) / sum_q) as f32;
                 g[ax] = f64::from(total * c);
             }
-            error
-        })
-        .sum();
+        });
     if compute_error {
-        error
+        // per point, then summed in order: the same total whatever the threads
+        let errors: Vec<f64> = (0..pos.len() / D)
+            .into_par_iter()
+            .map(|i| error_of::<D>(i, pos, p, val_p, kernel, sum_q))
+            .collect();
+        errors.iter().sum()
     } else {
         f64::NAN
     }

@@ -214,13 +214,11 @@ impl<const D: usize> QuadTree<D> {
         while let Some(node) = self.nodes.get(id) {
             let mut delta = [0.0f32; D];
             let mut dist2 = 0.0f32;
-            let mut duplicate = true;
             for ax in 0..D {
                 delta[ax] = point[ax] - node.barycenter[ax];
                 dist2 += delta[ax] * delta[ax];
-                duplicate &= delta[ax].abs() <= EPSILON;
             }
-            if duplicate && node.is_leaf {
+            if node.is_leaf && delta.iter().all(|d| d.abs() <= EPSILON) {
                 id += 1;
                 continue;
             }
