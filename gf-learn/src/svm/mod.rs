@@ -213,6 +213,72 @@ macro_rules! solver_setters {
 }
 use solver_setters;
 
+/// Builder methods of a ν-estimator that hand their value to its inner ε/C form
+/// (`NuSVC`'s [`SVC`], `NuSVR`'s [`SVR`]).
+macro_rules! delegate {
+    ($($(#[$doc:meta])* $name:ident($t:ty);)*) => {
+        $(
+            $(#[$doc])*
+            pub fn $name(mut self, v: $t) -> Self {
+                self.inner = self.inner.$name(v);
+                self
+            }
+        )*
+    };
+}
+use delegate;
+
+/// Fitted attributes of a ν-estimator, read from its inner ε/C form.
+macro_rules! attribute {
+    ($($(#[$doc:meta])* $name:ident -> $t:ty;)*) => {
+        $(
+            $(#[$doc])*
+            pub fn $name(&self) -> $t {
+                self.inner.$name()
+            }
+        )*
+    };
+}
+use attribute;
+
+/// [`solver_setters`]'s builder methods and fitted attributes for a ν-estimator, handed to
+/// its inner form (needs [`delegate`] and [`attribute`] in scope).
+macro_rules! delegate_solver_setters {
+    () => {
+        delegate! {
+            /// The kernel; default [`Kernel::Rbf`](crate::svm::Kernel::Rbf).
+            kernel($crate::svm::Kernel);
+            /// The degree of the poly kernel; default 3.
+            degree(usize);
+            /// γ of the poly, RBF and sigmoid kernels; default
+            /// [`Gamma::Scale`](crate::svm::Gamma::Scale).
+            gamma($crate::svm::Gamma);
+            /// The constant of the poly and sigmoid kernels; default 0.0.
+            coef0(f64);
+            /// The tolerance on the maximal KKT violation at which SMO stops, in `(0, inf)`;
+            /// default 1e-3.
+            tol(f64);
+            /// Whether SMO sets aside the variables stuck at a bound; default `true`.
+            shrinking(bool);
+            /// The kernel cache in MB, in `(0, inf)`; default 200.
+            cache_size(f64);
+            /// The most SMO iterations per problem (`None`: no limit, scikit-learn's `-1`);
+            /// default `None`.
+            max_iter(Option<usize>);
+        }
+
+        attribute! {
+            /// The γ the kernel used; `None` before `fit`.
+            gamma_ -> Option<f64>;
+            /// The training index of each support vector; `None` before `fit`.
+            support_ -> Option<&[usize]>;
+            /// The support vectors, one per row (row-major); `None` before `fit`.
+            support_vectors_ -> Option<&[f64]>;
+        }
+    };
+}
+use delegate_solver_setters;
+
 /// `Err` unless ν is in `(0, 1]`.
 fn check_nu(estimator: &'static str, nu: f64) -> Result<()> {
     check_param(estimator, "nu", nu, "a float in (0.0, 1.0]", |v| {

@@ -4,9 +4,8 @@
 use gf_core::shape::Dim;
 use gf_core::Dtype;
 
-use super::kernel::Kernel;
 use super::svc::{DecisionShape, SVC};
-use super::Gamma;
+use super::{attribute, delegate, delegate_solver_setters};
 use crate::error::Result;
 use crate::linear_model::ClassWeight;
 use crate::traits::{Classifier, DecisionFunction, Features, PredictProba, Scores, Target};
@@ -39,31 +38,6 @@ impl Default for NuSVC {
     }
 }
 
-/// Builder methods that hand their value to the inner [`SVC`].
-macro_rules! delegate {
-    ($($(#[$doc:meta])* $name:ident($t:ty);)*) => {
-        $(
-            $(#[$doc])*
-            pub fn $name(mut self, v: $t) -> Self {
-                self.inner = self.inner.$name(v);
-                self
-            }
-        )*
-    };
-}
-
-/// Fitted attributes read from the inner [`SVC`].
-macro_rules! attribute {
-    ($($(#[$doc:meta])* $name:ident -> $t:ty;)*) => {
-        $(
-            $(#[$doc])*
-            pub fn $name(&self) -> $t {
-                self.inner.$name()
-            }
-        )*
-    };
-}
-
 impl NuSVC {
     /// scikit-learn's defaults: `nu = 0.5`, RBF kernel with `gamma = 'scale'`, `tol = 1e-3`,
     /// shrinking, no probabilities, `decision_function_shape = 'ovr'`; `random_state = 0`.
@@ -82,23 +56,6 @@ impl NuSVC {
     }
 
     delegate! {
-        /// The kernel; default [`Kernel::Rbf`].
-        kernel(Kernel);
-        /// The degree of the poly kernel; default 3.
-        degree(usize);
-        /// γ of the poly, RBF and sigmoid kernels; default [`Gamma::Scale`].
-        gamma(Gamma);
-        /// The constant of the poly and sigmoid kernels; default 0.0.
-        coef0(f64);
-        /// The tolerance on the maximal KKT violation at which SMO stops, in `(0, inf)`;
-        /// default 1e-3.
-        tol(f64);
-        /// Whether SMO sets aside the variables stuck at a bound; default `true`.
-        shrinking(bool);
-        /// The kernel cache in MB, in `(0, inf)`; default 200.
-        cache_size(f64);
-        /// The most SMO iterations per problem (`None`: no limit); default `None`.
-        max_iter(Option<usize>);
         /// Whether `fit` also fits Platt's sigmoids so that `predict_proba` works; default
         /// `false`.
         probability(bool);
@@ -115,13 +72,9 @@ impl NuSVC {
         random_state(u64);
     }
 
+    delegate_solver_setters!();
+
     attribute! {
-        /// The γ the kernel used; `None` before `fit`.
-        gamma_ -> Option<f64>;
-        /// The training index of each support vector; `None` before `fit`.
-        support_ -> Option<&[usize]>;
-        /// The support vectors, one per row (row-major); `None` before `fit`.
-        support_vectors_ -> Option<&[f64]>;
         /// How many support vectors each class has; `None` before `fit`.
         n_support_ -> Option<&[usize]>;
         /// The dual coefficients, laid out as [`SVC::dual_coef_`]; `None` before `fit`.

@@ -6,14 +6,12 @@ use gf_core::Dtype;
 use super::kernel::{Kernel, KernelFn};
 use super::model::RegModel;
 use super::train::{train_svr, Tube};
-use super::{c_setter, rows, solver_setters, SolverParams};
+use super::{c_setter, check_nu, rows, solver_setters, SolverParams};
 use crate::error::{Error, Result};
 use crate::traits::{Features, Regressor, Target};
 use crate::validation::{
     check_param, check_x, check_x_width, check_y_reg, fitted, sample_weights, vector,
 };
-
-const NAME: &str = "SVR";
 
 /// ε-support vector regression (scikit-learn's `SVR`): a kernel regression that ignores
 /// errors below `epsilon` and pays `C` per unit beyond, solved by libsvm's SMO.
@@ -34,7 +32,8 @@ const NAME: &str = "SVR";
 #[derive(Clone, Debug)]
 pub struct SVR {
     params: SolverParams,
-    epsilon: f64,
+    /// ε for `SVR`, ν for `NuSVR`, which wraps this type.
+    tube: Tube,
     state: Option<Fitted>,
 }
 
@@ -58,8 +57,34 @@ impl SVR {
     pub fn new() -> Self {
         SVR {
             params: SolverParams::default(),
-            epsilon: 0.1,
+            tube: Tube::Epsilon(0.1),
             state: None,
+        }
+    }
+
+    /// `NuSVR`'s regressor: ν-SVR with scikit-learn's defaults.
+    pub(crate) fn nu_svr(nu: f64) -> Self {
+        SVR {
+            tube: Tube::Nu(nu),
+            ..Self::new()
+        }
+    }
+
+    /// Sets `NuSVR`'s ν.
+    pub(crate) fn set_nu(&mut self, nu: f64) {
+        self.tube = Tube::Nu(nu);
+    }
+
+    /// The estimator's name in messages.
+    fn name(&self) -> &'static str {
+        self.op("SVR", "NuSVR")
+    }
+
+    /// `svr` or, for `NuSVR`, `nu`: the name of an operation in messages.
+    fn op(&self, svr: &'static str, nu: &'static str) -> &'static str {
+        match self.tube {
+            Tube::Epsilon(_) => svr,
+            Tube::Nu(_) => nu,
         }
     }
 
@@ -68,7 +93,7 @@ impl SVR {
 
     /// The half-width of the tube in which errors cost nothing, in `[0, inf)`; default 0.1.
     pub fn epsilon(mut self, v: f64) -> Self {
-        self.epsilon = v;
+        self.tube = Tube::Epsilon(v);
         self
     }
 
@@ -86,16 +111,7 @@ impl SVR {
     /// The primal weights for the linear kernel; `None` before `fit` or for other kernels.
     pub fn coef_(&self) -> Option<Vec<f64>> {
         let s = self.state.as_ref()?;
-        if s.kernel.kind != Kernel::Linear {
-            return None;
-        }
-        let mut w = vec![0.0; s.n_features];
-        for (v, c) in s.model.coef.iter().enumerate() {
-            for (wf, x) in w.iter_mut().zip(s.model.sv.row(v)) {
-                *wf += c * x;
-            }
-        }
-        Some(w)
+        (s.kernel.kind == Kernel::Linear).then(|| s.model.primal(s.n_features))
     }
 
     /// SMO iterations; `None` before `fit`.
@@ -111,13 +127,13 @@ impl SVR {
 
 impl Regressor for SVR {
     fn fit<F: Dim, E: Dtype>(&mut self, x: &Features<F, E>, y: &Target<E>) -> Result<&mut Self> {
-        self.fit_with("SVR::fit", x, y, None)
+        self.fit_with(self.op("SVR::fit", "NuSVR::fit"), x, y, None)
     }
 
     fn predict<F: Dim, E: Dtype>(&self, x: &Features<F, E>) -> Result<Target<E>> {
-        const OP: &str = "SVR::predict";
-        let s = fitted(&self.state, NAME, OP)?;
-        let x = check_x_width(OP, NAME, x, s.n_features)?;
+        let op = self.op("SVR::predict", "NuSVR::predict");
+        let s = fitted(&self.state, self.name(), op)?;
+        let x = check_x_width(op, self.name(), x, s.n_features)?;
         vector(&s.model.predict(&s.kernel, &x))
     }
 }
@@ -131,7 +147,8 @@ impl SVR {
         y: &Target<E>,
         sample_weight: &Target<E>,
     ) -> Result<&mut Self> {
-        self.fit_with("SVR::fit_weighted", x, y, Some(sample_weight))
+        let op = self.op("SVR::fit_weighted", "NuSVR::fit_weighted");
+        self.fit_with(op, x, y, Some(sample_weight))
     }
 
     fn fit_with<F: Dim, E: Dtype>(
@@ -142,33 +159,22 @@ impl SVR {
         sample_weight: Option<&Target<E>>,
     ) -> Result<&mut Self> {
         let x = check_x(op, x)?;
-        let settings = self.params.settings(NAME, &x)?;
-        check_param(
-            NAME,
-            "epsilon",
-            self.epsilon,
-            "a float in [0.0, inf)",
-            |e| e >= 0.0 && e.is_finite(),
-        )?;
+        let settings = self.params.settings(self.name(), &x)?;
+        match self.tube {
+            Tube::Epsilon(e) => {
+                check_param(self.name(), "epsilon", e, "a float in [0.0, inf)", |e| {
+                    e >= 0.0 && e.is_finite()
+                })?
+            }
+            Tube::Nu(nu) => check_nu(self.name(), nu)?,
+        }
         let y = check_y_reg(op, y, x.rows)?;
         let weights = sample_weights(op, sample_weight, x.rows)?;
         if !weights.iter().any(|&w| w > 0.0) {
             return Err(Error::input(op, "every sample_weight is 0"));
         }
-        let model = train_svr(
-            &rows(&x),
-            &y,
-            &weights,
-            self.params.c,
-            Tube::Epsilon(self.epsilon),
-            &settings,
-        );
-        if model.coef.iter().any(|v| !v.is_finite()) || !model.rho.is_finite() {
-            return Err(Error::input(
-                op,
-                "the dual coefficients or intercept are not finite; the input may hold large values and need scaling",
-            ));
-        }
+        let model = train_svr(&rows(&x), &y, &weights, self.params.c, self.tube, &settings);
+        model.check_finite(op)?;
         self.state = Some(Fitted {
             kernel: settings.kernel,
             intercept: [-model.rho],
