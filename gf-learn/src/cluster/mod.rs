@@ -4,10 +4,12 @@
 //! [`AgglomerativeClustering`] (ward, complete, average and single linkage, scipy's merge
 //! tree), [`OPTICS`] (reachability ordering, ξ or DBSCAN extraction) and [`HDBSCAN`]
 //! (mutual-reachability spanning tree, condensed tree, excess-of-mass or leaf clusters).
+//! [`Birch`] summarises the samples in one pass in a CF tree, then groups its subclusters.
 //! Each implements [`Clusterer`](crate::Clusterer): `fit(&x)`, `labels_()`,
 //! `fit_predict(&x)`.
 
 mod agglomerative;
+mod birch;
 mod dbscan;
 mod elkan;
 mod hdbscan;
@@ -21,6 +23,7 @@ mod optics;
 mod structured;
 
 pub use agglomerative::{AgglomerativeClustering, AgglomerativeMetric, Linkage};
+pub use birch::Birch;
 pub use dbscan::DBSCAN;
 pub use hdbscan::{ClusterSelection, StoreCenters, HDBSCAN};
 pub use kmeans::{KMeans, KMeansAlgorithm, KMeansInit};
