@@ -85,7 +85,7 @@ impl Default for KMeans {
 
 /// Whether two labellings are the same partition under renamed clusters (scikit-learn's
 /// `_is_same_clustering`).
-fn same_clustering(a: &[usize], b: &[usize], k: usize) -> bool {
+pub(super) fn same_clustering(a: &[usize], b: &[usize], k: usize) -> bool {
     let mut mapping = vec![usize::MAX; k];
     for (&x, &y) in a.iter().zip(b) {
         if mapping[x] == usize::MAX {

@@ -20,8 +20,11 @@ mod lloyd;
 mod mean_shift;
 mod minibatch_kmeans;
 mod optics;
+mod spectral;
 mod structured;
 
+/// The affinity graphs of [`SpectralClustering`] (the same as `SpectralEmbedding`'s).
+pub use crate::manifold::SpectralAffinity;
 pub use agglomerative::{AgglomerativeClustering, AgglomerativeMetric, Linkage};
 pub use birch::Birch;
 pub use dbscan::DBSCAN;
@@ -30,3 +33,4 @@ pub use kmeans::{KMeans, KMeansAlgorithm, KMeansInit};
 pub use mean_shift::{estimate_bandwidth, get_bin_seeds, MeanShift};
 pub use minibatch_kmeans::MiniBatchKMeans;
 pub use optics::{DensitySize, OpticsClusterMethod, OpticsMetric, OPTICS};
+pub use spectral::{AssignLabels, SpectralClustering};
