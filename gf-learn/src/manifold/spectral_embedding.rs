@@ -278,7 +278,7 @@ pub fn spectral_embedding<F: Dim, E: Dtype>(
 ///     .n_components(1)
 ///     .affinity(SpectralAffinity::Rbf)
 ///     .gamma(0.1);
-/// let y = se.fit_transform(&x)?.to_vec();
+/// let y: Vec<f64> = se.fit_transform(&x)?.to_vec();
 /// assert!((y[0] - y[1]).abs() < (y[0] - y[3]).abs());
 /// # Ok::<(), gf_learn::Error>(())
 /// ```
