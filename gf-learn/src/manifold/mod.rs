@@ -1,11 +1,13 @@
 //! Manifold learning, as scikit-learn's `sklearn.manifold`: [`TSNE`] and the
-//! [`trustworthiness`] of an embedding.
+//! [`trustworthiness`] of an embedding; and [`UMAP`], as umap-learn's.
 
 mod spectral_embedding;
 mod trustworthiness;
 mod tsne;
+mod umap;
 
 pub(crate) use self::spectral_embedding::{affinity_matrix, embed_graph};
 pub use self::spectral_embedding::{spectral_embedding, SpectralAffinity, SpectralEmbedding};
 pub use self::trustworthiness::trustworthiness;
 pub use self::tsne::{LearningRate, TsneInit, TsneMethod, TSNE};
+pub use self::umap::{UmapInit, UMAP};
