@@ -126,3 +126,26 @@ fn fuzzy_simplicial_set_matches_umap_learn() {
     }
     println!("fuzzy_simplicial_set: max difference {worst:e}");
 }
+
+/// On the 1797 digits (k = 15), the graph is connected and the Lanczos spectral start
+/// converges (so `fit` does not fall back to a random start there).
+#[test]
+fn spectral_start_converges_on_digits() {
+    use super::fuzzy::Graph;
+    use super::spectral::{connected_components, spectral_layout};
+    let (x, _) = gf_data::datasets::load_digits().expect("digits").into_xy();
+    let (rows, cols) = (x.dims()[0], x.dims()[1]);
+    let x = Matrix {
+        rows,
+        cols,
+        data: x.try_to_vec().expect("digits"),
+    };
+    let nn = knn(&x, &x, 15);
+    let (sigma, rho) = smooth_knn_dist(&nn.dists, 15, 15.0, 1.0);
+    let g: Graph = fuzzy_union(&membership_strengths(&nn, &sigma, &rho, rows, false), 1.0);
+    let g = g.pruned(g.max() / 500.0);
+    assert_eq!(connected_components(&g).1, 1);
+    let layout = spectral_layout(&g, 2).expect("eigh").expect("converged");
+    assert_eq!(layout.len(), rows * 2);
+    assert!(layout.iter().all(|v| v.is_finite()));
+}
