@@ -1,5 +1,6 @@
 //! Manifold learning, as scikit-learn's `sklearn.manifold`: [`TSNE`] and the
-//! [`trustworthiness`] of an embedding; and [`UMAP`], as umap-learn's.
+//! [`trustworthiness`] of an embedding.
+//! Also [`UMAP`], as umap-learn's `umap.UMAP`.
 
 mod spectral_embedding;
 mod trustworthiness;
