@@ -26,6 +26,10 @@ pub enum KpcaKernel {
     Sigmoid,
     /// `<x, y> / (|x| |y|)`.
     Cosine,
+    /// X is the kernel itself: `fit` takes the square `(n_samples, n_samples)` kernel of the
+    /// training samples, `transform` the `(n_queries, n_samples)` kernel of new samples with
+    /// them (what Isomap passes).
+    Precomputed,
 }
 
 /// Kernel principal component analysis, as scikit-learn's `KernelPCA` with the dense
@@ -218,6 +222,7 @@ impl KernelPCA {
                 k
             }
             KpcaKernel::Cosine => matmul_bt(&unit_rows(a), &unit_rows(b)),
+            KpcaKernel::Precomputed => a.clone(),
         }
     }
 
@@ -226,6 +231,29 @@ impl KernelPCA {
         const OP: &str = "KernelPCA::fit";
         self.check_params()?;
         let x = check_x(OP, x)?;
+        self.fit_matrix(OP, x)
+    }
+
+    /// [`fit`](Self::fit) on a checked matrix (Isomap passes its kernel here directly).
+    pub(crate) fn fit_matrix(&mut self, op: &'static str, x: Matrix) -> Result<&mut Self> {
+        self.check_params()?;
+        if self.kernel == KpcaKernel::Precomputed {
+            if x.rows != x.cols {
+                return Err(Error::input(
+                    op,
+                    format!(
+                        "a precomputed kernel must be square; got shape ({}, {})",
+                        x.rows, x.cols
+                    ),
+                ));
+            }
+            if self.fit_inverse_transform {
+                return Err(Error::input(
+                    op,
+                    "cannot fit_inverse_transform with a precomputed kernel",
+                ));
+            }
+        }
         let n = x.rows;
         let gamma = self.gamma.unwrap_or(1.0 / x.cols as f64);
         let mut k = self.kernel_matrix(gamma, &x, &x);
@@ -233,11 +261,11 @@ impl KernelPCA {
         let k_fit_all = k_fit_rows.iter().sum::<f64>() / n as f64;
         center(&mut k, &k_fit_rows, k_fit_all);
         let c = self.n_components.map_or(n, |c| c.min(n));
-        let (values, vectors) = symmetric_eigen(OP, &k)?;
+        let (values, vectors) = symmetric_eigen(op, &k)?;
         // The top c, largest first (scipy's eigh with subset_by_index, then reversed).
         let order: Vec<usize> = (n - c..n).rev().collect();
         let mut eigenvalues: Vec<f64> = order.iter().map(|&i| values[i]).collect();
-        check_psd(OP, &mut eigenvalues)?;
+        check_psd(op, &mut eigenvalues)?;
         let keep: Vec<usize> = if self.remove_zero_eig || self.n_components.is_none() {
             (0..c).filter(|&j| eigenvalues[j] > 0.0).collect()
         } else {
@@ -278,7 +306,7 @@ impl KernelPCA {
             for i in 0..n {
                 kz.data[i * n + i] += self.alpha;
             }
-            let dual = solve_spd(OP, &kz, &state.x_fit)?;
+            let dual = solve_spd(op, &kz, &state.x_fit)?;
             state.inverse = Some((z, dual));
         }
         self.state = Some(state);
@@ -305,7 +333,13 @@ impl KernelPCA {
         const OP: &str = "KernelPCA::transform";
         let s = fitted(&self.state, NAME, OP)?;
         let x = check_x_width(OP, NAME, x, s.x_fit.cols)?;
-        let mut k = self.kernel_matrix(s.gamma, &x, &s.x_fit);
+        self.transform_matrix(OP, &x)?.to_tensor()
+    }
+
+    /// [`transform`](Self::transform) of a checked matrix of the fitted width.
+    pub(crate) fn transform_matrix(&self, op: &'static str, x: &Matrix) -> Result<Matrix> {
+        let s = fitted(&self.state, NAME, op)?;
+        let mut k = self.kernel_matrix(s.gamma, x, &s.x_fit);
         center(&mut k, &s.k_fit_rows, s.k_fit_all);
         let c = s.eigenvalues.len();
         let mut alphas = s.eigenvectors.clone();
@@ -315,7 +349,7 @@ impl KernelPCA {
                 *v = if l != 0.0 { *v / l.sqrt() } else { 0.0 };
             }
         }
-        matmul(&k, &alphas).to_tensor()
+        Ok(matmul(&k, &alphas))
     }
 
     /// The approximate pre-images of the projections `z`: the kernel of `z` with the training
@@ -381,7 +415,7 @@ fn unit_rows(m: &Matrix) -> Matrix {
 
 /// scikit-learn's `KernelCenterer.transform`: `K - 1 K_fit / n - K 1 / n + 1 K_fit 1 / n²`,
 /// with the column means of the training kernel `fit_rows` and their mean `fit_all`.
-fn center(k: &mut Matrix, fit_rows: &[f64], fit_all: f64) {
+pub(crate) fn center(k: &mut Matrix, fit_rows: &[f64], fit_all: f64) {
     for i in 0..k.rows {
         let row_mean = k.row(i).iter().sum::<f64>() / fit_rows.len() as f64;
         for (v, r) in k.row_mut(i).iter_mut().zip(fit_rows) {

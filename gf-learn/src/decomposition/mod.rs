@@ -9,7 +9,7 @@
 mod factor_analysis;
 mod fastica;
 mod incremental_pca;
-mod kernel_pca;
+pub(crate) mod kernel_pca;
 mod lda;
 mod nmf;
 mod pca;
