@@ -389,3 +389,50 @@ fn mds_rejects_bad_input() {
         Err(Error::InvalidInput { .. })
     ));
 }
+
+#[test]
+fn kernel_pca_on_a_precomputed_gram_matrix_is_linear_kernel_pca() {
+    use gf_learn::decomposition::{KernelPCA, KpcaKernel};
+    let fx = read_json("isomap_mds.json");
+    let (n, data) = matrix(&fx["mds"]["x"]);
+    let cols = data.len() / n;
+    let gram: Vec<f64> = (0..n)
+        .flat_map(|i| {
+            let data = &data;
+            (0..n).map(move |j| {
+                (0..cols)
+                    .map(|c| data[i * cols + c] * data[j * cols + c])
+                    .sum()
+            })
+        })
+        .collect();
+    let mut linear = KernelPCA::new().n_components(2);
+    let want = linear
+        .fit_transform(&tensor2(data.clone(), n))
+        .unwrap()
+        .to_vec();
+    let mut pre = KernelPCA::new()
+        .n_components(2)
+        .kernel(KpcaKernel::Precomputed);
+    let got = pre
+        .fit_transform(&tensor2(gram.clone(), n))
+        .unwrap()
+        .to_vec();
+    assert_close("precomputed kernel PCA", &got, &want, 1e-10);
+    let again = pre.transform(&tensor2(gram, n)).unwrap().to_vec();
+    assert_close("precomputed transform", &again, &want, 1e-10);
+    let not_square = tensor2(vec![0.0; 6], 2);
+    assert!(matches!(
+        KernelPCA::new()
+            .kernel(KpcaKernel::Precomputed)
+            .fit(&not_square),
+        Err(Error::InvalidInput { .. })
+    ));
+    assert!(matches!(
+        KernelPCA::new()
+            .kernel(KpcaKernel::Precomputed)
+            .fit_inverse_transform(true)
+            .fit(&tensor2(vec![1.0, 0.0, 0.0, 1.0], 2)),
+        Err(Error::InvalidInput { .. })
+    ));
+}
