@@ -149,6 +149,12 @@ impl NumpyRandom {
     }
 }
 
+impl std::fmt::Debug for RandomState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RandomState { .. }")
+    }
+}
+
 impl std::fmt::Debug for NumpyRandom {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The 624 words of state say nothing useful to a reader.

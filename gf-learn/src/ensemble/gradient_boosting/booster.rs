@@ -7,14 +7,18 @@
 //! scikit-learn's order (the stage's `uniform` draws, then one `randint` per tree), so the same
 //! seed grows scikit-learn's trees.
 
+use std::borrow::Cow;
+
 use rayon::prelude::*;
 
 use super::loss::Loss;
+use super::split::validation_split;
 use crate::ensemble::check_n_estimators;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::tree::numpy_random::RandomState;
 use crate::tree::{
-    f32_columns, mean_importances, splitter_seed, Criterion, Params, Targets, TrainingSet, Tree,
+    f32_columns, mean_importances, splitter_seed, Criterion, Params, Rules, Targets, TrainingSet,
+    Tree,
 };
 use crate::validation::{check_param, Matrix};
 
@@ -24,6 +28,11 @@ pub(crate) struct BoostParams {
     pub(crate) n_estimators: usize,
     pub(crate) learning_rate: f64,
     pub(crate) subsample: f64,
+    pub(crate) n_iter_no_change: Option<usize>,
+    pub(crate) validation_fraction: f64,
+    pub(crate) tol: f64,
+    pub(crate) warm_start: bool,
+    pub(crate) init: BoostingInit,
 }
 
 impl Default for BoostParams {
@@ -32,8 +41,25 @@ impl Default for BoostParams {
             n_estimators: 100,
             learning_rate: 0.1,
             subsample: 1.0,
+            n_iter_no_change: None,
+            validation_fraction: 0.1,
+            tol: 1e-4,
+            warm_start: false,
+            init: BoostingInit::Prior,
         }
     }
+}
+
+/// Where the raw scores start (scikit-learn's `init`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum BoostingInit {
+    /// scikit-learn's default `init=None`: a `DummyRegressor` (the mean, the median or the
+    /// `alpha` quantile of the targets) or a `DummyClassifier(strategy='prior')`, through the
+    /// loss's link.
+    #[default]
+    Prior,
+    /// `init='zero'`: every raw score starts at 0.
+    Zero,
 }
 
 /// The out-of-bag scores of a booster fitted with `subsample < 1`.
@@ -58,18 +84,45 @@ pub(crate) struct Booster {
     /// The loss on the (in-bag) training samples after each stage.
     pub(crate) train_score: Vec<f64>,
     pub(crate) oob: Option<OutOfBag>,
+    /// The generator after the last stage, where a warm start continues drawing.
+    rng: RandomState,
+}
+
+/// The data one fit boosts on: the whole training set, or its training part under early
+/// stopping, with the held-out validation part.
+struct Split<'a> {
+    x: Cow<'a, Matrix>,
+    y: Cow<'a, [f64]>,
+    w: Vec<f64>,
+    val: Option<(Matrix, Vec<f64>, Vec<f64>)>,
+}
+
+/// The rows `idx` of `x`, in that order.
+fn take_rows(x: &Matrix, idx: &[usize]) -> Matrix {
+    let mut m = Matrix::zeros(idx.len(), x.cols);
+    for (r, &i) in idx.iter().enumerate() {
+        m.row_mut(r).copy_from_slice(x.row(i));
+    }
+    m
 }
 
 impl BoostParams {
     /// Validates the settings and boosts `n_estimators` stages of `tree_params` trees on
-    /// `x` and `y` (class codes as reals for the classifiers).
+    /// `x` and `y` (class codes as reals for the classifiers, `n_classes` of them; 0 for
+    /// regression) with the sample weights `w` (`None`: all 1). With `warm_start` and a
+    /// `previous` booster, its stages are kept and boosting continues after them.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn fit(
         &self,
         name: &'static str,
+        op: &'static str,
         tree_params: &Params,
-        mut loss: Loss,
+        loss: Loss,
         x: &Matrix,
         y: &[f64],
+        w: Option<&[f64]>,
+        n_classes: usize,
+        previous: Option<&Booster>,
     ) -> Result<Booster> {
         check_n_estimators(name, self.n_estimators)?;
         check_param(
@@ -86,36 +139,185 @@ impl BoostParams {
             "a float in (0, 1]",
             |v| v > 0.0 && v <= 1.0,
         )?;
+        check_param(
+            name,
+            "validation_fraction",
+            self.validation_fraction,
+            "a float in (0, 1)",
+            |v| v > 0.0 && v < 1.0,
+        )?;
+        check_param(
+            name,
+            "n_iter_no_change",
+            self.n_iter_no_change,
+            "an int in [1, inf) or None",
+            |v| v != Some(0),
+        )?;
+        check_param(name, "tol", self.tol, "a float in [0, inf)", |v| {
+            v >= 0.0 && v.is_finite()
+        })?;
+        let previous = previous.filter(|_| self.warm_start);
+        if let Some(p) = previous {
+            if self.n_estimators < p.stages.len() {
+                return Err(Error::parameter(
+                    name,
+                    "n_estimators",
+                    "at least the number of stages already fitted with warm_start=true",
+                    self.n_estimators,
+                ));
+            }
+            if p.n_features != x.cols || p.init.len() != loss.n_trees() {
+                return Err(Error::input(
+                    op,
+                    "warm_start continues a fit on data of the same width and classes only",
+                ));
+            }
+        }
+        if let Some(w) = w.filter(|_| n_classes > 0) {
+            let mut total = vec![0.0; n_classes];
+            for (&c, &v) in y.iter().zip(w) {
+                total[c as usize] += v;
+            }
+            if total.iter().filter(|&&t| t > 0.0).count() < 2 {
+                return Err(Error::input(
+                    op,
+                    "sample_weight leaves fewer than 2 classes with a positive weight",
+                ));
+            }
+        }
+        if w.is_some_and(|w| w.iter().all(|&v| v == 0.0)) {
+            return Err(Error::input(op, "sample_weight is 0 for every sample"));
+        }
         let rules = tree_params.rules(name, Criterion::SquaredError, x.cols)?;
+        // numpy takes seeds below 2^32: the low 32 bits of a larger one are used.
+        let seed = tree_params.random_state as u32;
+        let data = self.split(op, x, y, w, n_classes, seed)?;
+        let mut booster = match previous {
+            Some(p) => p.clone(),
+            None => {
+                let init = match self.init {
+                    BoostingInit::Zero => vec![0.0; loss.n_trees()],
+                    BoostingInit::Prior => {
+                        let w = w.map(|_| data.w.as_slice());
+                        loss.init_raw(&data.y, w)
+                    }
+                };
+                Booster {
+                    loss,
+                    init,
+                    stages: Vec::new(),
+                    learning_rate: self.learning_rate,
+                    n_features: x.cols,
+                    train_score: Vec::new(),
+                    oob: (self.subsample < 1.0).then(|| OutOfBag {
+                        scores: Vec::new(),
+                        improvement: Vec::new(),
+                    }),
+                    rng: RandomState::new(seed),
+                }
+            }
+        };
+        booster.learning_rate = self.learning_rate;
+        if self.subsample < 1.0 && booster.oob.is_none() {
+            booster.oob = Some(OutOfBag {
+                scores: Vec::new(),
+                improvement: Vec::new(),
+            });
+        }
+        self.boost(tree_params, &rules, loss, &data, &mut booster);
+        Ok(booster)
+    }
+
+    /// The training data of this fit and, with `n_iter_no_change`, the validation part
+    /// scikit-learn's `train_test_split` holds out (stratified for classifiers).
+    fn split<'a>(
+        &self,
+        op: &'static str,
+        x: &'a Matrix,
+        y: &'a [f64],
+        w: Option<&[f64]>,
+        n_classes: usize,
+        seed: u32,
+    ) -> Result<Split<'a>> {
+        let w: Vec<f64> = w.map_or_else(|| vec![1.0; x.rows], <[f64]>::to_vec);
+        if self.n_iter_no_change.is_none() {
+            return Ok(Split {
+                x: Cow::Borrowed(x),
+                y: Cow::Borrowed(y),
+                w,
+                val: None,
+            });
+        }
+        let codes: Vec<usize> = y.iter().map(|&c| c as usize).collect();
+        let strata = (n_classes > 0).then_some((codes.as_slice(), n_classes));
+        let (train, val) = validation_split(op, x.rows, self.validation_fraction, strata, seed)?;
+        let pick = |v: &[f64], idx: &[usize]| -> Vec<f64> { idx.iter().map(|&i| v[i]).collect() };
+        let y_train = pick(y, &train);
+        if n_classes > 0 {
+            let mut seen = vec![false; n_classes];
+            y_train.iter().for_each(|&c| seen[c as usize] = true);
+            if seen.contains(&false) {
+                return Err(Error::input(
+                    op,
+                    "the training data after the early stopping split is missing some classes; try another random_state",
+                ));
+            }
+        }
+        Ok(Split {
+            x: Cow::Owned(take_rows(x, &train)),
+            y: Cow::Owned(y_train),
+            val: Some((take_rows(x, &val), pick(y, &val), pick(&w, &val))),
+            w: pick(&w, &train),
+        })
+    }
+
+    /// scikit-learn's `_fit_stages`: boosts stages after those `booster` holds up to
+    /// `n_estimators`, stopping early when the validation loss has not improved by `tol` on
+    /// any of the last `n_iter_no_change` stages (the stage that shows it is kept).
+    fn boost(
+        &self,
+        tree_params: &Params,
+        rules: &Rules,
+        mut loss: Loss,
+        data: &Split,
+        booster: &mut Booster,
+    ) {
+        let (x, y, sw) = (data.x.as_ref(), data.y.as_ref(), data.w.as_slice());
         let columns = f32_columns(x);
         let (n, width) = (x.rows, loss.n_trees());
-        let init = loss.init_raw(y);
-        let mut raw: Vec<f64> = (0..n).flat_map(|_| init.iter().copied()).collect();
-        // numpy takes seeds below 2^32: the low 32 bits of a larger one are used.
-        let mut rng = RandomState::new(tree_params.random_state as u32);
+        let mut raw = booster.raw(x);
         let do_oob = self.subsample < 1.0;
         let n_inbag = ((self.subsample * n as f64) as usize).max(1);
         let mut in_bag = vec![true; n];
-        let mut stages = Vec::with_capacity(self.n_estimators);
-        let mut train_score = Vec::with_capacity(self.n_estimators);
-        let mut oob = do_oob.then(|| OutOfBag {
-            scores: Vec::new(),
-            improvement: Vec::new(),
-        });
         let rows_where = |mask: &[bool], keep: bool| -> Vec<usize> {
             (0..n).filter(|&i| mask[i] == keep).collect()
         };
-        for stage in 0..self.n_estimators {
+        // The validation scores advance one stage per boosted stage from the first stage of
+        // the model, as scikit-learn's `_staged_raw_predict` generator does (also after a
+        // warm start, where it lags behind the stages being fitted).
+        let mut validation = data.val.as_ref().map(|(xv, yv, wv)| {
+            let raw_val: Vec<f64> = (0..xv.rows)
+                .flat_map(|_| booster.init.iter().copied())
+                .collect();
+            let history = vec![f64::INFINITY; self.n_iter_no_change.unwrap_or(1)];
+            (xv, yv, wv, raw_val, history, 0usize)
+        });
+        let rng = &mut booster.rng;
+        for stage in booster.stages.len()..self.n_estimators {
             if do_oob {
-                in_bag = random_sample_mask(n, n_inbag, &mut rng);
+                in_bag = random_sample_mask(n, n_inbag, rng);
             }
             let (bag, out) = (rows_where(&in_bag, true), rows_where(&in_bag, false));
-            let before = (do_oob && stage == 0).then(|| loss.score(y, &raw, &out));
-            loss.set_delta(y, &raw);
-            let weights: Vec<f64> = in_bag.iter().map(|&b| f64::from(u8::from(b))).collect();
+            let before = (do_oob && stage == 0).then(|| loss.score(y, &raw, &out, sw));
+            loss.set_delta(y, &raw, sw);
+            let weights: Vec<f64> = in_bag
+                .iter()
+                .zip(sw)
+                .map(|(&b, &w)| if b { w } else { 0.0 })
+                .collect();
             // One splitter seed per tree, drawn in order before any tree grows; the trees of
             // a stage are then independent and grow in parallel.
-            let seeds: Vec<u32> = (0..width).map(|_| splitter_seed(&mut rng)).collect();
+            let seeds: Vec<u32> = (0..width).map(|_| splitter_seed(rng)).collect();
             let neg_gradients = loss.neg_gradients(y, &raw);
             let trees: Vec<(Tree, Vec<usize>)> = seeds
                 .par_iter()
@@ -129,9 +331,17 @@ impl BoostParams {
                         targets: Targets::Values(neg_gradient),
                         weights: &weights,
                     };
-                    let mut tree = tree_params.grow(&rules, &data, seed);
+                    let mut tree = tree_params.grow(rules, &data, seed);
                     let leaves: Vec<usize> = (0..n).map(|i| tree.leaf_of(x.row(i))).collect();
-                    line_search(&mut tree, &leaves, &bag, loss, k, y, neg_gradient, &raw);
+                    let fit = StageFit {
+                        loss,
+                        k,
+                        y,
+                        neg_gradient,
+                        raw: &raw,
+                        weights: &weights,
+                    };
+                    fit.line_search(&mut tree, &leaves, &bag);
                     (tree, leaves)
                 })
                 .collect();
@@ -140,51 +350,65 @@ impl BoostParams {
                     raw[i * width + k] += self.learning_rate * tree.nodes[leaf].value[0];
                 }
             }
-            stages.push(trees.into_iter().map(|(t, _)| t).collect());
-            train_score.push(loss.score(y, &raw, &bag));
-            if let Some(o) = oob.as_mut() {
-                let score = loss.score(y, &raw, &out);
-                let previous = before.unwrap_or_else(|| *o.scores.last().expect("a stage"));
+            booster
+                .stages
+                .push(trees.into_iter().map(|(t, _)| t).collect());
+            booster.train_score.push(loss.score(y, &raw, &bag, sw));
+            if let Some(o) = booster.oob.as_mut().filter(|_| do_oob) {
+                let score = loss.score(y, &raw, &out, sw);
+                let previous = before.unwrap_or_else(|| o.scores.last().copied().unwrap_or(0.0));
                 o.improvement.push(previous - score);
                 o.scores.push(score);
             }
+            if let Some((xv, yv, wv, raw_val, history, next)) = validation.as_mut() {
+                for (k, tree) in booster.stages[*next].iter().enumerate() {
+                    for i in 0..xv.rows {
+                        raw_val[i * width + k] +=
+                            self.learning_rate * tree.predict_row(xv.row(i))[0];
+                    }
+                }
+                *next += 1;
+                let all: Vec<usize> = (0..xv.rows).collect();
+                let score = loss.score(yv, raw_val, &all, wv);
+                if history.iter().any(|&h| score + self.tol < h) {
+                    let len = history.len();
+                    history[stage % len] = score;
+                } else {
+                    break;
+                }
+            }
         }
-        Ok(Booster {
-            loss,
-            init,
-            stages,
-            learning_rate: self.learning_rate,
-            n_features: x.cols,
-            train_score,
-            oob,
-        })
+        booster.loss = loss;
     }
 }
 
-/// Resets every leaf's value to the loss's line-search value over the in-bag samples it
-/// holds (scikit-learn's `_update_terminal_regions`).
-#[allow(clippy::too_many_arguments)]
-fn line_search(
-    tree: &mut Tree,
-    leaves: &[usize],
-    bag: &[usize],
+/// What one tree's line search reads.
+struct StageFit<'a> {
     loss: Loss,
     k: usize,
-    y: &[f64],
-    neg_gradient: &[f64],
-    raw: &[f64],
-) {
-    if loss == Loss::SquaredError {
-        return;
-    }
-    let mut members: Vec<Vec<usize>> = vec![Vec::new(); tree.nodes.len()];
-    for &i in bag {
-        members[leaves[i]].push(i);
-    }
-    for (node, rows) in tree.nodes.iter_mut().zip(&members) {
-        if node.split.is_none() && !rows.is_empty() {
-            if let Some(v) = loss.leaf_value(rows, k, y, neg_gradient, raw) {
-                node.value[0] = v;
+    y: &'a [f64],
+    neg_gradient: &'a [f64],
+    raw: &'a [f64],
+    weights: &'a [f64],
+}
+
+impl StageFit<'_> {
+    /// Resets every leaf's value to the loss's weighted line-search value over the in-bag
+    /// samples it holds (scikit-learn's `_update_terminal_regions`).
+    fn line_search(&self, tree: &mut Tree, leaves: &[usize], bag: &[usize]) {
+        if self.loss == Loss::SquaredError {
+            return;
+        }
+        let mut members: Vec<Vec<usize>> = vec![Vec::new(); tree.nodes.len()];
+        for &i in bag {
+            members[leaves[i]].push(i);
+        }
+        for (node, rows) in tree.nodes.iter_mut().zip(&members) {
+            if node.split.is_none() && !rows.is_empty() {
+                let (y, g, raw, w) = (self.y, self.neg_gradient, self.raw, self.weights);
+                if let Some(v) = self.loss.leaf_value(rows, self.k, y, g, raw, w) {
+                    node.value[0] = v;
+                }
             }
         }
     }
@@ -222,6 +446,28 @@ impl Booster {
                 }
                 debug_assert_eq!(r.len(), width);
                 r
+            })
+            .collect()
+    }
+
+    /// The raw scores of every row of `x` after each stage (scikit-learn's
+    /// `_staged_raw_predict`), one sample-major vector per stage.
+    pub(crate) fn staged_raw(&self, x: &Matrix) -> Vec<Vec<f64>> {
+        let width = self.init.len();
+        let mut raw: Vec<f64> = (0..x.rows)
+            .flat_map(|_| self.init.iter().copied())
+            .collect();
+        self.stages
+            .iter()
+            .map(|stage| {
+                raw.par_chunks_exact_mut(width)
+                    .enumerate()
+                    .for_each(|(i, r)| {
+                        for (k, tree) in stage.iter().enumerate() {
+                            r[k] += self.learning_rate * tree.predict_row(x.row(i))[0];
+                        }
+                    });
+                raw.clone()
             })
             .collect()
     }

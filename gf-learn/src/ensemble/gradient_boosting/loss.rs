@@ -3,8 +3,9 @@
 //! gradient the trees are fitted to, the line search that resets each leaf's value
 //! (`_update_terminal_regions`) and the loss reported in `train_score_`.
 //!
-//! Every sample weighs 1 (no public sample weights yet), so scikit-learn's weighted averages
-//! are plain means, summed pairwise as numpy sums.
+//! Every average is weighted by the sample weights as numpy's `np.average` takes it
+//! (`sum(v * w) / sum(w)`, both summed pairwise); with unit weights that is the plain mean to
+//! the bit, so unweighted fits are unchanged.
 
 use crate::ensemble::hist_gradient_boosting::loss::{expit, softmax};
 use crate::preprocessing::scale::percentile_sorted;
@@ -49,20 +50,42 @@ impl Loss {
     }
 
     /// The initial raw scores: the prediction of scikit-learn's default `init_` (the mean,
-    /// the median, the `alpha` percentile, or the class priors) through the link.
-    pub(crate) fn init_raw(self, y: &[f64]) -> Vec<f64> {
-        let n = y.len() as f64;
-        let percentile = |q: f64| {
-            let mut sorted = y.to_vec();
-            sorted.sort_by(f64::total_cmp);
-            percentile_sorted(&sorted, q)
+    /// the median, the `alpha` percentile, or the class priors) through the link, fitted
+    /// with `sample_weight` when one was passed (then the percentiles are weighted inverted-CDF
+    /// ones, as `DummyRegressor` takes them, rather than numpy's linear ones).
+    pub(crate) fn init_raw(self, y: &[f64], sample_weight: Option<&[f64]>) -> Vec<f64> {
+        let percentile = |q: f64| match sample_weight {
+            Some(w) => weighted_percentile(y, w, q),
+            None => {
+                let mut sorted = y.to_vec();
+                sorted.sort_by(f64::total_cmp);
+                percentile_sorted(&sorted, q)
+            }
         };
-        let prior = |k: usize| {
-            let p = y.iter().filter(|&&v| v as usize == k).count() as f64 / n;
-            p.clamp(f64::EPSILON, 1.0 - f64::EPSILON)
+        let ones;
+        let w = match sample_weight {
+            Some(w) => w,
+            None => {
+                ones = vec![1.0; y.len()];
+                &ones
+            }
         };
+        // `np.bincount(codes, weights)` summed in sample order, then normalised.
+        let n_classes = self.n_trees().max(2);
+        let mut class_weight = vec![0.0; n_classes];
+        if matches!(
+            self,
+            Loss::Binomial | Loss::Exponential | Loss::Multinomial(_)
+        ) {
+            for (&c, &w) in y.iter().zip(w) {
+                class_weight[c as usize] += w;
+            }
+        }
+        let class_total: f64 = class_weight.iter().sum();
+        let prior =
+            |k: usize| (class_weight[k] / class_total).clamp(f64::EPSILON, 1.0 - f64::EPSILON);
         match self {
-            Loss::SquaredError => vec![np_sum(y) / n],
+            Loss::SquaredError => vec![average(y, w)],
             Loss::AbsoluteError | Loss::Huber { .. } => vec![percentile(50.0)],
             Loss::Quantile(alpha) => vec![percentile(alpha * 100.0)],
             Loss::Binomial => vec![logit(prior(1))],
@@ -76,12 +99,12 @@ impl Loss {
         }
     }
 
-    /// Huber's `delta` for this stage: the `alpha` quantile (inverted CDF) of the absolute
-    /// errors of every sample, as scikit-learn's `set_huber_delta`.
-    pub(crate) fn set_delta(&mut self, y: &[f64], raw: &[f64]) {
+    /// Huber's `delta` for this stage: the weighted `alpha` quantile (inverted CDF) of the
+    /// absolute errors of every sample, as scikit-learn's `set_huber_delta`.
+    pub(crate) fn set_delta(&mut self, y: &[f64], raw: &[f64], sample_weight: &[f64]) {
         if let Loss::Huber { alpha, delta } = self {
             let errors: Vec<f64> = y.iter().zip(raw).map(|(y, r)| (y - r).abs()).collect();
-            *delta = percentile_inverted_cdf(errors, 100.0 * *alpha);
+            *delta = weighted_percentile(&errors, sample_weight, 100.0 * *alpha);
         }
     }
 
@@ -122,9 +145,9 @@ impl Loss {
     }
 
     /// The line-search value of a leaf holding the in-bag samples `rows` (ascending) for
-    /// tree `k`: a Newton step for the classification losses, a (weighted) percentile of
+    /// tree `k`: a Newton step for the classification losses, a weighted percentile of
     /// the residuals for the robust ones; `None` for the squared error, whose tree value (the
-    /// mean of the negative gradient) is already optimal.
+    /// weighted mean of the negative gradient) is already optimal.
     pub(crate) fn leaf_value(
         self,
         rows: &[usize],
@@ -132,20 +155,21 @@ impl Loss {
         y: &[f64],
         neg_gradient: &[f64],
         raw: &[f64],
+        sample_weight: &[f64],
     ) -> Option<f64> {
-        let n = rows.len() as f64;
-        let mean = |v: &[f64]| np_sum(v) / n;
+        let w: Vec<f64> = rows.iter().map(|&i| sample_weight[i]).collect();
+        let mean = |v: &[f64]| average(v, &w);
         let width = self.n_trees();
         let residuals =
             || -> Vec<f64> { rows.iter().map(|&i| y[i] - raw[i * width + k]).collect() };
         let g: Vec<f64> = rows.iter().map(|&i| neg_gradient[i]).collect();
         match self {
             Loss::SquaredError => None,
-            Loss::AbsoluteError => Some(percentile_inverted_cdf(residuals(), 50.0)),
-            Loss::Quantile(alpha) => Some(percentile_inverted_cdf(residuals(), 100.0 * alpha)),
+            Loss::AbsoluteError => Some(weighted_percentile(&residuals(), &w, 50.0)),
+            Loss::Quantile(alpha) => Some(weighted_percentile(&residuals(), &w, 100.0 * alpha)),
             Loss::Huber { delta, .. } => {
                 let diff = residuals();
-                let median = percentile_inverted_cdf(diff.clone(), 50.0);
+                let median = weighted_percentile(&diff, &w, 50.0);
                 let terms: Vec<f64> = diff
                     .iter()
                     .map(|d| {
@@ -192,9 +216,15 @@ impl Loss {
         }
     }
 
-    /// The mean loss over `rows`, times [`Loss::factor`], as `train_score_` and
-    /// `oob_scores_` hold it.
-    pub(crate) fn score(self, y: &[f64], raw: &[f64], rows: &[usize]) -> f64 {
+    /// The weighted mean loss over `rows`, times [`Loss::factor`], as `train_score_`,
+    /// `oob_scores_` and the early-stopping validation loss hold it.
+    pub(crate) fn score(
+        self,
+        y: &[f64],
+        raw: &[f64],
+        rows: &[usize],
+        sample_weight: &[f64],
+    ) -> f64 {
         let width = self.n_trees();
         let losses: Vec<f64> = rows
             .iter()
@@ -229,7 +259,8 @@ impl Loss {
                 }
             })
             .collect();
-        self.factor() * np_sum(&losses) / rows.len() as f64
+        let w: Vec<f64> = rows.iter().map(|&i| sample_weight[i]).collect();
+        self.factor() * average(&losses, &w)
     }
 
     /// Class probabilities (`n_classes` per sample) from the raw scores, through the inverse
@@ -297,18 +328,32 @@ fn safe_divide(numerator: f64, denominator: f64) -> f64 {
     }
 }
 
-/// The `q`-th percentile of unit-weight `values` by the inverted CDF (the smallest value whose
-/// cumulative share reaches `q / 100`), as scikit-learn's `_weighted_percentile`.
-pub(crate) fn percentile_inverted_cdf(mut values: Vec<f64>, q: f64) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let n = values.len();
-    let mut target = q / 100.0 * n as f64;
+/// `np.average(values, weights=weights)`: `sum(v * w) / sum(w)`, both summed pairwise.
+pub(crate) fn average(values: &[f64], weights: &[f64]) -> f64 {
+    let products: Vec<f64> = values.iter().zip(weights).map(|(v, w)| v * w).collect();
+    np_sum(&products) / np_sum(weights)
+}
+
+/// The `q`-th percentile of `values` weighted by `weights`, by the inverted CDF (the smallest
+/// value whose cumulative weight reaches `q / 100` of the total), as scikit-learn's
+/// `_weighted_percentile`: weights summed in sorted order, a target of 0 nudged up so leading
+/// zero weights are skipped.
+pub(crate) fn weighted_percentile(values: &[f64], weights: &[f64], q: f64) -> f64 {
+    let mut order: Vec<usize> = (0..values.len()).collect();
+    order.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
+    let mut cdf = Vec::with_capacity(order.len());
+    let mut acc = 0.0;
+    for &i in &order {
+        acc += weights[i];
+        cdf.push(acc);
+    }
+    let mut target = q / 100.0 * acc;
     if target == 0.0 {
         target = f64::from_bits(1);
     }
-    // The cumulative weights are 1, 2, ..., n: the first index whose count reaches `target`.
-    let index = (1..=n).position(|c| c as f64 >= target).unwrap_or(n - 1);
-    values[index]
+    // numpy's `searchsorted` (left): the first cumulative weight reaching the target.
+    let index = cdf.partition_point(|&c| c < target).min(order.len() - 1);
+    values[order[index]]
 }
 
 #[cfg(test)]
@@ -318,13 +363,16 @@ mod tests {
     #[test]
     fn inverted_cdf_takes_the_data_point_the_share_reaches() {
         // scikit-learn: _weighted_percentile([4, 1, 3, 2], ones, q) for q = 50, 60, 100, 0.
-        assert_eq!(percentile_inverted_cdf(vec![4.0, 1.0, 3.0, 2.0], 50.0), 2.0);
-        assert_eq!(percentile_inverted_cdf(vec![4.0, 1.0, 3.0, 2.0], 60.0), 3.0);
-        assert_eq!(
-            percentile_inverted_cdf(vec![4.0, 1.0, 3.0, 2.0], 100.0),
-            4.0
-        );
-        assert_eq!(percentile_inverted_cdf(vec![4.0, 1.0, 3.0, 2.0], 0.0), 1.0);
+        let (v, ones) = ([4.0, 1.0, 3.0, 2.0], [1.0; 4]);
+        assert_eq!(weighted_percentile(&v, &ones, 50.0), 2.0);
+        assert_eq!(weighted_percentile(&v, &ones, 60.0), 3.0);
+        assert_eq!(weighted_percentile(&v, &ones, 100.0), 4.0);
+        assert_eq!(weighted_percentile(&v, &ones, 0.0), 1.0);
+        // _weighted_percentile([4, 1, 3, 2], [1, 0, 0, 3], q) for q = 0, 30.
+        let w = [1.0, 0.0, 0.0, 3.0];
+        assert_eq!(weighted_percentile(&v, &w, 0.0), 2.0);
+        assert_eq!(weighted_percentile(&v, &w, 30.0), 2.0);
+        assert_eq!(weighted_percentile(&v, &w, 80.0), 4.0);
     }
 
     #[test]
@@ -332,7 +380,7 @@ mod tests {
         // Probabilities of exactly 0 or 1 leave no curvature: the step is 0, not NaN.
         let y = [1.0, 1.0];
         let g = [0.0, 0.0];
-        let v = Loss::Binomial.leaf_value(&[0, 1], 0, &y, &g, &[800.0, 800.0]);
+        let v = Loss::Binomial.leaf_value(&[0, 1], 0, &y, &g, &[800.0, 800.0], &[1.0, 1.0]);
         assert_eq!(v, Some(0.0));
     }
 }

@@ -4,12 +4,17 @@
 //! leaf reset by a line search (a Newton step for the log loss), shrunk by `learning_rate`.
 //! With `subsample < 1` it is stochastic gradient boosting, with out-of-bag scores.
 //!
-//! The same `random_state` draws scikit-learn's subsamples and tree seeds, so results match
-//! scikit-learn's for the same seed. Not yet: sample weights, `init` estimators, `warm_start`
-//! and early stopping (`n_iter_no_change`).
+//! The same `random_state` draws scikit-learn's subsamples, tree seeds and early-stopping
+//! validation split, so results match scikit-learn's for the same seed. Sample weights
+//! (`fit_weighted`) flow into the initial estimate, the trees and the line searches as in
+//! scikit-learn; `staged_*` give the predictions after each stage; `warm_start` adds stages
+//! to a fitted model; `init` is the default prior or zero (not an arbitrary estimator).
 
 mod booster;
 mod loss;
+mod split;
+
+pub use self::booster::BoostingInit;
 
 use gf_core::shape::Dim;
 use gf_core::Dtype;
@@ -23,7 +28,7 @@ use crate::traits::{
 use crate::tree::{tree_setters, MaxFeatures, Params, TreeArrays};
 use crate::validation::{
     argmax, check_param, check_x, check_x_width, check_y_class, check_y_reg, fitted, label_vector,
-    vector, Matrix,
+    sample_weights, vector, Matrix,
 };
 
 const REG: &str = "GradientBoostingRegressor";
@@ -78,6 +83,41 @@ macro_rules! boosting_params {
             self
         }
 
+        /// Stop early when the loss on a held-out `validation_fraction` of the training data
+        /// has not improved by `tol` in `n_iter_no_change` stages (`Some(n)`, `n >= 1`);
+        /// default `None`, no early stopping.
+        pub fn n_iter_no_change(mut self, v: Option<usize>) -> Self {
+            self.boost.n_iter_no_change = v;
+            self
+        }
+
+        /// The share of the training data held out for early stopping, in `(0, 1)`; used only
+        /// with `n_iter_no_change`. Default 0.1.
+        pub fn validation_fraction(mut self, v: f64) -> Self {
+            self.boost.validation_fraction = v;
+            self
+        }
+
+        /// The least improvement of the validation loss that counts, in `[0, inf)`; default
+        /// 1e-4.
+        pub fn tol(mut self, v: f64) -> Self {
+            self.boost.tol = v;
+            self
+        }
+
+        /// Whether `fit` keeps the stages already fitted and adds stages up to
+        /// `n_estimators` (which may not be fewer than those); default false.
+        pub fn warm_start(mut self, v: bool) -> Self {
+            self.boost.warm_start = v;
+            self
+        }
+
+        /// Where the raw scores start; default [`BoostingInit::Prior`].
+        pub fn init(mut self, v: BoostingInit) -> Self {
+            self.boost.init = v;
+            self
+        }
+
         /// The loss on the training samples (in-bag ones with `subsample < 1`) after each
         /// stage; the squared error and the binomial deviance are reported whole, as
         /// scikit-learn does. `None` before `fit`.
@@ -106,7 +146,8 @@ macro_rules! boosting_params {
             self.state.as_ref().map(Booster::feature_importances)
         }
 
-        /// The number of stages fitted; `None` before `fit`.
+        /// The number of stages fitted (fewer than `n_estimators` after early stopping);
+        /// `None` before `fit`.
         pub fn n_estimators_(&self) -> Option<usize> {
             self.state.as_ref().map(|s| s.stages.len())
         }
@@ -213,11 +254,43 @@ impl GradientBoostingRegressor {
     boosting_params!(REG);
 }
 
-impl Regressor for GradientBoostingRegressor {
-    fn fit<F: Dim, E: Dtype>(&mut self, x: &Features<F, E>, y: &Target<E>) -> Result<&mut Self> {
-        const OP: &str = "GradientBoostingRegressor::fit";
-        let x = check_x(OP, x)?;
-        let y = check_y_reg(OP, y, x.rows)?;
+impl GradientBoostingRegressor {
+    /// [`fit`](Regressor::fit) with a weight per sample (scikit-learn's `sample_weight`:
+    /// finite, non-negative, one per row), weighting the initial estimate, the trees and
+    /// the leaf values.
+    pub fn fit_weighted<F: Dim, E: Dtype>(
+        &mut self,
+        x: &Features<F, E>,
+        y: &Target<E>,
+        sample_weight: &Target<E>,
+    ) -> Result<&mut Self> {
+        self.fit_with(
+            "GradientBoostingRegressor::fit_weighted",
+            x,
+            y,
+            Some(sample_weight),
+        )
+    }
+
+    /// The prediction after each stage (scikit-learn's `staged_predict`), one vector per
+    /// stage.
+    pub fn staged_predict<F: Dim, E: Dtype>(&self, x: &Features<F, E>) -> Result<Vec<Target<E>>> {
+        let (s, x) = self.input("GradientBoostingRegressor::staged_predict", x)?;
+        s.staged_raw(&x).iter().map(|r| vector(r)).collect()
+    }
+
+    fn fit_with<F: Dim, E: Dtype>(
+        &mut self,
+        op: &'static str,
+        x: &Features<F, E>,
+        y: &Target<E>,
+        sample_weight: Option<&Target<E>>,
+    ) -> Result<&mut Self> {
+        let x = check_x(op, x)?;
+        let y = check_y_reg(op, y, x.rows)?;
+        let w = sample_weight
+            .map(|w| sample_weights(op, Some(w), x.rows))
+            .transpose()?;
         let loss = match self.loss {
             RegressionLoss::SquaredError => Loss::SquaredError,
             RegressionLoss::AbsoluteError => Loss::AbsoluteError,
@@ -235,8 +308,19 @@ impl Regressor for GradientBoostingRegressor {
                 }
             }
         };
-        self.state = Some(self.boost.fit(REG, &self.params, loss, &x, &y)?);
+        let previous = self.state.as_ref();
+        let w = w.as_deref();
+        let fitted = self
+            .boost
+            .fit(REG, op, &self.params, loss, &x, &y, w, 0, previous)?;
+        self.state = Some(fitted);
         Ok(self)
+    }
+}
+
+impl Regressor for GradientBoostingRegressor {
+    fn fit<F: Dim, E: Dtype>(&mut self, x: &Features<F, E>, y: &Target<E>) -> Result<&mut Self> {
+        self.fit_with("GradientBoostingRegressor::fit", x, y, None)
     }
 
     fn predict<F: Dim, E: Dtype>(&self, x: &Features<F, E>) -> Result<Target<E>> {
@@ -308,15 +392,98 @@ impl GradientBoostingClassifier {
     }
 }
 
-impl Classifier for GradientBoostingClassifier {
-    fn fit<F: Dim, E: Dtype>(
+impl GradientBoostingClassifier {
+    /// [`fit`](Classifier::fit) with a weight per sample (scikit-learn's `sample_weight`:
+    /// finite, non-negative, one per row, leaving at least two classes with weight),
+    /// weighting the class priors, the trees and the leaf values.
+    pub fn fit_weighted<F: Dim, E: Dtype>(
         &mut self,
         x: &Features<F, E>,
         y: &Target<usize>,
+        sample_weight: &Target<E>,
     ) -> Result<&mut Self> {
-        const OP: &str = "GradientBoostingClassifier::fit";
-        let x = check_x(OP, x)?;
-        let labels = check_y_class(OP, y, x.rows, 2)?;
+        self.fit_with(
+            "GradientBoostingClassifier::fit_weighted",
+            x,
+            y,
+            Some(sample_weight),
+        )
+    }
+
+    /// The raw scores after each stage (scikit-learn's `staged_decision_function`), laid out
+    /// as [`decision_function`](DecisionFunction::decision_function)'s.
+    pub fn staged_decision_function<F: Dim, E: Dtype>(
+        &self,
+        x: &Features<F, E>,
+    ) -> Result<Vec<Scores<E>>> {
+        let (s, x) = self.input("GradientBoostingClassifier::staged_decision_function", x)?;
+        s.staged_raw(&x)
+            .into_iter()
+            .map(|data| {
+                Matrix {
+                    rows: x.rows,
+                    cols: s.init.len(),
+                    data,
+                }
+                .to_tensor()
+            })
+            .collect()
+    }
+
+    /// The class probabilities after each stage (scikit-learn's `staged_predict_proba`).
+    pub fn staged_predict_proba<F: Dim, E: Dtype>(
+        &self,
+        x: &Features<F, E>,
+    ) -> Result<Vec<Scores<E>>> {
+        let (s, x) = self.input("GradientBoostingClassifier::staged_predict_proba", x)?;
+        s.staged_raw(&x)
+            .iter()
+            .map(|raw| {
+                Matrix {
+                    rows: x.rows,
+                    cols: self.classes.len(),
+                    data: s.loss.probabilities(raw),
+                }
+                .to_tensor()
+            })
+            .collect()
+    }
+
+    /// The predicted classes after each stage (scikit-learn's `staged_predict`).
+    pub fn staged_predict<F: Dim, E: Dtype>(
+        &self,
+        x: &Features<F, E>,
+    ) -> Result<Vec<Target<usize>>> {
+        let (s, x) = self.input("GradientBoostingClassifier::staged_predict", x)?;
+        s.staged_raw(&x)
+            .iter()
+            .map(|raw| self.labels(s, raw))
+            .collect()
+    }
+
+    /// The class of the largest raw score (for two classes, the second where its score is
+    /// at least 0), as scikit-learn decides.
+    fn labels(&self, s: &Booster, raw: &[f64]) -> Result<Target<usize>> {
+        let codes: Vec<usize> = if s.init.len() == 1 {
+            raw.iter().map(|&r| usize::from(r >= 0.0)).collect()
+        } else {
+            raw.chunks_exact(s.init.len()).map(argmax).collect()
+        };
+        label_vector(codes.into_iter().map(|c| self.classes[c]).collect())
+    }
+
+    fn fit_with<F: Dim, E: Dtype>(
+        &mut self,
+        op: &'static str,
+        x: &Features<F, E>,
+        y: &Target<usize>,
+        sample_weight: Option<&Target<E>>,
+    ) -> Result<&mut Self> {
+        let x = check_x(op, x)?;
+        let labels = check_y_class(op, y, x.rows, 2)?;
+        let w = sample_weight
+            .map(|w| sample_weights(op, Some(w), x.rows))
+            .transpose()?;
         let k = labels.classes.len();
         let loss = match (self.loss, k) {
             (ClassificationLoss::LogLoss, 2) => Loss::Binomial,
@@ -332,22 +499,40 @@ impl Classifier for GradientBoostingClassifier {
             }
         };
         let codes: Vec<f64> = labels.codes.iter().map(|&c| c as f64).collect();
-        self.state = Some(self.boost.fit(CLF, &self.params, loss, &x, &codes)?);
+        let previous = self
+            .state
+            .as_ref()
+            .filter(|_| self.classes == labels.classes);
+        if self.boost.warm_start && self.state.is_some() && previous.is_none() {
+            return Err(Error::input(
+                op,
+                "warm_start continues a fit on the same classes only",
+            ));
+        }
+        let w = w.as_deref();
+        let fitted = self
+            .boost
+            .fit(CLF, op, &self.params, loss, &x, &codes, w, k, previous)?;
+        self.state = Some(fitted);
         self.classes = labels.classes;
         Ok(self)
+    }
+}
+
+impl Classifier for GradientBoostingClassifier {
+    fn fit<F: Dim, E: Dtype>(
+        &mut self,
+        x: &Features<F, E>,
+        y: &Target<usize>,
+    ) -> Result<&mut Self> {
+        self.fit_with("GradientBoostingClassifier::fit", x, y, None)
     }
 
     /// The class of the largest raw score (for two classes, the second where its score is
     /// at least 0), as scikit-learn decides.
     fn predict<F: Dim, E: Dtype>(&self, x: &Features<F, E>) -> Result<Target<usize>> {
         let (s, x) = self.input("GradientBoostingClassifier::predict", x)?;
-        let raw = s.raw(&x);
-        let codes: Vec<usize> = if s.init.len() == 1 {
-            raw.iter().map(|&r| usize::from(r >= 0.0)).collect()
-        } else {
-            raw.chunks_exact(s.init.len()).map(argmax).collect()
-        };
-        label_vector(codes.into_iter().map(|c| self.classes[c]).collect())
+        self.labels(s, &s.raw(&x))
     }
 
     fn classes_(&self) -> Option<&[usize]> {

@@ -70,18 +70,77 @@ impl AdaBoostClassifier {
 
     adaboost_params!();
 
+    /// The predicted classes after each tree (scikit-learn's `staged_predict`): the votes of
+    /// the first `t` trees, normalised by their total, for `t = 1, 2, ...`.
+    pub fn staged_predict<F: Dim, E: Dtype>(
+        &self,
+        x: &Features<F, E>,
+    ) -> Result<Vec<Target<usize>>> {
+        let staged = self.staged_scores("AdaBoostClassifier::staged_predict", x)?;
+        staged.iter().map(|s| self.labels(s)).collect()
+    }
+
+    /// The accuracy on `x` against `y` after each tree (scikit-learn's `staged_score`).
+    pub fn staged_score<F: Dim, E: Dtype>(
+        &self,
+        x: &Features<F, E>,
+        y: &Target<usize>,
+    ) -> Result<Vec<f64>> {
+        self.staged_predict(x)?
+            .iter()
+            .map(|p| crate::metrics::accuracy_score(y, p))
+            .collect()
+    }
+
+    /// The class each row of normalised votes picks (for two classes, the second where its
+    /// margin is positive).
+    fn labels(&self, s: &Matrix) -> Result<Target<usize>> {
+        let codes = (0..s.rows).map(|i| {
+            let r = s.row(i);
+            if r.len() == 2 {
+                usize::from(r[1] - r[0] > 0.0)
+            } else {
+                argmax(r)
+            }
+        });
+        label_vector(codes.map(|c| self.classes[c]).collect())
+    }
+
     /// The vote-weighted class scores of every row (`n_classes` per row), summed over the
     /// trees and divided by the total vote, as scikit-learn's multi-class
     /// `decision_function`.
     fn scores(&self, op: &'static str, x: &Features<impl Dim, impl Dtype>) -> Result<Matrix> {
         let s = fitted(&self.state, NAME, op)?;
         let x = check_x_width(op, NAME, x, s.n_features)?;
+        self.votes(s, &x, s.trees.len())
+            .ok_or_else(|| Error::input(op, "the ensemble holds no tree"))
+    }
+
+    /// The votes of the first `1, 2, ..., n_trees` trees, each normalised by its total.
+    fn staged_scores(
+        &self,
+        op: &'static str,
+        x: &Features<impl Dim, impl Dtype>,
+    ) -> Result<Vec<Matrix>> {
+        let s = fitted(&self.state, NAME, op)?;
+        let x = check_x_width(op, NAME, x, s.n_features)?;
+        Ok((1..=s.trees.len())
+            .filter_map(|t| self.votes(s, &x, t))
+            .collect())
+    }
+
+    /// The votes of the first `n_trees` trees on each row, divided by their total
+    /// (scikit-learn's SAMME `decision_function`); `None` for no trees.
+    fn votes(&self, s: &Ensemble, x: &Matrix, n_trees: usize) -> Option<Matrix> {
+        if n_trees == 0 {
+            return None;
+        }
         let k = self.classes.len();
-        let total: f64 = s.weights.iter().sum();
+        let total: f64 = s.weights[..n_trees].iter().sum();
         let mut out = Matrix::zeros(x.rows, k);
         for i in 0..x.rows {
             let row = out.row_mut(i);
-            for (tree, &w) in s.trees.iter().zip(&s.weights) {
+            for (tree, &w) in s.trees.iter().zip(&s.weights).take(n_trees) {
                 let vote = argmax(tree.predict_row(x.row(i)));
                 for (c, r) in row.iter_mut().enumerate() {
                     *r += if c == vote { w } else { -w / (k - 1) as f64 };
@@ -89,7 +148,7 @@ impl AdaBoostClassifier {
             }
             row.iter_mut().for_each(|r| *r /= total);
         }
-        Ok(out)
+        Some(out)
     }
 }
 
@@ -169,15 +228,7 @@ impl Classifier for AdaBoostClassifier {
     /// positive), as scikit-learn decides.
     fn predict<F: Dim, E: Dtype>(&self, x: &Features<F, E>) -> Result<Target<usize>> {
         let s = self.scores("AdaBoostClassifier::predict", x)?;
-        let codes = (0..s.rows).map(|i| {
-            let r = s.row(i);
-            if r.len() == 2 {
-                usize::from(r[1] - r[0] > 0.0)
-            } else {
-                argmax(r)
-            }
-        });
-        label_vector(codes.map(|c| self.classes[c]).collect())
+        self.labels(&s)
     }
 
     fn classes_(&self) -> Option<&[usize]> {

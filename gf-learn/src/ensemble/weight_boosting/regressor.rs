@@ -88,6 +88,38 @@ impl AdaBoostRegressor {
     }
 
     adaboost_params!();
+
+    /// The prediction after each tree (scikit-learn's `staged_predict`): the vote-weighted
+    /// median of the first `t` trees, for `t = 1, 2, ...`.
+    pub fn staged_predict<F: Dim, E: Dtype>(&self, x: &Features<F, E>) -> Result<Vec<Target<E>>> {
+        const OP: &str = "AdaBoostRegressor::staged_predict";
+        let s = fitted(&self.state, NAME, OP)?;
+        let x = check_x_width(OP, NAME, x, s.n_features)?;
+        let values: Vec<Vec<f64>> = (0..x.rows)
+            .map(|i| s.trees.iter().map(|t| t.predict_row(x.row(i))[0]).collect())
+            .collect();
+        (1..=s.trees.len())
+            .map(|t| {
+                let pred: Vec<f64> = values
+                    .iter()
+                    .map(|v| weighted_median(&v[..t], &s.weights[..t]))
+                    .collect();
+                vector(&pred)
+            })
+            .collect()
+    }
+
+    /// R² on `x` against `y` after each tree (scikit-learn's `staged_score`).
+    pub fn staged_score<F: Dim, E: Dtype>(
+        &self,
+        x: &Features<F, E>,
+        y: &Target<E>,
+    ) -> Result<Vec<f64>> {
+        self.staged_predict(x)?
+            .iter()
+            .map(|p| crate::metrics::r2_score(y, p))
+            .collect()
+    }
 }
 
 /// `n` indices drawn with replacement with probabilities `p`, as numpy's legacy
