@@ -31,6 +31,10 @@ Cases (the targets of issue #13):
   rpca    PCA(10, svd_solver="randomized") fit on 20000 x 500 noise     target <= 1.0
   tsne    TSNE() (Barnes-Hut, defaults) on the 1797 x 64 digits         target <= 0.3
   tsne20k TSNE() on 20000 x 50 of make_classification                   target <= 0.3
+  umap    umap.UMAP() (umap-learn's defaults, all cores) on the digits  target <= 1.0
+  umap20k umap.UMAP() on 20000 x 50 of make_classification             target <= 1.0
+          (score: trustworthiness, within 0.01; umap-learn first fits 4200 rows, untimed, so
+          numba's compilation, of pynndescent too, is not counted)
           (score: KL divergence, within 5% of scikit-learn's; then trustworthiness, within 0.01)
 """
 
@@ -58,6 +62,8 @@ CASES = [
     ("rpca", "noise", 20000, 500, 20000),
     ("tsne", "digits", 1797, 64, 1797),
     ("tsne20k", "classification", 20000, 50, 20000),
+    ("umap", "digits", 1797, 64, 1797),
+    ("umap20k", "classification", 20000, 50, 20000),
 ]
 
 REF_SCRIPT = r"""
@@ -115,7 +121,7 @@ m = {
     "rpca": lambda: PCA(n_components=10, svd_solver="randomized", random_state=0),
     "tsne": lambda: TSNE(random_state=0),
     "tsne20k": lambda: TSNE(random_state=0),
-}[est]()
+}.get(est, lambda: None)()
 unsupervised = {
     "kmeans": lambda m: m.inertia_,
     "dbscan": lambda m: adjusted_rand_score(y, m.labels_),
@@ -124,6 +130,18 @@ unsupervised = {
 }
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
+    if est.startswith("umap"):
+        import umap
+        # numba compiles here, untimed; above 4096 rows umap-learn switches to pynndescent,
+        # so the warm-up is that large too
+        umap.UMAP().fit(x[:4200])
+        t = time.perf_counter()
+        embedding = umap.UMAP().fit_transform(x)
+        seconds = time.perf_counter() - t
+        print(json.dumps({"side": "sklearn", "seconds": seconds,
+                          "score": trustworthiness(x, embedding, n_neighbors=5),
+                          "version": "umap-learn " + umap.__version__}))
+        sys.exit(0)
     t = time.perf_counter()
     if est.startswith("tsne"):
         embedding = m.fit_transform(x)
@@ -205,8 +223,9 @@ def main():
             def scores(side):
                 extra = f", {side['score2']:.4f}" if "score2" in side else ""
                 return f"score {side['score']:.{digits}f}{extra}"
+            ref = "umap-learn" if est.startswith("umap") else "scikit-learn"
             print(f"{est:7s} {what} {train}x{cols}: ghostflow {g:.3f} s ({scores(gi)})  "
-                  f"scikit-learn {s:.3f} s ({scores(si)})  ratio {g / s:.2f}", flush=True)
+                  f"{ref} {s:.3f} s ({scores(si)})  ratio {g / s:.2f}", flush=True)
 
 
 if __name__ == "__main__":

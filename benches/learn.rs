@@ -5,7 +5,8 @@
 //! of an unsupervised one, a measure of the fit's quality on all rows (`kmeans`: inertia;
 //! `dbscan`: adjusted Rand index against the blob labels; `pca`: the first component's
 //! explained-variance ratio; `rpca`: the sum over the kept components; `tsne`: the final KL
-//! divergence, with the trustworthiness (5 neighbours) of the embedding as `score2`).
+//! divergence, with the trustworthiness (5 neighbours) of the embedding as `score2`; `umap`: that
+//! trustworthiness).
 //!
 //! ```text
 //! cargo bench --bench learn -- <estimator> <x.f64> <y.bin> <rows> <cols> <train>
@@ -18,7 +19,7 @@
 //! (10 clusters, `n_init = 1`), `dbscan` (`eps = 4`, `min_samples = 5`), `pca` (every
 //! component, the default solver), `rpca` (10 components, randomized solver) and `tsne`
 //! (scikit-learn's defaults: Barnes-Hut, PCA init, perplexity 30; `tsne20k` is the same on
-//! other data).
+//! other data), `umap` and `umap20k` (umap-learn's defaults; score: the trustworthiness).
 
 use std::time::Instant;
 
@@ -29,7 +30,7 @@ use gf_learn::decomposition::{PcaSolver, PCA};
 use gf_learn::ensemble::hist_gradient_boosting::EarlyStopping;
 use gf_learn::ensemble::{HistGradientBoostingClassifier, RandomForestClassifier};
 use gf_learn::linear_model::{Lasso, LogisticRegression};
-use gf_learn::manifold::{trustworthiness, TSNE};
+use gf_learn::manifold::{trustworthiness, TSNE, UMAP};
 use gf_learn::metrics::adjusted_rand_score;
 use gf_learn::neighbors::KNeighborsClassifier;
 use gf_learn::prelude::*;
@@ -113,6 +114,11 @@ fn main() {
         let seconds = t.elapsed().as_secs_f64();
         score2 = Some(trustworthiness(&x_train, &embedding, 5).unwrap());
         (seconds, m.kl_divergence_().unwrap())
+    } else if estimator.starts_with("umap") {
+        let t = Instant::now();
+        let embedding = UMAP::new().fit_transform(&x_train).unwrap();
+        let seconds = t.elapsed().as_secs_f64();
+        (seconds, trustworthiness(&x_train, &embedding, 5).unwrap())
     } else if ["kmeans", "dbscan", "pca", "rpca"].contains(&estimator.as_str()) {
         let x = &x_train;
         match estimator.as_str() {

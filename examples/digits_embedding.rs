@@ -1,9 +1,10 @@
-//! The 1797 bundled 8×8 digits embedded in 2-D and clustered, as scikit-learn's manifold
-//! examples do: t-SNE (Barnes-Hut, PCA start, scikit-learn's defaults), then k-means with 10
-//! clusters on the embedding. Prints each step's time, the embedding's trustworthiness (5
-//! neighbours) and the adjusted Rand index of the clusters against the true digits (k-means
-//! on the raw pixels beside it for scale), and writes two PNG scatters: the embedding
-//! coloured by the true digit, and coloured by the k-means cluster.
+//! The 1797 bundled 8×8 digits embedded in 2-D and clustered, as scikit-learn's and
+//! umap-learn's examples do: t-SNE (Barnes-Hut, PCA start, scikit-learn's defaults) and UMAP
+//! (umap-learn's defaults), then k-means with 10 clusters on the t-SNE embedding and HDBSCAN
+//! on the UMAP one. Prints each step's time, each embedding's trustworthiness (5 neighbours)
+//! and the adjusted Rand index of each clustering against the true digits (k-means on the raw
+//! pixels beside them for scale), and writes four PNG scatters: each embedding coloured by the
+//! true digit, and by its clusters (HDBSCAN's noise in grey).
 //!
 //! Run: `cargo run --release --example digits_embedding [-- --out DIR]`
 
@@ -11,8 +12,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use ghost_flow::data::datasets::load_digits;
-use ghost_flow::learn::cluster::KMeans;
-use ghost_flow::learn::manifold::{trustworthiness, TSNE};
+use ghost_flow::learn::cluster::{KMeans, HDBSCAN};
+use ghost_flow::learn::manifold::{trustworthiness, TSNE, UMAP};
 use ghost_flow::learn::metrics::adjusted_rand_score;
 use ghost_flow::learn::Clusterer;
 use ghost_flow::prelude::*;
@@ -75,18 +76,58 @@ fn main() -> Result<(), Error> {
         clock.elapsed().as_secs_f64()
     );
 
-    let points = embedding.to_vec();
+    let clock = Instant::now();
+    let umap = UMAP::new().random_state(0).fit_transform(x)?;
+    println!(
+        "UMAP: trustworthiness {:.4} ({:.2} s)",
+        trustworthiness(x, &umap, 5)?,
+        clock.elapsed().as_secs_f64()
+    );
+    let clock = Instant::now();
+    let dense = HDBSCAN::new().min_cluster_size(15).fit_predict(&umap)?;
+    let found = dense
+        .iter()
+        .filter(|&&l| l >= 0)
+        .max()
+        .map_or(0, |&m| m + 1);
+    let noise = dense.iter().filter(|&&l| l < 0).count();
+    println!(
+        "HDBSCAN on the UMAP embedding: {found} clusters, {noise} noise points, adjusted Rand {:.3} ({:.2} s)",
+        adjusted_rand_score(&truth[..], dense.as_slice())?,
+        clock.elapsed().as_secs_f64()
+    );
+
     let digit_labels: Vec<i64> = truth.iter().map(|&d| d as i64).collect();
-    let by_digit = out.join("tsne_digits.png");
-    plot_scatter(
-        &points,
-        &digit_labels,
-        "t-SNE of the digits, by true digit",
-        &by_digit,
-    )?;
-    let by_cluster = out.join("tsne_kmeans.png");
-    let title = format!("k-means (k = 10) on the t-SNE embedding: ARI {ari:.3}");
-    plot_scatter(&points, &clusters, &title, &by_cluster)?;
-    println!("wrote {} and {}", by_digit.display(), by_cluster.display());
+    let pictures = [
+        (
+            "tsne_digits.png",
+            embedding.to_vec(),
+            digit_labels.clone(),
+            "t-SNE of the digits, by true digit".to_string(),
+        ),
+        (
+            "tsne_kmeans.png",
+            embedding.to_vec(),
+            clusters,
+            format!("k-means (k = 10) on the t-SNE embedding: ARI {ari:.3}"),
+        ),
+        (
+            "umap_digits.png",
+            umap.to_vec(),
+            digit_labels,
+            "UMAP of the digits, by true digit".to_string(),
+        ),
+        (
+            "umap_hdbscan.png",
+            umap.to_vec(),
+            dense,
+            "HDBSCAN (min_cluster_size 15) on the UMAP embedding".to_string(),
+        ),
+    ];
+    for (name, points, labels, title) in pictures {
+        let path = out.join(name);
+        plot_scatter(&points, &labels, &title, &path)?;
+        println!("wrote {}", path.display());
+    }
     Ok(())
 }
