@@ -6,7 +6,7 @@
 use rayon::prelude::*;
 
 use super::affinity::{Csr, MACHINE_EPSILON};
-use super::quadtree::{Kernel, QuadTree};
+use super::quadtree::{bounds, Kernel, QuadTree};
 use crate::validation::np_sum;
 
 /// `np.finfo(np.float32).tiny`, the floor inside the logarithm of the Barnes-Hut error.
@@ -107,6 +107,51 @@ pub(crate) struct BhWorkspace<const D: usize> {
     pos: Vec<f32>,
     attraction: Vec<[f32; D]>,
     negative: Vec<([f32; D], f64)>,
+    /// The points in the Z-order of their positions, the order the repulsion walks them in.
+    order: Vec<u32>,
+    /// The repulsion on the points of `order`, before it is put back in point order.
+    walked: Vec<([f32; D], f64)>,
+    /// Gradient evaluations so far; `order` is refreshed every [`REORDER_EVERY`].
+    calls: usize,
+}
+
+/// How many gradient evaluations reuse one Z-order: the points move little between two, and
+/// the order only decides how fast the walk runs, never what it computes.
+const REORDER_EVERY: usize = 10;
+
+/// The points' indices sorted by the Morton code (Z-order, 21 bits per axis within their
+/// bounding box) of their position, so that points walked one after the other sit close
+/// together and open nearly the same cells of the tree: the walk then finds its nodes in
+/// cache. The first axis is the high bit of each level, as in the tree's child slots.
+fn z_order<const D: usize>(pos: &[f32], order: &mut Vec<u32>) {
+    const BITS: u32 = 21;
+    let (lo, hi) = bounds::<D>(pos);
+    let top = ((1u32 << BITS) - 1) as f32;
+    let scale: [f32; D] = std::array::from_fn(|ax| {
+        if hi[ax] > lo[ax] {
+            top / (hi[ax] - lo[ax])
+        } else {
+            0.0
+        }
+    });
+    let mut keyed: Vec<(u64, u32)> = pos
+        .chunks_exact(D)
+        .enumerate()
+        .map(|(i, p)| {
+            // `as` saturates, and sends NaN to 0: any order is a correct one
+            let cell: [u32; D] = std::array::from_fn(|ax| ((p[ax] - lo[ax]) * scale[ax]) as u32);
+            let mut code = 0u64;
+            for bit in (0..BITS).rev() {
+                for c in cell {
+                    code = (code << 1) | u64::from((c >> bit) & 1);
+                }
+            }
+            (code, i as u32)
+        })
+        .collect();
+    keyed.sort_unstable();
+    order.clear();
+    order.extend(keyed.iter().map(|&(_, i)| i));
 }
 
 /// The Student-t kernel of two embedded points and their difference `a - b`.
@@ -186,11 +231,19 @@ pub(crate) fn kl_divergence_bh<const D: usize>(
         dof: dof as f32,
         exponent: ((dof + 1.0) / 2.0) as f32,
     };
+    let n = ws.pos.len() / D;
+    if ws.order.len() != n || ws.calls.is_multiple_of(REORDER_EVERY) {
+        z_order::<D>(&ws.pos, &mut ws.order);
+    }
+    ws.calls += 1;
     let BhWorkspace {
         tree,
         pos,
         attraction,
         negative,
+        order,
+        walked,
+        ..
     } = ws;
     let pos = &*pos;
     rayon::join(
@@ -198,7 +251,7 @@ pub(crate) fn kl_divergence_bh<const D: usize>(
         || {
             attraction.clear();
             attraction.par_extend(
-                (0..pos.len() / D)
+                (0..n)
                     .into_par_iter()
                     .map(|i| attraction_on::<D>(i, pos, p, val_p, kernel)),
             );
@@ -211,12 +264,18 @@ pub(crate) fn kl_divergence_bh<const D: usize>(
     );
     let theta = angle as f32;
     let tree = &*tree;
-    negative.clear();
-    negative.par_extend(pos.par_chunks_exact(D).map(|pt| {
+    walked.clear();
+    walked.par_extend(order.par_iter().map(|&i| {
+        let i = i as usize;
         let mut point = [0.0f32; D];
-        point.copy_from_slice(pt);
+        point.copy_from_slice(&pos[i * D..(i + 1) * D]);
         tree.negative_force(&point, theta * theta, kernel)
     }));
+    negative.clear();
+    negative.resize(n, ([0.0; D], 0.0));
+    for (&i, w) in order.iter().zip(walked.iter()) {
+        negative[i as usize] = *w;
+    }
     let sum_q = negative
         .iter()
         .map(|n| n.1)

@@ -37,14 +37,15 @@ impl<const D: usize> Cell<D> {
 
 /// A cell as the force computation reads it, in depth-first order: the cells below it are
 /// the next `skip - 1`, so summarising a cell jumps `skip` ahead and opening it steps to its
-/// first child, a traversal without recursion or a stack over a compact array.
+/// first child, a traversal without recursion or a stack over a compact array. A leaf is a
+/// node with `skip == 1` (an inner cell always has a child), which keeps a 2-D node at 20
+/// bytes: the walk over a large tree is bound by how many nodes fit in cache.
 #[derive(Clone, Copy, Debug)]
 struct Node<const D: usize> {
     barycenter: [f32; D],
     squared_max_width: f32,
     cumulative_size: u32,
     skip: u32,
-    is_leaf: bool,
 }
 
 /// A tree over `D`-dimensional points (`D` in 1..=3).
@@ -63,7 +64,6 @@ fn flatten_from<const D: usize>(cells: &[Cell<D>], id: usize, nodes: &mut Vec<No
         squared_max_width: cell.squared_max_width,
         cumulative_size: cell.cumulative_size,
         skip: 1,
-        is_leaf: cell.is_leaf,
     });
     if !cell.is_leaf {
         for &child in &cell.children[..1 << D] {
@@ -73,6 +73,19 @@ fn flatten_from<const D: usize>(cells: &[Cell<D>], id: usize, nodes: &mut Vec<No
         }
     }
     nodes[at].skip = (nodes.len() - at) as u32;
+}
+
+/// The smallest and largest coordinate on each axis of `points` (row-major `n × D`).
+pub(crate) fn bounds<const D: usize>(points: &[f32]) -> ([f32; D], [f32; D]) {
+    let mut lo = [f32::INFINITY; D];
+    let mut hi = [f32::NEG_INFINITY; D];
+    for p in points.chunks_exact(D) {
+        for ax in 0..D {
+            lo[ax] = lo[ax].min(p[ax]);
+            hi[ax] = hi[ax].max(p[ax]);
+        }
+    }
+    (lo, hi)
 }
 
 /// The t-SNE kernel for a degree of freedom: `q = dof / (dof + d²)`, raised to `(dof + 1) / 2`
@@ -87,14 +100,7 @@ impl<const D: usize> QuadTree<D> {
     /// Rebuilds the tree over `points` (row-major `n × D`), reusing its storage.
     pub(crate) fn build(&mut self, points: &[f32]) {
         self.cells.clear();
-        let mut m = [f32::INFINITY; D];
-        let mut big = [f32::NEG_INFINITY; D];
-        for p in points.chunks_exact(D) {
-            for ax in 0..D {
-                m[ax] = m[ax].min(p[ax]);
-                big[ax] = big[ax].max(p[ax]);
-            }
-        }
+        let (m, big) = bounds::<D>(points);
         let mut root = Cell::empty();
         for ax in 0..D {
             // Widened so that every point lies strictly inside (scikit-learn's bounds).
@@ -218,11 +224,12 @@ impl<const D: usize> QuadTree<D> {
                 delta[ax] = point[ax] - node.barycenter[ax];
                 dist2 += delta[ax] * delta[ax];
             }
-            if node.is_leaf && delta.iter().all(|d| d.abs() <= EPSILON) {
+            let is_leaf = node.skip == 1;
+            if is_leaf && delta.iter().all(|d| d.abs() <= EPSILON) {
                 id += 1;
                 continue;
             }
-            if node.is_leaf || node.squared_max_width / dist2 < squared_theta {
+            if is_leaf || node.squared_max_width / dist2 < squared_theta {
                 let size = node.cumulative_size as f32;
                 let mut q = f64::from(kernel.dof / (kernel.dof + dist2));
                 if kernel.dof != 1.0 {
