@@ -36,9 +36,7 @@ fn every_other(x: &X, start: usize) -> X {
 fn digits_trustworthiness_matches_umap_learn() {
     let f = read_json("umap.json");
     let fits = f["digits"]["fits"].as_array().unwrap();
-    let want = fits.iter().find(|v| v["n_epochs"].is_null()).unwrap()["trustworthiness"]
-        .as_f64()
-        .unwrap();
+    let want = default_fit_trustworthiness(fits);
     let x = digits();
     let t = Instant::now();
     let mut umap = UMAP::new().random_state(42);
@@ -60,6 +58,28 @@ fn digits_trustworthiness_matches_umap_learn() {
     assert_eq!(indptr.len(), 1798);
     assert_eq!(indices.len(), data.len());
     assert!(data.iter().all(|&v| v > 0.0 && v <= 1.0));
+}
+
+/// umap-learn's trustworthiness on digits with the default epochs, from the fixture's fits.
+fn default_fit_trustworthiness(fits: &[serde_json::Value]) -> f64 {
+    let fit = fits.iter().find(|v| v["n_epochs"].is_null()).unwrap();
+    fit["trustworthiness"].as_f64().unwrap()
+}
+
+/// Unseeded, the layout runs lock-free on every thread (umap-learn's unseeded default): the
+/// embedding then differs from run to run, but its trustworthiness on digits is still within
+/// 0.01 of umap-learn's.
+#[test]
+fn unseeded_parallel_layout_keeps_umap_learns_quality() {
+    let f = read_json("umap.json");
+    let want = default_fit_trustworthiness(f["digits"]["fits"].as_array().unwrap());
+    let x = digits();
+    let emb = UMAP::new().fit_transform(&x).unwrap();
+    let tw = trustworthiness(&x, &emb, 5).unwrap();
+    assert!(
+        (tw - want).abs() <= 0.01,
+        "trustworthiness {tw}, umap-learn {want}"
+    );
 }
 
 /// Fitted on the even digits (200 epochs), `transform` of the odd ones: the trustworthiness

@@ -55,8 +55,9 @@ pub enum UmapInit {
 /// `n_components` dimensions by stochastic gradient descent on the cross-entropy against the
 /// embedding's similarities `1 / (1 + a d^{2b})`, with negative sampling.
 ///
-/// The optimisation is single-threaded, so a `random_state` gives the same embedding every
-/// time (umap-learn's seeded runs are single-threaded too); it does not reproduce umap-learn's
+/// With a `random_state` the optimisation is single-threaded and gives the same embedding
+/// every time (as umap-learn's seeded runs); without one (the default) it runs lock-free on
+/// every thread, as umap-learn's unseeded runs. It does not reproduce umap-learn's
 /// embedding number for number (its spectral start comes from ARPACK), but its quality
 /// (tested on digits by the trustworthiness).
 ///
@@ -94,7 +95,7 @@ pub struct UMAP {
     negative_sample_rate: usize,
     a: Option<f64>,
     b: Option<f64>,
-    random_state: u64,
+    random_state: Option<u64>,
     transform_seed: u64,
     state: Option<Fitted>,
 }
@@ -119,8 +120,9 @@ impl UMAP {
     /// up to 10000 samples, else 200), `learning_rate = 1`, `init = "spectral"`,
     /// `min_dist = 0.1`, `spread = 1`, `set_op_mix_ratio = 1`, `local_connectivity = 1`,
     /// `repulsion_strength = 1`, `negative_sample_rate = 5`, `a = b = None` (fitted from
-    /// `min_dist` and `spread`), `transform_seed = 42`; `random_state = 0` (umap-learn's
-    /// `None` draws a fresh seed).
+    /// `min_dist` and `spread`), `transform_seed = 42`, `random_state = None`: as umap-learn's,
+    /// the layout then runs on every thread and differs from run to run (the other draws use
+    /// seed 0); give a seed for the same embedding every time, from one thread.
     pub fn new() -> Self {
         UMAP {
             n_neighbors: 15,
@@ -136,7 +138,7 @@ impl UMAP {
             negative_sample_rate: 5,
             a: None,
             b: None,
-            random_state: 0,
+            random_state: None,
             transform_seed: 42,
             state: None,
         }
@@ -224,9 +226,10 @@ impl UMAP {
         self
     }
 
-    /// The seed of the start and of the optimisation (numpy's `RandomState`), in `[0, 2³²)`.
+    /// The seed of the start and of the optimisation (numpy's `RandomState`), in `[0, 2³²)`;
+    /// as in umap-learn, a seed makes the layout single-threaded, so that it is reproducible.
     pub fn random_state(mut self, random_state: u64) -> Self {
-        self.random_state = random_state;
+        self.random_state = Some(random_state);
         self
     }
 
@@ -327,7 +330,7 @@ impl UMAP {
             check_param(NAME, "b", b, "a float in (0, inf)", positive)?;
         }
         for (name, v) in [
-            ("random_state", self.random_state),
+            ("random_state", self.random_state.unwrap_or(0)),
             ("transform_seed", self.transform_seed),
         ] {
             check_param(NAME, name, v, "an int in [0, 2**32 - 1]", |v| {
@@ -370,7 +373,7 @@ impl UMAP {
         };
         let pruned = graph.pruned(graph.max() / prune_epochs as f32);
 
-        let mut rng = NumpyRandom::new(self.random_state as u32);
+        let mut rng = NumpyRandom::new(self.random_state.unwrap_or(0) as u32);
         let start = match self.init {
             UmapInit::Spectral if connected_components(&pruned).1 == 1 => {
                 // umap-learn draws an (unused, for ARPACK) random block first.
@@ -414,7 +417,8 @@ impl UMAP {
             rng_state,
             dim,
         };
-        optimize_layout_euclidean(&layout, &mut embedding, None);
+        let parallel = self.random_state.is_none();
+        optimize_layout_euclidean(&layout, &mut embedding, None, parallel);
         self.state = Some(Fitted {
             train: x,
             embedding: Matrix {
@@ -501,7 +505,8 @@ impl UMAP {
             rng_state: seed_state(&mut rng),
             dim,
         };
-        optimize_layout_euclidean(&layout, &mut embedding, Some(&train_emb));
+        // umap-learn's transform optimises in one thread whatever the seed
+        optimize_layout_euclidean(&layout, &mut embedding, Some(&train_emb), false);
         Matrix {
             rows: n_new,
             cols: dim,
