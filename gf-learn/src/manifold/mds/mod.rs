@@ -319,23 +319,7 @@ pub(super) fn dissimilarities<F: Dim, E: Dtype>(
     let x = check_x(op, x)?;
     let n = x.rows;
     match metric {
-        MdsMetric::Euclidean => {
-            let mut d = Matrix::zeros(n, n);
-            for i in 0..n {
-                for j in 0..i {
-                    let v = x
-                        .row(i)
-                        .iter()
-                        .zip(x.row(j))
-                        .map(|(a, b)| (a - b) * (a - b))
-                        .sum::<f64>()
-                        .sqrt();
-                    d.data[i * n + j] = v;
-                    d.data[j * n + i] = v;
-                }
-            }
-            Ok(d)
-        }
+        MdsMetric::Euclidean => Ok(distances(&x)),
         MdsMetric::Precomputed => {
             if x.cols != n {
                 return Err(Error::input(
