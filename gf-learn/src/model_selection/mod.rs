@@ -6,7 +6,7 @@ mod cross_validation;
 mod learning_curve;
 mod params;
 mod search;
-mod split;
+pub(crate) mod split;
 
 pub use cross_validation::{
     cross_val_score, cross_val_score_regressor, Fold, KFold, StratifiedKFold,

@@ -327,11 +327,13 @@ pub fn train_test_split<S1: Shape, E1: Unit, S2: Shape, E2: Unit>(
 
 /// scikit-learn's `_approximate_mode`: the most likely per-class counts of `n_draws` samples
 /// drawn without replacement from classes of `class_counts` samples. Classes tied for the last
-/// leftover draws are chosen at random.
+/// leftover draws are chosen at random: `shuffle` puts the tied class indices in a random order
+/// and the first of them get the draws (scikit-learn's `rng.choice(inds, add_now,
+/// replace=False)`), so each caller brings its own generator.
 pub(crate) fn approximate_mode(
     class_counts: &[usize],
     n_draws: usize,
-    rng: &mut Xoshiro256,
+    mut shuffle: impl FnMut(&mut Vec<usize>),
 ) -> Vec<usize> {
     let total: usize = class_counts.iter().sum();
     // The same floating-point expression as numpy's `class_counts / class_counts.sum() *
@@ -356,7 +358,7 @@ pub(crate) fn approximate_mode(
                 .filter(|&i| remainder[i] == value)
                 .collect();
             let add_now = inds.len().min(need);
-            rng.shuffle(&mut inds);
+            shuffle(&mut inds);
             for &i in &inds[..add_now] {
                 floored[i] += 1;
             }
@@ -420,9 +422,9 @@ fn stratified(
             ));
         }
     }
-    let n_i = approximate_mode(&counts, n_train, rng);
+    let n_i = approximate_mode(&counts, n_train, |v| rng.shuffle(v));
     let remaining: Vec<usize> = counts.iter().zip(&n_i).map(|(c, t)| c - t).collect();
-    let t_i = approximate_mode(&remaining, n_test, rng);
+    let t_i = approximate_mode(&remaining, n_test, |v| rng.shuffle(v));
     let mut train = Vec::with_capacity(n_train);
     let mut test = Vec::with_capacity(n_test);
     for (k, mut indices) in class_indices.into_iter().enumerate() {
@@ -475,8 +477,8 @@ mod tests {
     #[test]
     fn approximate_mode_matches_sklearn_doc_examples() {
         let mut rng = Xoshiro256::new(0);
-        assert_eq!(approximate_mode(&[5, 2], 4, &mut rng), [3, 1]);
-        let tied = approximate_mode(&[2, 2, 2, 1], 2, &mut rng);
+        assert_eq!(approximate_mode(&[5, 2], 4, |v| rng.shuffle(v)), [3, 1]);
+        let tied = approximate_mode(&[2, 2, 2, 1], 2, |v| rng.shuffle(v));
         assert_eq!((tied.iter().sum::<usize>(), tied[3]), (2, 0));
         assert!(tied.iter().all(|&c| c <= 1));
     }

@@ -8,6 +8,7 @@
 //! own generator, which would hold out other samples.)
 
 use crate::error::{Error, Result};
+use crate::model_selection::split::approximate_mode;
 use crate::tree::numpy_random::NumpyRandom;
 
 /// The training and validation rows (in scikit-learn's order) of `n` samples, holding out
@@ -53,61 +54,25 @@ pub(crate) fn validation_split(
             ),
         ));
     }
-    let n_i = approximate_mode(&counts, n_train, &mut rng);
+    let n_i = approximate_mode(&counts, n_train, |v| permute(v, &mut rng));
     let remaining: Vec<usize> = counts.iter().zip(&n_i).map(|(c, t)| c - t).collect();
-    let t_i = approximate_mode(&remaining, n_test, &mut rng);
+    let t_i = approximate_mode(&remaining, n_test, |v| permute(v, &mut rng));
     let (mut train, mut test) = (Vec::with_capacity(n_train), Vec::with_capacity(n_test));
     for (k, indices) in class_indices.iter().enumerate() {
-        let perm = rng.permutation(indices.len());
-        let shuffled: Vec<usize> = perm.iter().map(|&p| indices[p]).collect();
+        let mut shuffled = indices.clone();
+        permute(&mut shuffled, &mut rng);
         train.extend_from_slice(&shuffled[..n_i[k]]);
         test.extend_from_slice(&shuffled[n_i[k]..n_i[k] + t_i[k]]);
     }
-    // `rng.permutation(train)` shuffles a copy with the swaps of `permutation(len)`.
-    let shuffle = |v: Vec<usize>, rng: &mut NumpyRandom| -> Vec<usize> {
-        rng.permutation(v.len()).iter().map(|&p| v[p]).collect()
-    };
-    let train = shuffle(std::mem::take(&mut train), &mut rng);
-    let test = shuffle(std::mem::take(&mut test), &mut rng);
+    permute(&mut train, &mut rng);
+    permute(&mut test, &mut rng);
     Ok((train, test))
 }
 
-/// scikit-learn's `_approximate_mode` on numpy's generator: the classes tied for the leftover
-/// draws are picked by `rng.choice(inds, add_now, replace=False)`, the first `add_now` of a
-/// permutation of them.
-fn approximate_mode(class_counts: &[usize], n_draws: usize, rng: &mut NumpyRandom) -> Vec<usize> {
-    let total: usize = class_counts.iter().sum();
-    let continuous: Vec<f64> = class_counts
-        .iter()
-        .map(|&c| c as f64 / total as f64 * n_draws as f64)
-        .collect();
-    let mut floored: Vec<usize> = continuous.iter().map(|c| c.floor() as usize).collect();
-    let mut need = n_draws.saturating_sub(floored.iter().sum());
-    if need > 0 {
-        let remainder: Vec<f64> = continuous
-            .iter()
-            .zip(&floored)
-            .map(|(c, &f)| c - f as f64)
-            .collect();
-        let mut values = remainder.clone();
-        values.sort_by(|a, b| b.total_cmp(a));
-        values.dedup();
-        for value in values {
-            let inds: Vec<usize> = (0..remainder.len())
-                .filter(|&i| remainder[i] == value)
-                .collect();
-            let add_now = inds.len().min(need);
-            let perm = rng.permutation(inds.len());
-            for &p in &perm[..add_now] {
-                floored[inds[p]] += 1;
-            }
-            need -= add_now;
-            if need == 0 {
-                break;
-            }
-        }
-    }
-    floored
+/// numpy's `rng.permutation(v)` (and `rng.choice(v, len, replace=False)`), in place: `v` in the
+/// order of `rng.permutation(len)`, which shuffles with the same swaps.
+fn permute(v: &mut Vec<usize>, rng: &mut NumpyRandom) {
+    *v = rng.permutation(v.len()).iter().map(|&p| v[p]).collect();
 }
 
 #[cfg(test)]
