@@ -4,7 +4,7 @@
 //! sibling's are the parent's minus those.
 
 use super::binning::BinMapper;
-use super::histogram::{self, Histograms, Split, SplitContext, N_BINS};
+use super::histogram::{self, Histograms, Split, SplitContext, Totals};
 use super::predictor::{Node, Tree};
 
 /// The hyper-parameters that shape one tree.
@@ -57,7 +57,6 @@ impl Grower<'_> {
             l2: p.l2,
             min_samples_leaf: p.min_samples_leaf as u32,
         };
-        let n_features = self.n_bins_non_missing.len();
         let rows: Vec<u32> = (0..self.n_samples as u32).collect();
         let g: f64 = grad.iter().map(|&v| f64::from(v)).sum();
         let h: f64 = hess.iter().map(|&v| f64::from(v)).sum();
@@ -74,18 +73,25 @@ impl Grower<'_> {
         let mut leaves: Vec<Growing> = Vec::new();
         let mut splittable: Vec<Growing> = Vec::new();
         if root.rows.len() >= 2 * p.min_samples_leaf && h >= 1e-3 {
-            let mut hist = vec![histogram::Bin::default(); n_features * N_BINS];
-            histogram::build(
+            let totals = Totals {
+                g,
+                h,
+                n: root.rows.len() as u32,
+                find_split: true,
+            };
+            let ((hist, split), _) = histogram::build(
+                &ctx,
                 self.binned,
                 self.n_samples,
                 &root.rows,
                 grad,
                 hess,
-                &mut hist,
+                totals,
+                None,
             );
-            root.hist = Some(hist);
+            (root.hist, root.split) = (Some(hist), split);
         }
-        self.push(&ctx, root, &mut splittable, &mut leaves);
+        file(root, &mut splittable, &mut leaves);
         let mut n_leaves = 1;
         while !splittable.is_empty() {
             // The first of equal gains, as a heap that keeps insertion order would.
@@ -144,27 +150,37 @@ impl Grower<'_> {
             let split_right = deeper && right.rows.len() >= 2 * p.min_samples_leaf;
             if split_left || split_right {
                 let parent = node.hist.as_ref().expect("a split node has histograms");
-                let (small, large) = if left.rows.len() < right.rows.len() {
-                    (&mut left, &mut right)
-                } else {
-                    (&mut right, &mut left)
+                let ((small, split_small), (large, split_large)) =
+                    if left.rows.len() < right.rows.len() {
+                        ((&mut left, split_left), (&mut right, split_right))
+                    } else {
+                        ((&mut right, split_right), (&mut left, split_left))
+                    };
+                let totals = |c: &Growing, find_split| Totals {
+                    g: c.g,
+                    h: c.h,
+                    n: c.rows.len() as u32,
+                    find_split,
                 };
-                let mut hist = vec![histogram::Bin::default(); n_features * N_BINS];
-                histogram::build(
+                let ((small_hist, small_best), large_built) = histogram::build(
+                    &ctx,
                     self.binned,
                     self.n_samples,
                     &small.rows,
                     grad,
                     hess,
-                    &mut hist,
+                    totals(small, split_small),
+                    Some((parent, totals(large, split_large))),
                 );
-                large.hist = Some(histogram::subtract(parent, &hist));
-                small.hist = Some(hist);
+                let (large_hist, large_best) = large_built.expect("a sibling was asked for");
+                (small.hist, small.split) = (Some(small_hist), small_best);
+                (large.hist, large.split) = (Some(large_hist), large_best);
             }
-            for (c, ok) in [(left, split_left), (right, split_right)] {
+            for (mut c, ok) in [(left, split_left), (right, split_right)] {
                 if ok {
-                    self.push(&ctx, c, &mut splittable, &mut leaves);
+                    file(c, &mut splittable, &mut leaves);
                 } else {
+                    c.hist = None;
                     leaves.push(c);
                 }
             }
@@ -177,26 +193,6 @@ impl Grower<'_> {
             }
         }
         Tree { nodes }
-    }
-
-    /// Finds the best split of `node` and files it as splittable or as a leaf.
-    fn push(
-        &self,
-        ctx: &SplitContext,
-        mut node: Growing,
-        splittable: &mut Vec<Growing>,
-        leaves: &mut Vec<Growing>,
-    ) {
-        node.split = node
-            .hist
-            .as_ref()
-            .and_then(|hist| ctx.best_split(hist, node.g, node.h, node.rows.len() as u32));
-        if node.split.is_some() {
-            splittable.push(node);
-        } else {
-            node.hist = None;
-            leaves.push(node);
-        }
     }
 
     /// The rows of a node split by `s`, each side in the original order.
@@ -219,6 +215,16 @@ impl Grower<'_> {
             }
         }
         (left, right)
+    }
+}
+
+/// Files `node` as splittable if it has a split, else as a leaf (its histograms dropped).
+fn file(mut node: Growing, splittable: &mut Vec<Growing>, leaves: &mut Vec<Growing>) {
+    if node.split.is_some() {
+        splittable.push(node);
+    } else {
+        node.hist = None;
+        leaves.push(node);
     }
 }
 

@@ -17,46 +17,96 @@ pub(crate) struct Bin {
 /// The histograms of every feature of one node, `n_features * N_BINS` bins.
 pub(crate) type Histograms = Vec<Bin>;
 
-/// Builds the histograms of the samples `rows` from the column-major bins `binned`, one
-/// feature per rayon task; each feature is summed in sample order, so the result does not
-/// depend on the number of threads.
+/// What a node brings to a histogram pass: its gradient and hessian sums and sample count,
+/// and whether its best split is wanted.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Totals {
+    pub(crate) g: f64,
+    pub(crate) h: f64,
+    pub(crate) n: u32,
+    pub(crate) find_split: bool,
+}
+
+/// A node's histograms and, when asked for, its best split.
+pub(crate) type Built = (Histograms, Option<Split>);
+
+/// The histograms of a node from its samples `rows` of the column-major bins `binned`, and
+/// with `sibling` the histograms of its sibling as the parent's less those (scikit-learn's
+/// histogram subtraction), with the best split of each: one rayon task per feature does all
+/// of a feature's work, so a node costs one parallel pass rather than one per step. Each
+/// feature is summed in sample order and features are compared in order, so the result does
+/// not depend on the number of threads.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn build(
+    ctx: &SplitContext,
     binned: &[u8],
     n_samples: usize,
     rows: &[u32],
     grad: &[f32],
     hess: &[f32],
-    out: &mut Histograms,
-) {
+    node: Totals,
+    sibling: Option<(&Histograms, Totals)>,
+) -> (Built, Option<Built>) {
+    let n_features = ctx.n_bins_non_missing.len();
     // Gradients gathered in node order once, so that the per-feature loops read them
     // contiguously (scikit-learn's ordered gradients).
     let og: Vec<f32> = rows.iter().map(|&r| grad[r as usize]).collect();
     let oh: Vec<f32> = rows.iter().map(|&r| hess[r as usize]).collect();
-    out.par_chunks_mut(N_BINS)
+    let mut hist = vec![Bin::default(); n_features * N_BINS];
+    let mut sib = sibling.map(|_| vec![Bin::default(); n_features * N_BINS]);
+    let sib_chunks: Vec<Option<&mut [Bin]>> = match sib.as_mut() {
+        Some(s) => s.chunks_mut(N_BINS).map(Some).collect(),
+        None => (0..n_features).map(|_| None).collect(),
+    };
+    let splits: Vec<(Option<Split>, Option<Split>)> = hist
+        .par_chunks_mut(N_BINS)
+        .zip(sib_chunks)
         .enumerate()
-        .for_each(|(j, hist)| {
-            hist.iter_mut().for_each(|b| *b = Bin::default());
+        .map(|(j, (own, other))| {
             let col = &binned[j * n_samples..(j + 1) * n_samples];
             for ((&r, &g), &h) in rows.iter().zip(&og).zip(&oh) {
-                let b = &mut hist[col[r as usize] as usize];
+                let b = &mut own[col[r as usize] as usize];
                 b.g += f64::from(g);
                 b.h += f64::from(h);
                 b.count += 1;
             }
-        });
-}
-
-/// `parent - child`, the histograms of the sibling of `child`.
-pub(crate) fn subtract(parent: &Histograms, child: &Histograms) -> Histograms {
-    parent
-        .iter()
-        .zip(child)
-        .map(|(p, c)| Bin {
-            g: p.g - c.g,
-            h: p.h - c.h,
-            count: p.count - c.count,
+            let own_split = node
+                .find_split
+                .then(|| ctx.best_for_feature(j, own, node))
+                .flatten();
+            let other_split = match (other, sibling) {
+                (Some(other), Some((parent, totals))) => {
+                    let parent = &parent[j * N_BINS..(j + 1) * N_BINS];
+                    for ((o, p), c) in other.iter_mut().zip(parent).zip(own.iter()) {
+                        *o = Bin {
+                            g: p.g - c.g,
+                            h: p.h - c.h,
+                            count: p.count - c.count,
+                        };
+                    }
+                    totals
+                        .find_split
+                        .then(|| ctx.best_for_feature(j, other, totals))
+                        .flatten()
+                }
+                _ => None,
+            };
+            (own_split, other_split)
         })
-        .collect()
+        .collect();
+    // The first feature wins ties, as scikit-learn's sequential `gain > best_gain`.
+    let first_best = |splits: &mut dyn Iterator<Item = Option<Split>>| {
+        splits.flatten().fold(None, |best: Option<Split>, s| {
+            if best.is_none_or(|b| s.gain > b.gain) {
+                Some(s)
+            } else {
+                best
+            }
+        })
+    };
+    let own_best = first_best(&mut splits.iter().map(|s| s.0));
+    let other_best = first_best(&mut splits.iter().map(|s| s.1));
+    ((hist, own_best), sib.map(|s| (s, other_best)))
 }
 
 /// A candidate split of a node.
@@ -98,34 +148,11 @@ fn loss_from(g: f64, h: f64, l2: f64) -> f64 {
 }
 
 impl SplitContext<'_> {
-    /// The best split of a node with totals `(g, h, n)`, or `None` if no split has positive
-    /// gain.
-    pub(crate) fn best_split(&self, hists: &Histograms, g: f64, h: f64, n: u32) -> Option<Split> {
+    /// The best split on feature `j` of a node with totals `node`, or `None` if no split has
+    /// positive gain.
+    fn best_for_feature(&self, j: usize, hist: &[Bin], node: Totals) -> Option<Split> {
+        let (g, h, n) = (node.g, node.h, node.n);
         let parent_loss = loss_from(g, h, self.l2);
-        let best = hists
-            .par_chunks(N_BINS)
-            .enumerate()
-            .map(|(j, hist)| self.best_for_feature(j, hist, g, h, n, parent_loss))
-            .collect::<Vec<_>>();
-        // The first feature wins ties, as scikit-learn's sequential `gain > best_gain`.
-        let mut out: Option<Split> = None;
-        for s in best.into_iter().flatten() {
-            if out.is_none_or(|o| s.gain > o.gain) {
-                out = Some(s);
-            }
-        }
-        out
-    }
-
-    fn best_for_feature(
-        &self,
-        j: usize,
-        hist: &[Bin],
-        g: f64,
-        h: f64,
-        n: u32,
-        parent_loss: f64,
-    ) -> Option<Split> {
         let (nb, missing) = (self.n_bins_non_missing[j], self.has_missing[j]);
         let mut best: Option<Split> = None;
         let mut consider = |bin: usize, gl: f64, hl: f64, nl: u32, missing_left: bool| {
