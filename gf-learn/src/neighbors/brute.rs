@@ -13,9 +13,14 @@ use rayon::prelude::*;
 
 use crate::validation::Matrix;
 
-/// Queries per GEMM block: the block's products (`BLOCK × n_train` f64) stay a few MB, which
-/// measured fastest (the scan after the GEMM is bound by memory traffic).
+/// Queries per GEMM block.
 const BLOCK: usize = 32;
+
+/// Training rows per tile: a tile's products (`BLOCK × TILE` f64, 256 KB) stay in the L2 cache
+/// between the GEMM that writes them and the scan that reads them, so the search is bound by
+/// the GEMM rather than by memory traffic over a full `BLOCK × n_train` block (as scikit-learn's
+/// chunked `ArgKmin`).
+const TILE: usize = 1024;
 
 /// The `k` nearest training rows of each query row by euclidean distance: `(distance, index)`,
 /// nearest first, ties broken by the lower index.
@@ -35,17 +40,31 @@ pub(crate) fn euclidean_kneighbors(train: &Matrix, x: &Matrix, k: usize) -> Vec<
         .par_iter()
         .flat_map_iter(|&start| {
             let rows = BLOCK.min(x.rows - start);
-            // Row r: ‖t_j‖² − 2 q_r·t_j, the squared distance less the constant ‖q_r‖².
-            let shifted = block_distances(&minus_2t, &train_sq, x, start, rows);
-            (0..rows)
+            // The margin covers the rounding of the GEMM form, whose error is a few ulps of
+            // the norms.
+            let mut found: Vec<Candidates> = (0..rows)
                 .map(|r| {
+                    let margin =
+                        1e-12 * (squared_norm(x.row(start + r)) + max_train_sq) + f64::MIN_POSITIVE;
+                    Candidates::new(k, margin)
+                })
+                .collect();
+            let mut tile = Vec::with_capacity(rows * TILE.min(n));
+            for t0 in (0..n).step_by(TILE) {
+                let cols = TILE.min(n - t0);
+                // Row r: ‖t_j‖² − 2 q_r·t_j, the squared distance less the constant ‖q_r‖².
+                tile_distances(&minus_2t, &train_sq, x, start, rows, t0, cols, &mut tile);
+                for (r, c) in found.iter_mut().enumerate() {
+                    c.scan(&tile[r * cols..(r + 1) * cols], t0);
+                }
+            }
+            found
+                .into_iter()
+                .enumerate()
+                .map(|(r, c)| {
                     let q = x.row(start + r);
-                    let d2 = &shifted[r * n..(r + 1) * n];
-                    // The margin covers the rounding of the GEMM form, whose error is a few
-                    // ulps of the norms.
-                    let margin = 1e-12 * (squared_norm(q) + max_train_sq) + f64::MIN_POSITIVE;
-                    let mut near: Vec<(f64, usize)> = candidates(d2, k, margin)
-                        .into_iter()
+                    let mut near: Vec<(f64, usize)> = c
+                        .into_indices()
                         .map(|j| (exact(q, train.row(j)), j))
                         .collect();
                     near.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
@@ -57,54 +76,96 @@ pub(crate) fn euclidean_kneighbors(train: &Matrix, x: &Matrix, k: usize) -> Vec<
         .collect()
 }
 
-/// `‖t‖² − 2 x[start..start + rows]·trainᵀ`, row-major `rows × n_train`: the GEMM adds the
-/// products to rows initialised with the training norms.
-fn block_distances(
+/// Into `out`: `‖t‖² − 2 x[start..start + rows]·trainᵀ` for the training rows
+/// `t0..t0 + cols`, row-major `rows × cols`: the GEMM adds the products to rows initialised
+/// with the training norms.
+#[allow(clippy::too_many_arguments)]
+fn tile_distances(
     minus_2t: &[f64],
     train_sq: &[f64],
     x: &Matrix,
     start: usize,
     rows: usize,
-) -> Vec<f64> {
+    t0: usize,
+    cols: usize,
+    out: &mut Vec<f64>,
+) {
     let (d, n) = (x.cols, train_sq.len());
-    let mut out = Vec::with_capacity(rows * n);
-    (0..rows).for_each(|_| out.extend_from_slice(train_sq));
-    let dims = GemmDims::new(1, rows, d, n).expect("the sizes of a matrix in memory");
+    out.clear();
+    (0..rows).for_each(|_| out.extend_from_slice(&train_sq[t0..t0 + cols]));
+    let dims = GemmDims::new(1, rows, d, cols).expect("the sizes of a matrix in memory");
     gemm::dgemm(
         dims,
         &x.data[start * d..(start + rows) * d],
         MatView::packed(rows, d),
         minus_2t,
-        MatView::packed(d, n),
-        &mut out,
-        MatView::packed(rows, n),
+        MatView::new(t0, 0, n, 1),
+        out,
+        MatView::packed(rows, cols),
     )
     .expect("views within their buffers");
-    out
 }
 
-/// The indices of the values within `margin` of the `k`-th smallest, in one pass: the `k`
-/// smallest so far are kept sorted (most values fail the first comparison), and every value
-/// within `margin` of the running `k`-th is a candidate, filtered once the true `k`-th is known.
-fn candidates(values: &[f64], k: usize, margin: f64) -> Vec<usize> {
-    let mut best: Vec<f64> = Vec::with_capacity(k + 1);
-    let mut kept: Vec<(f64, usize)> = Vec::new();
-    let mut bound = f64::INFINITY;
-    for (j, &v) in values.iter().enumerate() {
-        if v <= bound {
-            kept.push((v, j));
-            if best.len() < k || v < best[k - 1] {
-                let at = best.partition_point(|&b| b <= v);
-                best.insert(at, v);
-                best.truncate(k);
-                if best.len() == k {
-                    bound = best[k - 1] + margin;
+/// One query's running search over the training rows, tile by tile: the values within
+/// `margin` of the `k`-th smallest seen so far. The `k` smallest are kept sorted (most values
+/// fail the first comparison), and every value within `margin` of the running `k`-th is a
+/// candidate, filtered once the true `k`-th is known.
+struct Candidates {
+    k: usize,
+    margin: f64,
+    best: Vec<f64>,
+    kept: Vec<(f64, usize)>,
+    bound: f64,
+}
+
+impl Candidates {
+    fn new(k: usize, margin: f64) -> Self {
+        Candidates {
+            k,
+            margin,
+            best: Vec::with_capacity(k + 1),
+            kept: Vec::new(),
+            bound: f64::INFINITY,
+        }
+    }
+
+    /// Takes in the values of the training rows `offset..offset + values.len()`.
+    fn scan(&mut self, values: &[f64], offset: usize) {
+        const LANES: usize = 8;
+        for (c, chunk) in values.chunks(LANES).enumerate() {
+            // Most chunks hold nothing near the bound: their minimum (a branch-free reduction
+            // the compiler vectorises) says so at once. NaN never arises (finite inputs).
+            let low = chunk
+                .iter()
+                .fold(f64::INFINITY, |m, &v| if v < m { v } else { m });
+            if low > self.bound {
+                continue;
+            }
+            for (i, &v) in chunk.iter().enumerate() {
+                if v <= self.bound {
+                    self.kept.push((v, offset + c * LANES + i));
+                    let k = self.k;
+                    if self.best.len() < k || v < self.best[k - 1] {
+                        let at = self.best.partition_point(|&b| b <= v);
+                        self.best.insert(at, v);
+                        self.best.truncate(k);
+                        if self.best.len() == k {
+                            self.bound = self.best[k - 1] + self.margin;
+                        }
+                    }
                 }
             }
         }
     }
-    kept.retain(|&(v, _)| v <= bound);
-    kept.into_iter().map(|(_, j)| j).collect()
+
+    /// The indices of the values within `margin` of the `k`-th smallest.
+    fn into_indices(self) -> impl Iterator<Item = usize> {
+        let bound = self.bound;
+        self.kept
+            .into_iter()
+            .filter(move |&(v, _)| v <= bound)
+            .map(|(_, j)| j)
+    }
 }
 
 fn squared_norm(a: &[f64]) -> f64 {
@@ -125,16 +186,24 @@ mod tests {
     use super::*;
 
     /// The GEMM search gives the direct search's neighbours and distances, duplicates and ties
-    /// included.
+    /// included, with one tile of training rows and with several (the last one partial, and a
+    /// duplicate in a later tile than its original).
     #[test]
     fn matches_the_direct_search_with_ties() {
-        let (n, d) = (300, 7);
+        for n in [300, 2 * TILE + 37] {
+            direct_search_check(n);
+        }
+    }
+
+    fn direct_search_check(n: usize) {
+        let d = 7;
         let mut data: Vec<f64> = (0..n * d)
             .map(|i| ((i * 7919) % 101) as f64 / 10.0)
             .collect();
         // Duplicate rows: equal distances, decided by index.
         let dup = data[..d].to_vec();
         data[5 * d..6 * d].copy_from_slice(&dup);
+        data[(n - 1) * d..].copy_from_slice(&dup);
         let train = Matrix {
             rows: n,
             cols: d,
