@@ -333,3 +333,44 @@ fn dropout2d_drops_whole_channels_in_training_only() {
     ModuleExt::<f64, Cpu>::train(&mut m);
     assert!(Dropout2d::new(2.0).try_forward(x).is_err());
 }
+
+/// Every value lies in `±bound`, and the largest is near it (the draw spans the range).
+#[track_caller]
+fn assert_spans(what: &str, v: &[f64], bound: f64) {
+    let max = v.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+    assert!(
+        max <= bound && max > 0.5 * bound,
+        "{what}: max |w| {max}, bound {bound}"
+    );
+}
+
+/// Every value lies in `±bound` (a bias has too few values to span it surely).
+#[track_caller]
+fn assert_within(what: &str, v: &[f64], bound: f64) {
+    assert!(v.iter().all(|x| x.abs() <= bound), "{what}: beyond {bound}");
+}
+
+#[test]
+fn initialisation_uses_pytorchs_bounds() {
+    // Conv1d: 1/√(CI·K)
+    let m: Conv1d<Const<4>, Const<8>, Const<3>, Const<1>, Const<0>, f64> = Init::init(&dev());
+    let b = 1.0 / 12f64.sqrt();
+    assert_spans("conv1d weight", &m.weight.to_vec(), b);
+    assert_within("conv1d bias", &m.bias.unwrap().to_vec(), b);
+    // ConvTranspose2d: the fan-in is the weight's second axis, CO·K·K
+    let m: ConvTranspose2d<Const<2>, Const<6>, Const<3>, Const<1>, Const<0>, f64> =
+        Init::init(&dev());
+    let b = 1.0 / 54f64.sqrt();
+    assert_eq!(m.weight.dims(), [2, 6, 3, 3]);
+    assert_spans("conv_transpose2d weight", &m.weight.to_vec(), b);
+    assert_within("conv_transpose2d bias", &m.bias.unwrap().to_vec(), b);
+    // Bilinear: 1/√in1 for weight and bias
+    let m: Bilinear<Const<5>, Const<3>, Const<4>, f64> = Init::init(&dev());
+    let b = 1.0 / 5f64.sqrt();
+    assert_spans("bilinear weight", &m.weight.to_vec(), b);
+    assert_within("bilinear bias", &m.bias.unwrap().to_vec(), b);
+    // InstanceNorm2d with affine: weight 1, bias 0
+    let m: InstanceNorm2d<usize, f64> = InstanceNorm2d::try_new(&dev(), 3, true).unwrap();
+    assert_eq!(m.weight.unwrap().to_vec(), [1.0; 3]);
+    assert_eq!(m.bias.unwrap().to_vec(), [0.0; 3]);
+}
