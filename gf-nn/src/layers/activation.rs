@@ -171,6 +171,37 @@ impl<S: Shape, E: Dtype, D: Device<E>, T: Tape + MergeSelf> Module<Tensor<S, E, 
 
 stateless!(LeakyReLU, ELU, GELU, Hardswish, Softmax, LogSoftmax);
 
+/// `max(0, x) + min(0, α · (e^(x/α) − 1))`: `nn.CELU` (α = 1 by default), computed as
+/// `α · elu(x / α)` so that its gradient comes from ELU's.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CELU {
+    /// The scale α of the negative part (nonzero).
+    pub alpha: f64,
+}
+
+impl Default for CELU {
+    fn default() -> Self {
+        CELU { alpha: 1.0 }
+    }
+}
+
+impl<S: Shape, E: Dtype, D: Device<E>, T: Tape> Module<Tensor<S, E, D, T>> for CELU {
+    type Output = Tensor<S, E, D, T>;
+    fn try_forward(&self, x: Tensor<S, E, D, T>) -> Result<Self::Output> {
+        if self.alpha == 0.0 {
+            return Err(gf_core::Error::Argument {
+                op: "CELU",
+                message: "alpha = 0 divides by zero".into(),
+            });
+        }
+        x.try_mul_scalar(E::from_f64(1.0 / self.alpha))?
+            .try_elu(E::one())?
+            .try_mul_scalar(E::from_f64(self.alpha))
+    }
+}
+
+stateless!(CELU);
+
 /// `max(0, x) + a · min(0, x)` with a learned slope `a`: `nn.PReLU(num_parameters = N)`,
 /// `a` starting at 0.25. One slope (`N = 1`) is shared by every element; `N` slopes are one per
 /// channel (axis 1). State-dict name: `weight`.
