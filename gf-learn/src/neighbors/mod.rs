@@ -3,6 +3,10 @@
 //! cosine. Queries run in parallel (rayon); the euclidean search runs on gf-core's GEMM.
 
 pub(crate) mod brute;
+mod nn_descent;
+
+pub(crate) use self::nn_descent::{nn_descent, NnDescentParams};
+pub use self::nn_descent::{NNDescent, NeighborGraph};
 
 use gf_core::shape::Dim;
 use gf_core::Dtype;

@@ -1,9 +1,15 @@
 //! The k-nearest-neighbour graph of UMAP: exact euclidean neighbours by the crate's GEMM-based
 //! brute-force search, as umap-learn computes them exactly (every pairwise distance) for data
-//! under 4096 samples. Distances are rounded to `f32`, as umap-learn casts them.
+//! under 4096 samples, or approximate ones by NN-descent from 4096 samples on (or when
+//! forced), as umap-learn's pynndescent. Distances are rounded to `f32`, as umap-learn casts
+//! them.
 
 use crate::neighbors::brute::euclidean_kneighbors;
+use crate::neighbors::{nn_descent, NnDescentParams};
 use crate::validation::Matrix;
+
+/// The size from which umap-learn searches the training graph by NN-descent.
+pub(crate) const APPROXIMATE_FROM: usize = 4096;
 
 /// The `k` nearest rows of `train` of each row of `query`, nearest first: their indices and
 /// distances, row-major `query.rows × k`.
@@ -26,4 +32,16 @@ pub(crate) fn knn(train: &Matrix, query: &Matrix, k: usize) -> Knn {
         }
     }
     Knn { indices, dists, k }
+}
+
+/// [`Knn`] of the training data itself by NN-descent with umap-learn's parameters (each point
+/// its own first neighbour, at distance 0).
+pub(crate) fn approximate_knn(train: &Matrix, k: usize, seed: u64) -> Knn {
+    let params = NnDescentParams::umap(train.rows, k);
+    let (indices, dists) = nn_descent(train, k, seed, &params);
+    Knn {
+        indices,
+        dists: dists.iter().map(|&d| d as f32).collect(),
+        k,
+    }
 }

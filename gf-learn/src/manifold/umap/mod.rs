@@ -1,6 +1,6 @@
 //! [`UMAP`]: uniform manifold approximation and projection, as umap-learn 0.5's `umap.UMAP`
-//! with the euclidean metric: the fuzzy simplicial set of the exact k-nearest-neighbour
-//! graph (`knn`, `fuzzy`), a spectral start (`spectral`, Lanczos on the sparse graph), and the
+//! with the euclidean metric: the fuzzy simplicial set of the k-nearest-neighbour graph
+//! (`knn`: exact, or by NN-descent from 4096 samples on; `fuzzy`), a spectral start (`spectral`, Lanczos on the sparse graph), and the
 //! stochastic layout optimisation with negative sampling (`layout`) on the curve fitted by
 //! `curve`. Embeds new points (`transform`) as umap-learn does: into the fixed training
 //! embedding.
@@ -18,7 +18,7 @@ use gf_core::{Cpu, Dtype, Tensor};
 
 use self::curve::find_ab_params;
 use self::fuzzy::{fuzzy_union, membership_strengths, smooth_knn_dist, Graph};
-use self::knn::knn;
+use self::knn::{approximate_knn, knn, APPROXIMATE_FROM};
 use self::layout::{make_epochs_per_sample, optimize_layout_euclidean, Layout};
 use self::spectral::{connected_components, spectral_layout};
 use crate::error::{Error, Result};
@@ -49,7 +49,7 @@ pub enum UmapInit {
 
 /// Uniform manifold approximation and projection, as umap-learn 0.5's `UMAP` with the
 /// euclidean metric (the only one): the `n_neighbors` nearest neighbours of each sample
-/// (exact, as umap-learn for data under 4096 samples) give fuzzy memberships
+/// (exact under 4096 samples, else approximate by NN-descent, as umap-learn) give fuzzy memberships
 /// `exp(-(d - rho) / sigma)`, with `rho` the distance to the nearest neighbour and `sigma` set
 /// so that they sum to `log2(n_neighbors)`; their fuzzy union is a weighted graph, laid out in
 /// `n_components` dimensions by stochastic gradient descent on the cross-entropy against the
@@ -97,6 +97,7 @@ pub struct UMAP {
     b: Option<f64>,
     random_state: Option<u64>,
     transform_seed: u64,
+    force_approximation_algorithm: bool,
     state: Option<Fitted>,
 }
 
@@ -140,6 +141,7 @@ impl UMAP {
             b: None,
             random_state: None,
             transform_seed: 42,
+            force_approximation_algorithm: false,
             state: None,
         }
     }
@@ -236,6 +238,15 @@ impl UMAP {
     /// The seed of `transform`'s optimisation, in `[0, 2³²)`.
     pub fn transform_seed(mut self, transform_seed: u64) -> Self {
         self.transform_seed = transform_seed;
+        self
+    }
+
+    /// Whether the training graph comes from the approximate NN-descent search even under
+    /// 4096 samples (umap-learn's `force_approximation_algorithm`, default false); from 4096
+    /// samples on it always does. The search is seeded by `random_state`, or by 0 when there
+    /// is none (umap-learn then draws a seed), so the graph is the same from run to run.
+    pub fn force_approximation_algorithm(mut self, force: bool) -> Self {
+        self.force_approximation_algorithm = force;
         self
     }
 
@@ -359,7 +370,11 @@ impl UMAP {
         };
         let dim = self.n_components;
         let k = self.n_neighbors;
-        let neighbours = knn(&x, &x, k);
+        let neighbours = if n >= APPROXIMATE_FROM || self.force_approximation_algorithm {
+            approximate_knn(&x, k, self.random_state.unwrap_or(0))
+        } else {
+            knn(&x, &x, k)
+        };
         let (sigma, rho) = smooth_knn_dist(&neighbours.dists, k, k as f64, self.local_connectivity);
         let directed = membership_strengths(&neighbours, &sigma, &rho, n, false);
         let graph = fuzzy_union(&directed, self.set_op_mix_ratio as f32);
