@@ -13,6 +13,13 @@
 //! output, as PyTorch's out-of-place ops do): `softmax` over the last axis of 1024×1024, `exp`,
 //! `tanh`, `sigmoid` on 2^20 elements, `add_bcast` a 1024×1024 plus a row of 1024 broadcast
 //! down it. One JSON line per op.
+//!
+//! `cargo bench --bench kernels -- --ops conv_mnist,conv64` times convolution and pooling,
+//! forward and backward (the gradient of every weight, and of the input where a layer needs
+//! it), f32 only: `conv_mnist` is a batch of 64 1×28×28 images through conv 1→32 3×3, ReLU,
+//! max-pool 2, conv 32→64 3×3, ReLU, max-pool 2, summed; `conv64` one 3×3 conv 64→64 (padding
+//! 1) of a batch of 32 64×32×32 maps, summed, with the gradients of the input and the weight.
+//! `benches/compare_conv.py` times the same two in PyTorch.
 
 use std::time::Instant;
 
@@ -20,6 +27,7 @@ use ghost_flow::core::device::gemm::{self, CacheSizes};
 use ghost_flow::core::device::simd;
 use ghost_flow::core::ops::matmul::{GemmDims, MatView};
 use ghost_flow::core::prelude::*;
+use ghost_flow::grad::prelude::*;
 
 fn arg(args: &[String], name: &str, default: &str) -> String {
     args.iter()
@@ -131,16 +139,63 @@ where
     Some(secs)
 }
 
+/// Seconds per forward + backward pass of the named convolution case (see the module docs);
+/// `None` for an unknown name.
+fn time_conv(op: &str, samples: usize) -> Option<f64> {
+    let dev = Cpu::seed_from_u64(0);
+    let secs = match op {
+        "conv_mnist" => {
+            let x: Tensor<Rank4<64, 1, 28, 28>, f32, Cpu> = dev.randn();
+            let w1: Tensor<Rank4<32, 1, 3, 3>, f32, Cpu> = dev.randn();
+            let w2: Tensor<Rank4<64, 32, 3, 3>, f32, Cpu> = dev.randn();
+            median_secs(samples, || {
+                let tape = OwnedTape::new();
+                let pool = Pool2dOpts::new(Const::<2>);
+                let h = x
+                    .clone()
+                    .conv2d(w1.trace_into(&tape), Conv2dOpts::new())
+                    .relu()
+                    .max_pool2d(pool);
+                let y = h
+                    .conv2d(w2.trace_into(&tape), Conv2dOpts::new())
+                    .relu()
+                    .max_pool2d(pool);
+                std::hint::black_box(y.sum::<(Axis<0>, Axis<1>, Axis<2>, Axis<3>)>().backward());
+            })
+        }
+        "conv64" => {
+            let x: Tensor<Rank4<32, 64, 32, 32>, f32, Cpu> = dev.randn();
+            let w: Tensor<Rank4<64, 64, 3, 3>, f32, Cpu> = dev.randn();
+            median_secs(samples, || {
+                let tape = OwnedTape::new();
+                let y = x
+                    .trace_into(&tape)
+                    .conv2d(w.trace_into(&tape), Conv2dOpts::new().padding(Const::<1>));
+                std::hint::black_box(y.sum::<(Axis<0>, Axis<1>, Axis<2>, Axis<3>)>().backward());
+            })
+        }
+        _ => return None,
+    };
+    Some(secs)
+}
+
 /// Runs `--ops`: one JSON line per op.
 fn run_ops(ops: &str, dtype: &str, samples: usize) {
     for op in ops.split(',') {
+        if let Some(secs) = time_conv(op, samples) {
+            println!(
+                "{{\"op\":\"{op}\",\"dtype\":\"f32\",\"median_s\":{secs:e},\"simd\":\"{}\"}}",
+                simd::path()
+            );
+            continue;
+        }
         let r = match dtype {
             "f64" => time_op::<f64>(op, samples),
             _ => time_op::<f32>(op, samples),
         };
         let Some(secs) = r else {
             eprintln!(
-                "kernels bench: unknown op {op:?}, want softmax, exp, tanh, sigmoid or add_bcast"
+                "kernels bench: unknown op {op:?}, want softmax, exp, tanh, sigmoid, add_bcast, conv_mnist or conv64"
             );
             std::process::exit(2);
         };

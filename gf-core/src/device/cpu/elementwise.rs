@@ -202,6 +202,24 @@ pub trait CpuDtype: Sized + Copy {
     {
         super::gemm::gemm_portable(dims, a, av, b, bv, c, cv)
     }
+
+    /// [`gemm`](CpuDtype::gemm) on the calling thread only, for kernels that share their work
+    /// out over threads themselves. The portable loop never threads, so it is the default.
+    #[allow(clippy::too_many_arguments)]
+    fn gemm_serial(
+        dims: GemmDims,
+        a: &[Self],
+        av: MatView,
+        b: &[Self],
+        bv: MatView,
+        c: &mut [Self],
+        cv: MatView,
+    ) -> Result<()>
+    where
+        Self: Dtype,
+    {
+        super::gemm::gemm_portable(dims, a, av, b, bv, c, cv)
+    }
 }
 
 /// Overrides the loops with the lane loops of [`simd::elementwise`] on the chosen path.
@@ -287,6 +305,17 @@ macro_rules! lane_loops {
                 cv: MatView,
             ) -> Result<()> {
                 super::gemm::gemm(dims, a, av, b, bv, c, cv)
+            }
+            fn gemm_serial(
+                dims: GemmDims,
+                a: &[$e],
+                av: MatView,
+                b: &[$e],
+                bv: MatView,
+                c: &mut [$e],
+                cv: MatView,
+            ) -> Result<()> {
+                super::gemm::gemm_serial(dims, a, av, b, bv, c, cv)
             }
         }
     };

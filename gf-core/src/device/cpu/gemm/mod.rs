@@ -95,10 +95,43 @@ pub fn gemm<E: GemmElem>(
     gemm_on(simd::path(), dims, a, av, b, bv, c, cv)
 }
 
+/// [`gemm`] on the calling thread only, whatever the size: for callers that already share
+/// work out over rayon's threads (a convolution over its batch), where a product that forked
+/// again would only queue behind its siblings. The same blocked kernels, so the same results
+/// bit for bit as [`gemm`] on a product below [`PAR_WORK`].
+pub fn gemm_serial<E: GemmElem>(
+    dims: GemmDims,
+    a: &[E],
+    av: MatView,
+    b: &[E],
+    bv: MatView,
+    c: &mut [E],
+    cv: MatView,
+) -> Result<()> {
+    gemm_with(simd::path(), false, dims, a, av, b, bv, c, cv)
+}
+
 /// [`gemm`] on a given SIMD path (for tests and comparisons); `Err` when this CPU lacks it.
 #[allow(clippy::too_many_arguments)]
 pub fn gemm_on<E: GemmElem>(
     path: SimdPath,
+    dims: GemmDims,
+    a: &[E],
+    av: MatView,
+    b: &[E],
+    bv: MatView,
+    c: &mut [E],
+    cv: MatView,
+) -> Result<()> {
+    gemm_with(path, true, dims, a, av, b, bv, c, cv)
+}
+
+/// The checks and the batch loop behind every entry point; `parallel` lets a large product
+/// use rayon's threads.
+#[allow(clippy::too_many_arguments)]
+fn gemm_with<E: GemmElem>(
+    path: SimdPath,
+    parallel: bool,
     dims: GemmDims,
     a: &[E],
     av: MatView,
@@ -152,7 +185,7 @@ pub fn gemm_on<E: GemmElem>(
                 rs: cv.row_stride,
                 cs: cv.col_stride,
             };
-            gemm_matrix(path, m, k, n, a, b, c)?;
+            gemm_matrix(path, parallel, m, k, n, a, b, c)?;
         }
     }
     Ok(())
@@ -173,15 +206,17 @@ fn distinct(m: usize, n: usize, rs: usize, cs: usize) -> bool {
     }
 }
 
-/// One product `C += A·B` of `m × k` by `k × n`: above [`PAR_WORK`], C is cut into one block
-/// per thread ([`Split`]) and each thread runs the blocked loops on its block with its own
-/// packing buffers, so a call forks and joins once.
+/// One product `C += A·B` of `m × k` by `k × n`: above [`PAR_WORK`] (when `parallel`), C is
+/// cut into one block per thread ([`Split`]) and each thread runs the blocked loops on its
+/// block with its own packing buffers, so a call forks and joins once.
 ///
 /// # Safety
 /// The pointers are valid for their matrices, C's elements are distinct and overlap neither
 /// A nor B, and `path` is available.
+#[allow(clippy::too_many_arguments)]
 unsafe fn gemm_matrix<E: GemmElem>(
     path: SimdPath,
+    parallel: bool,
     m: usize,
     k: usize,
     n: usize,
@@ -195,7 +230,11 @@ unsafe fn gemm_matrix<E: GemmElem>(
         return Ok(());
     }
     let (mr, nr) = tile(path, core::mem::size_of::<E>());
-    let threads = threads_for(m.saturating_mul(n).saturating_mul(k));
+    let threads = if parallel {
+        threads_for(m.saturating_mul(n).saturating_mul(k))
+    } else {
+        1
+    };
     if threads <= 1 {
         // SAFETY: the caller's contract
         return unsafe { gemm_blocked(path, m, k, n, a, b, c) };
