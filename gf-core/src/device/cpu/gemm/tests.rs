@@ -301,3 +301,25 @@ fn block_sizes_follow_the_caches() {
     let d = CacheSizes::detect();
     assert!(d.l1d > 0 && d.l2 >= d.l1d);
 }
+
+/// `gemm_serial` runs the same kernels as `gemm`, so a product above the threading threshold
+/// comes out the same bit for bit.
+#[test]
+fn the_serial_entry_point_matches_the_threaded_one() {
+    let (m, k, n) = (150, 130, 140);
+    assert!(m * k * n >= PAR_WORK);
+    let a = data::<f32>(m * k, 11);
+    let b = data::<f32>(k * n, 12);
+    let d = GemmDims::new(1, m, k, n).unwrap();
+    let (av, bv, cv) = (
+        MatView::packed(m, k),
+        MatView::packed(k, n),
+        MatView::packed(m, n),
+    );
+    let mut threaded = data::<f32>(m * n, 13);
+    let mut serial = threaded.clone();
+    gemm(d, &a, av, &b, bv, &mut threaded, cv).unwrap();
+    gemm_serial(d, &a, av, &b, bv, &mut serial, cv).unwrap();
+    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(&threaded), bits(&serial));
+}
