@@ -17,8 +17,8 @@
 //! `cargo bench --bench kernels -- --ops conv_mnist,conv64` times convolution and pooling,
 //! forward and backward (the gradient of every weight, and of the input where a layer needs
 //! it), f32 only: `conv_mnist` is a batch of 64 1×28×28 images through conv 1→32 3×3, ReLU,
-//! max-pool 2, conv 32→64 3×3, ReLU, max-pool 2, summed; `conv64` one 3×3 conv 64→64 (padding
-//! 1) of a batch of 32 64×32×32 maps, summed, with the gradients of the input and the weight.
+//! max-pool 2, conv 32→64 3×3, ReLU, max-pool 2, summed; `conv64` one 3×3 conv 64→64, padded
+//! by 1, of a batch of 32 64×32×32 maps, summed, with the gradients of the input and the weight.
 //! `benches/compare_conv.py` times the same two in PyTorch.
 
 use std::time::Instant;
