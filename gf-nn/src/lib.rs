@@ -92,8 +92,11 @@ pub mod prelude {
     pub use crate::function::{apply, try_apply, CustomFn};
     pub use crate::layers::*;
     pub use crate::loss::{
-        binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, huber_loss, kl_div,
-        l1_loss, mse_loss, nll_loss, smooth_l1_loss, CrossEntropyOpts, Reduction,
+        binary_cross_entropy, binary_cross_entropy_with_logits, cosine_embedding_loss,
+        cross_entropy, cross_entropy_probs, huber_loss, info_nce_loss, kl_div, l1_loss,
+        margin_ranking_loss, mse_loss, nll_loss, poisson_nll_loss, sigmoid_focal_loss,
+        smooth_l1_loss, triplet_margin_loss, CrossEntropyOpts, FocalOpts, PoissonNllOpts,
+        Reduction, TripletOpts,
     };
     pub use crate::{Init, Module, ModuleExt, StateDict, Strict, TensorKind, Visit};
 }

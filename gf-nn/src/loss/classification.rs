@@ -1,208 +1,14 @@
-//! Losses with PyTorch's names, defaults and formulas. Each `foo` reduces to a scalar by
-//! [`Reduction::Mean`] or [`Reduction::Sum`]; `foo_none` returns the unreduced losses
-//! (PyTorch's `reduction='none'`). Predictions may record a tape; targets do not.
-//!
-//! All are numerically stable: cross entropy goes through log-softmax (log-sum-exp with the
-//! maximum subtracted), BCE-with-logits never takes the log of 0, and BCE clamps its logs at
-//! −100 as PyTorch does.
+//! Multi-class losses: cross entropy and NLL against class indices, cross entropy against
+//! class probabilities (soft labels), and the Kullback–Leibler divergence.
 
 use gf_core::ops::reduce::{MergeSelf, ReduceOp};
 use gf_core::shape::{Dim, HasShape, Shape};
 use gf_core::{Device, Dtype, Error, Result, Tape, Tensor};
 
-/// How per-element losses become one number.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Reduction {
-    /// The mean over the elements (for weighted cross entropy and NLL: over the weights).
-    #[default]
-    Mean,
-    /// The sum over the elements.
-    Sum,
-}
+use super::{check_same_dims, constant, reduce, Reduction};
 
-fn reduce<S: Shape, E: Dtype, D: Device<E>, T: Tape + MergeSelf>(
-    x: Tensor<S, E, D, T>,
-    reduction: Reduction,
-) -> Result<Tensor<(), E, D, T>> {
-    let axes: Vec<usize> = (0..x.shape().num_dims()).collect();
-    match reduction {
-        Reduction::Mean => x.try_mean_axes(&axes),
-        Reduction::Sum => x.try_reduce_axes(ReduceOp::Sum, &axes),
-    }
-}
-
-/// `(pred − target)²` elementwise.
-pub fn mse_loss_none<S: Shape, E: Dtype, D: Device<E>, T: Tape + MergeSelf>(
-    pred: Tensor<S, E, D, T>,
-    target: &Tensor<S, E, D>,
-) -> Result<Tensor<S, E, D, T>> {
-    pred.try_sub(target.clone())?.try_square()
-}
-
-/// Mean (or summed) squared error: `nn.MSELoss`.
-pub fn mse_loss<S: Shape, E: Dtype, D: Device<E>, T: Tape + MergeSelf>(
-    pred: Tensor<S, E, D, T>,
-    target: &Tensor<S, E, D>,
-    reduction: Reduction,
-) -> Result<Tensor<(), E, D, T>> {
-    reduce(mse_loss_none(pred, target)?, reduction)
-}
-
-/// `|pred − target|` elementwise.
-pub fn l1_loss_none<S: Shape, E: Dtype, D: Device<E>, T: Tape + MergeSelf>(
-    pred: Tensor<S, E, D, T>,
-    target: &Tensor<S, E, D>,
-) -> Result<Tensor<S, E, D, T>> {
-    pred.try_sub(target.clone())?.try_abs()
-}
-
-/// Mean (or summed) absolute error: `nn.L1Loss`.
-pub fn l1_loss<S: Shape, E: Dtype, D: Device<E>, T: Tape + MergeSelf>(
-    pred: Tensor<S, E, D, T>,
-    target: &Tensor<S, E, D>,
-    reduction: Reduction,
-) -> Result<Tensor<(), E, D, T>> {
-    reduce(l1_loss_none(pred, target)?, reduction)
-}
-
-/// Huber loss elementwise: `½d²` where `|d| ≤ delta`, `delta·(|d| − ½delta)` beyond.
-/// Written as `½·min(|d|, δ)² + δ·(|d| − min(|d|, δ))`, which is the same function.
-pub fn huber_loss_none<S: Shape, E: Dtype, D: Device<E>, T: Tape + MergeSelf>(
-    pred: Tensor<S, E, D, T>,
-    target: &Tensor<S, E, D>,
-    delta: f64,
-) -> Result<Tensor<S, E, D, T>> {
-    if delta.partial_cmp(&0.0) != Some(core::cmp::Ordering::Greater) {
-        return Err(Error::Argument {
-            op: "huber_loss",
-            message: format!("delta = {delta} must be positive"),
-        });
-    }
-    let a = pred.try_sub(target.clone())?.try_abs()?;
-    let small = a.clone().try_clamp(E::zero(), E::from_f64(delta))?;
-    let quad = small
-        .clone()
-        .try_square()?
-        .try_mul_scalar(E::from_f64(0.5))?;
-    let lin = a.try_sub(small)?.try_mul_scalar(E::from_f64(delta))?;
-    quad.try_add(lin)
-}
-
-/// `nn.HuberLoss(delta = 1.0)`.
-pub fn huber_loss<S: Shape, E: Dtype, D: Device<E>, T: Tape + MergeSelf>(
-    pred: Tensor<S, E, D, T>,
-    target: &Tensor<S, E, D>,
-    delta: f64,
-    reduction: Reduction,
-) -> Result<Tensor<(), E, D, T>> {
-    reduce(huber_loss_none(pred, target, delta)?, reduction)
-}
-
-/// Smooth L1 elementwise: `½d²/β` where `|d| < β`, `|d| − ½β` beyond (Huber divided by β).
-pub fn smooth_l1_loss_none<S: Shape, E: Dtype, D: Device<E>, T: Tape + MergeSelf>(
-    pred: Tensor<S, E, D, T>,
-    target: &Tensor<S, E, D>,
-    beta: f64,
-) -> Result<Tensor<S, E, D, T>> {
-    huber_loss_none(pred, target, beta)?.try_mul_scalar(E::from_f64(1.0 / beta))
-}
-
-/// `nn.SmoothL1Loss(beta = 1.0)`.
-pub fn smooth_l1_loss<S: Shape, E: Dtype, D: Device<E>, T: Tape + MergeSelf>(
-    pred: Tensor<S, E, D, T>,
-    target: &Tensor<S, E, D>,
-    beta: f64,
-    reduction: Reduction,
-) -> Result<Tensor<(), E, D, T>> {
-    reduce(smooth_l1_loss_none(pred, target, beta)?, reduction)
-}
-
-/// `−(y·ln p + (1 − y)·ln(1 − p))` elementwise on probabilities, each log clamped at −100
-/// as in PyTorch, so `p = 0` or `1` gives a finite loss.
-pub fn binary_cross_entropy_none<S: Shape, E: Dtype, D: Device<E>, T: Tape + MergeSelf>(
-    prob: Tensor<S, E, D, T>,
-    target: &Tensor<S, E, D>,
-) -> Result<Tensor<S, E, D, T>> {
-    let floor = E::from_f64(-100.0);
-    let log_p = prob.clone().try_ln()?.try_clamp(floor, E::infinity())?;
-    let log_q = prob
-        .try_neg()?
-        .try_add_scalar(E::one())?
-        .try_ln()?
-        .try_clamp(floor, E::infinity())?;
-    let y = target.clone();
-    let not_y = target.clone().try_neg()?.try_add_scalar(E::one())?;
-    log_p.try_mul(y)?.try_add(log_q.try_mul(not_y)?)?.try_neg()
-}
-
-/// `nn.BCELoss`.
-pub fn binary_cross_entropy<S: Shape, E: Dtype, D: Device<E>, T: Tape + MergeSelf>(
-    prob: Tensor<S, E, D, T>,
-    target: &Tensor<S, E, D>,
-    reduction: Reduction,
-) -> Result<Tensor<(), E, D, T>> {
-    reduce(binary_cross_entropy_none(prob, target)?, reduction)
-}
-
-/// BCE of `σ(logit)` elementwise, computed from the logit without a log of 0:
-/// `(1 − y)·x + (1 + (w − 1)·y)·(log(1 + e^−|x|) + max(−x, 0))`, where `w` is the positive
-/// class's weight (`pos_weight`, 1 when `None`), broadcast from `(C,)` over the leading axes.
-pub fn binary_cross_entropy_with_logits_none<S, E, D, T>(
-    logit: Tensor<S, E, D, T>,
-    target: &Tensor<S, E, D>,
-    pos_weight: Option<&Tensor<S, E, D>>,
-) -> Result<Tensor<S, E, D, T>>
-where
-    S: Shape,
-    E: Dtype,
-    D: Device<E>,
-    T: Tape + MergeSelf,
-{
-    let y = target.clone();
-    let not_y = y.clone().try_neg()?.try_add_scalar(E::one())?;
-    let soft = logit
-        .clone()
-        .try_abs()?
-        .try_neg()?
-        .try_softplus()?
-        .try_add(logit.clone().try_neg()?.try_relu()?)?;
-    let scale = match pos_weight {
-        None => None,
-        Some(w) => Some(
-            w.clone()
-                .try_sub_scalar(E::one())?
-                .try_mul(y)?
-                .try_add_scalar(E::one())?,
-        ),
-    };
-    let soft = match scale {
-        None => soft,
-        Some(s) => soft.try_mul(s)?,
-    };
-    logit.try_mul(not_y)?.try_add(soft)
-}
-
-/// `nn.BCEWithLogitsLoss(pos_weight = ...)`; `pos_weight` is given at the input's shape (use
-/// `broadcast_like` for a per-class `(C,)` weight).
-pub fn binary_cross_entropy_with_logits<S, E, D, T>(
-    logit: Tensor<S, E, D, T>,
-    target: &Tensor<S, E, D>,
-    pos_weight: Option<&Tensor<S, E, D>>,
-    reduction: Reduction,
-) -> Result<Tensor<(), E, D, T>>
-where
-    S: Shape,
-    E: Dtype,
-    D: Device<E>,
-    T: Tape + MergeSelf,
-{
-    reduce(
-        binary_cross_entropy_with_logits_none(logit, target, pos_weight)?,
-        reduction,
-    )
-}
-
-/// Options of [`cross_entropy`] and [`nll_loss`], with PyTorch's defaults.
+/// Options of [`cross_entropy`], [`cross_entropy_probs`] and [`nll_loss`], with PyTorch's
+/// defaults.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CrossEntropyOpts {
     /// A weight per class (`weight=`); every class weighs 1 when `None`.
@@ -395,4 +201,85 @@ pub fn kl_div<S: Shape, E: Dtype, D: Device<E>, T: Tape + MergeSelf>(
     reduction: Reduction,
 ) -> Result<Tensor<(), E, D, T>> {
     reduce(kl_div_none(input, target)?, reduction)
+}
+
+/// Per-row cross entropy against class probabilities (`reduction='none'`): `F.cross_entropy`
+/// with a float target of the scores' shape `(B, C)`. Row `i` loses
+/// `−Σ_c w_c·q_ic·log_softmax(x)_ic` with `q = (1 − ε)·target + ε/C` (label smoothing `ε`)
+/// and class weights `w` (1 when `None`), as PyTorch does for probability targets.
+///
+/// The target is not checked to be a distribution (PyTorch does not either). `Err` when the
+/// target's run-time dims differ from the scores', for `ignore_index` (PyTorch does not
+/// support it with probability targets), a weight count other than `C`, or label smoothing
+/// outside `[0, 1]`.
+pub fn cross_entropy_probs_none<B: Dim, C: Dim, E: Dtype, D: Device<E>, T: Tape + MergeSelf>(
+    logits: Tensor<(B, C), E, D, T>,
+    target: &Tensor<(B, C), E, D>,
+    opts: &CrossEntropyOpts,
+) -> Result<Tensor<(B,), E, D, T>> {
+    const OP: &str = "cross_entropy_probs";
+    check_same_dims(
+        OP,
+        ("logits", logits.dims().as_ref()),
+        ("target", target.dims().as_ref()),
+    )?;
+    let smoothing = opts.label_smoothing;
+    if !(0.0..=1.0).contains(&smoothing) {
+        return Err(Error::Argument {
+            op: OP,
+            message: format!("label_smoothing = {smoothing} must be in [0, 1]"),
+        });
+    }
+    if let Some(i) = opts.ignore_index {
+        return Err(Error::Argument {
+            op: OP,
+            message: format!("ignore_index = {i} is not supported with class-probability targets"),
+        });
+    }
+    let [b, c] = logits.dims();
+    // the weighted, smoothed target is a constant: built on the host in PyTorch's order
+    // (smooth first, then weigh)
+    let mut q: Vec<f64> = target
+        .try_to_vec()?
+        .into_iter()
+        .map(|v| v.as_f64())
+        .collect();
+    if smoothing > 0.0 {
+        for v in &mut q {
+            *v = *v * (1.0 - smoothing) + smoothing / c as f64;
+        }
+    }
+    if let Some(w) = &opts.weight {
+        if w.len() != c {
+            return Err(Error::Shape {
+                op: OP,
+                message: format!("{} class weights for {c} classes", w.len()),
+            });
+        }
+        for (k, v) in q.iter_mut().enumerate() {
+            *v *= w[k % c];
+        }
+    }
+    debug_assert_eq!(q.len(), b * c);
+    let q: Vec<E> = q.into_iter().map(E::from_f64).collect();
+    let q = constant(target.device(), *target.shape(), &q)?;
+    logits
+        .try_log_softmax_axis(1)?
+        .try_mul(q)?
+        .try_reduce_axes(ReduceOp::Sum, &[1])?
+        .try_neg()
+}
+
+/// Cross entropy against class probabilities `(B, C)`: `F.cross_entropy(x, probs, weight=,
+/// label_smoothing=)`. The mean divides by the batch size `B` (not by the weights, unlike
+/// [`cross_entropy`] with indices), as PyTorch does. See [`cross_entropy_probs_none`].
+pub fn cross_entropy_probs<B: Dim, C: Dim, E: Dtype, D: Device<E>, T: Tape + MergeSelf>(
+    logits: Tensor<(B, C), E, D, T>,
+    target: &Tensor<(B, C), E, D>,
+    opts: &CrossEntropyOpts,
+) -> Result<Tensor<(), E, D, T>> {
+    reduce(
+        cross_entropy_probs_none(logits, target, opts)?,
+        opts.reduction,
+    )
 }
