@@ -3,6 +3,7 @@
 use gf_core::shape::Dim;
 use gf_core::{Cpu, Dtype, Tensor};
 
+use super::pca::Projection;
 use super::svd;
 use crate::error::{Error, Result};
 use crate::traits::{Features, Transformed, Transformer};
@@ -330,23 +331,7 @@ impl IncrementalPCA {
         const OP: &str = "IncrementalPCA::transform";
         let s = fitted(&self.state, NAME, OP)?;
         let x = check_x_width(OP, NAME, x, s.mean.len())?;
-        let k = s.components.rows;
-        let project = |row: &[f64], j: usize| -> f64 {
-            row.iter()
-                .zip(s.components.row(j))
-                .map(|(a, b)| a * b)
-                .sum()
-        };
-        let shift: Vec<f64> = (0..k).map(|j| project(&s.mean, j)).collect();
-        let mut out = Matrix::zeros(x.rows, k);
-        for i in 0..x.rows {
-            for (j, sh) in shift.iter().enumerate() {
-                let v = project(x.row(i), j) - sh;
-                let scale = s.explained_variance[j].sqrt().max(f64::EPSILON);
-                out.data[i * k + j] = if self.whiten { v / scale } else { v };
-            }
-        }
-        out.to_tensor()
+        self.projection(s).transform(&x).to_tensor()
     }
 
     /// The points of feature space whose coordinates are the rows of `z`.
@@ -357,25 +342,16 @@ impl IncrementalPCA {
         const OP: &str = "IncrementalPCA::inverse_transform";
         let s = fitted(&self.state, NAME, OP)?;
         let z = check_x_width(OP, NAME, z, s.components.rows)?;
-        let d = s.mean.len();
-        let mut out = Matrix::zeros(z.rows, d);
-        for i in 0..z.rows {
-            for f in 0..d {
-                let v: f64 = (0..s.components.rows)
-                    .map(|j| {
-                        let c = s.components.at(j, f);
-                        let c = if self.whiten {
-                            s.explained_variance[j].sqrt() * c
-                        } else {
-                            c
-                        };
-                        z.at(i, j) * c
-                    })
-                    .sum();
-                out.data[i * d + f] = v + s.mean[f];
-            }
+        self.projection(s).inverse(&z).to_tensor()
+    }
+
+    fn projection<'a>(&self, s: &'a Fitted) -> Projection<'a> {
+        Projection {
+            mean: &s.mean,
+            components: &s.components,
+            explained_variance: &s.explained_variance,
+            whiten: self.whiten,
         }
-        out.to_tensor()
     }
 }
 

@@ -73,7 +73,78 @@ struct Fitted {
     noise_variance: f64,
 }
 
+/// The linear map of a fitted PCA-like model (`PCA`, `IncrementalPCA`): the coordinates of
+/// rows along `components` after subtracting `mean`, divided by the components' standard
+/// deviations with `whiten`, and back.
+pub(crate) struct Projection<'a> {
+    pub(crate) mean: &'a [f64],
+    pub(crate) components: &'a Matrix,
+    pub(crate) explained_variance: &'a [f64],
+    pub(crate) whiten: bool,
+}
+
+impl Projection<'_> {
+    /// The coordinates of each row of `x`, in scikit-learn's order: `X Cᵀ - mean Cᵀ`, then
+    /// the whitening scale.
+    pub(crate) fn transform(&self, x: &Matrix) -> Matrix {
+        let k = self.components.rows;
+        let project = |row: &[f64], j: usize| -> f64 {
+            row.iter()
+                .zip(self.components.row(j))
+                .map(|(a, b)| a * b)
+                .sum()
+        };
+        let shift: Vec<f64> = (0..k).map(|j| project(self.mean, j)).collect();
+        let scale: Vec<f64> = self
+            .explained_variance
+            .iter()
+            .map(|v| v.sqrt().max(f64::EPSILON))
+            .collect();
+        let mut out = Matrix::zeros(x.rows, k);
+        for i in 0..x.rows {
+            for j in 0..k {
+                let v = project(x.row(i), j) - shift[j];
+                out.data[i * k + j] = if self.whiten { v / scale[j] } else { v };
+            }
+        }
+        out
+    }
+
+    /// The points of feature space whose coordinates are the rows of `z` (the inverse of
+    /// [`transform`](Self::transform) on the span of the components).
+    pub(crate) fn inverse(&self, z: &Matrix) -> Matrix {
+        let d = self.mean.len();
+        let mut out = Matrix::zeros(z.rows, d);
+        for i in 0..z.rows {
+            for f in 0..d {
+                let v: f64 = (0..self.components.rows)
+                    .map(|j| {
+                        let c = self.components.at(j, f);
+                        let c = if self.whiten {
+                            self.explained_variance[j].sqrt() * c
+                        } else {
+                            c
+                        };
+                        z.at(i, j) * c
+                    })
+                    .sum();
+                out.data[i * d + f] = v + self.mean[f];
+            }
+        }
+        out
+    }
+}
+
 impl Fitted {
+    fn projection(&self, whiten: bool) -> Projection<'_> {
+        Projection {
+            mean: &self.mean,
+            components: &self.components,
+            explained_variance: &self.explained_variance,
+            whiten,
+        }
+    }
+
     /// The first `k` of all the components of an exact decomposition: every explained
     /// variance `all`, the singular values `s` and the components as the rows of `vt`.
     fn from_full(mean: Vec<f64>, k: usize, all: Vec<f64>, s: Vec<f64>, vt: Matrix) -> Self {
@@ -293,28 +364,7 @@ impl PCA {
         const OP: &str = "PCA::transform";
         let s = fitted(&self.state, NAME, OP)?;
         let x = check_x_width(OP, NAME, x, s.mean.len())?;
-        let k = s.components.rows;
-        let project = |row: &[f64], j: usize| -> f64 {
-            row.iter()
-                .zip(s.components.row(j))
-                .map(|(a, b)| a * b)
-                .sum()
-        };
-        // scikit-learn's order: X Cᵀ - mean Cᵀ, then the whitening scale.
-        let shift: Vec<f64> = (0..k).map(|j| project(&s.mean, j)).collect();
-        let scale: Vec<f64> = s
-            .explained_variance
-            .iter()
-            .map(|v| v.sqrt().max(f64::EPSILON))
-            .collect();
-        let mut out = Matrix::zeros(x.rows, k);
-        for i in 0..x.rows {
-            for j in 0..k {
-                let v = project(x.row(i), j) - shift[j];
-                out.data[i * k + j] = if self.whiten { v / scale[j] } else { v };
-            }
-        }
-        out.to_tensor()
+        s.projection(self.whiten).transform(&x).to_tensor()
     }
 
     /// The points of feature space whose coordinates are the rows of `z` (the inverse of
@@ -326,25 +376,7 @@ impl PCA {
         const OP: &str = "PCA::inverse_transform";
         let s = fitted(&self.state, NAME, OP)?;
         let z = check_x_width(OP, NAME, z, s.components.rows)?;
-        let d = s.mean.len();
-        let mut out = Matrix::zeros(z.rows, d);
-        for i in 0..z.rows {
-            for f in 0..d {
-                let v: f64 = (0..s.components.rows)
-                    .map(|j| {
-                        let c = s.components.at(j, f);
-                        let c = if self.whiten {
-                            s.explained_variance[j].sqrt() * c
-                        } else {
-                            c
-                        };
-                        z.at(i, j) * c
-                    })
-                    .sum();
-                out.data[i * d + f] = v + s.mean[f];
-            }
-        }
-        out.to_tensor()
+        s.projection(self.whiten).inverse(&z).to_tensor()
     }
 }
 
