@@ -39,6 +39,9 @@ fn classifier(params: &Value) -> DecisionTreeClassifier {
     if let Some(n) = params["min_samples_leaf"].as_u64() {
         m = m.min_samples_leaf(n as usize);
     }
+    if let Some(f) = params["min_weight_fraction_leaf"].as_f64() {
+        m = m.min_weight_fraction_leaf(f);
+    }
     if let Some(w) = params["class_weight"].as_object() {
         let pairs = w
             .iter()
@@ -77,6 +80,9 @@ fn regressor(params: &Value) -> DecisionTreeRegressor {
     }
     if let Some(n) = params["min_samples_leaf"].as_u64() {
         m = m.min_samples_leaf(n as usize);
+    }
+    if let Some(f) = params["min_weight_fraction_leaf"].as_f64() {
+        m = m.min_weight_fraction_leaf(f);
     }
     if let Some(a) = params["ccp_alpha"].as_f64() {
         m = m.ccp_alpha(a);
@@ -320,6 +326,11 @@ fn invalid_hyper_parameters_name_the_parameter_and_range() {
             DecisionTreeRegressor::new().min_samples_leaf(0),
             "min_samples_leaf",
             "[1, inf)",
+        ),
+        (
+            DecisionTreeRegressor::new().min_weight_fraction_leaf(0.6),
+            "min_weight_fraction_leaf",
+            "[0, 0.5]",
         ),
         (
             DecisionTreeRegressor::new().max_leaf_nodes(Some(1)),

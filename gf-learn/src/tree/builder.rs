@@ -30,6 +30,8 @@ pub(crate) struct Rules {
     pub(crate) max_depth: Option<usize>,
     pub(crate) min_samples_split: usize,
     pub(crate) min_samples_leaf: usize,
+    /// The least fraction of the total sample weight each leaf must keep.
+    pub(crate) min_weight_fraction_leaf: f64,
     pub(crate) max_features: usize,
     pub(crate) max_leaf_nodes: Option<usize>,
     pub(crate) min_impurity_decrease: f64,
@@ -73,6 +75,12 @@ struct Split {
 }
 
 impl Builder<'_> {
+    /// The least weight a leaf may keep: `min_weight_fraction_leaf` of the total weight, as
+    /// scikit-learn's `min_weight_leaf` (the sample weights' sum, or `n_samples` without).
+    fn min_weight_leaf(&self) -> f64 {
+        self.rules.min_weight_fraction_leaf * self.total_weight
+    }
+
     /// Grows the tree on the samples `0..n_samples`, drawing feature orders from `draw`.
     /// Nodes are numbered as scikit-learn numbers them: in the order they are expanded
     /// (preorder) depth first, and as each split creates them best first.
@@ -175,6 +183,7 @@ impl Builder<'_> {
         let is_leaf = r.max_depth.is_some_and(|m| depth >= m)
             || n < r.min_samples_split
             || n < 2 * r.min_samples_leaf
+            || stats.weight < 2.0 * self.min_weight_leaf()
             || stats.impurity <= EPSILON;
         if is_leaf {
             return None;
@@ -274,6 +283,9 @@ impl Builder<'_> {
             .map(|&r| self.weights[r as usize])
             .sum();
         let wr = node.weight - wl;
+        if wl < self.min_weight_leaf() || wr < self.min_weight_leaf() {
+            return None;
+        }
         let score = match (&self.targets, self.rules.criterion) {
             (Targets::Classes { codes, k }, criterion) => {
                 let (mut left, mut total) = (vec![0.0; *k], vec![0.0; *k]);
@@ -326,9 +338,13 @@ impl Builder<'_> {
                 best = Some((score, p));
             }
         };
-        let valid = |p: usize| {
+        let mwl = self.min_weight_leaf();
+        // scikit-learn's order: the sample counts, then the weights, then a gap in the feature.
+        let valid = |p: usize, wl: f64| {
             p >= msl
                 && n - p >= msl
+                && wl >= mwl
+                && node.weight - wl >= mwl
                 && f64::from(sorted[p].0) > f64::from(sorted[p - 1].0) + FEATURE_THRESHOLD
         };
         match (&self.targets, self.rules.criterion) {
@@ -346,7 +362,7 @@ impl Builder<'_> {
                     right[codes[r]] -= w;
                     wl += w;
                     wr -= w;
-                    if valid(p) {
+                    if valid(p, wl) {
                         let il = class_impurity(criterion, &left, wl);
                         let ir = class_impurity(criterion, &right, wr);
                         consider(p, -wr * ir - wl * il);
@@ -357,8 +373,10 @@ impl Builder<'_> {
                 let values: Vec<f64> = sorted.iter().map(|&(_, r)| y[r as usize]).collect();
                 let left = prefix_abs_deviations(values.iter().copied());
                 let right = prefix_abs_deviations(values.iter().rev().copied());
+                let mut wl = 0.0;
                 for p in 1..n {
-                    if valid(p) {
+                    wl += self.weights[sorted[p - 1].1 as usize];
+                    if valid(p, wl) {
                         consider(p, -left[p] - right[n - p]);
                     }
                 }
@@ -370,7 +388,7 @@ impl Builder<'_> {
                     let r = sorted[p - 1].1 as usize;
                     sl += self.weights[r] * y[r];
                     wl += self.weights[r];
-                    if valid(p) {
+                    if valid(p, wl) {
                         let (sr, wr) = (total - sl, node.weight - wl);
                         consider(p, sl * sl / wl + sr * sr / wr);
                     }

@@ -135,6 +135,7 @@ pub(crate) struct Params {
     pub(crate) max_depth: Option<usize>,
     pub(crate) min_samples_split: usize,
     pub(crate) min_samples_leaf: usize,
+    pub(crate) min_weight_fraction_leaf: f64,
     pub(crate) max_features: MaxFeatures,
     pub(crate) splitter: Splitter,
     pub(crate) random_state: u64,
@@ -149,6 +150,7 @@ impl Default for Params {
             max_depth: None,
             min_samples_split: 2,
             min_samples_leaf: 1,
+            min_weight_fraction_leaf: 0.0,
             max_features: MaxFeatures::All,
             splitter: Splitter::Best,
             random_state: 0,
@@ -212,6 +214,13 @@ impl Params {
         )?;
         check_param(
             name,
+            "min_weight_fraction_leaf",
+            self.min_weight_fraction_leaf,
+            "a float in [0, 0.5]",
+            |v| (0.0..=0.5).contains(&v),
+        )?;
+        check_param(
+            name,
             "max_leaf_nodes",
             self.max_leaf_nodes,
             "None or an int in [2, inf)",
@@ -237,6 +246,7 @@ impl Params {
             max_depth: self.max_depth,
             min_samples_split: self.min_samples_split.max(2 * self.min_samples_leaf),
             min_samples_leaf: self.min_samples_leaf,
+            min_weight_fraction_leaf: self.min_weight_fraction_leaf,
             max_features: self.max_features.resolve(name, n_features)?,
             max_leaf_nodes: self.max_leaf_nodes,
             min_impurity_decrease: self.min_impurity_decrease,
@@ -301,6 +311,13 @@ macro_rules! tree_setters {
         /// The fewest samples each leaf must keep, in `[1, inf)`; default 1.
         pub fn min_samples_leaf(mut self, v: usize) -> Self {
             self.params.min_samples_leaf = v;
+            self
+        }
+        /// The least fraction of the total sample weight (of the sample weights, class
+        /// weights and bootstrap counts together) each leaf must keep, in `[0, 0.5]`;
+        /// default 0.
+        pub fn min_weight_fraction_leaf(mut self, v: f64) -> Self {
+            self.params.min_weight_fraction_leaf = v;
             self
         }
         /// How many features each split considers.
