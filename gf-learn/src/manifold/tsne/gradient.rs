@@ -170,7 +170,7 @@ fn kernel_of<const D: usize>(a: &[f32], b: &[f32], kernel: Kernel) -> (f32, [f32
 }
 
 /// The attractive force on point `i` from its neighbours in P (`compute_gradient_positive`).
-fn attraction_on<const D: usize>(
+pub(super) fn attraction_on<const D: usize>(
     i: usize,
     pos: &[f32],
     p: &Csr,
@@ -191,7 +191,7 @@ fn attraction_on<const D: usize>(
 }
 
 /// Point `i`'s terms of the KL divergence, over its neighbours in P.
-fn error_of<const D: usize>(
+pub(super) fn error_of<const D: usize>(
     i: usize,
     pos: &[f32],
     p: &Csr,

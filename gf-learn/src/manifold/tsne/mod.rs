@@ -1,6 +1,7 @@
 //! [`TSNE`]: t-distributed stochastic neighbour embedding, as scikit-learn's.
 
 mod affinity;
+mod fft;
 mod gradient;
 mod quadtree;
 #[cfg(test)]
@@ -10,6 +11,7 @@ use gf_core::shape::Dim;
 use gf_core::{Cpu, Dtype, Tensor};
 
 use self::affinity::{joint_probabilities, joint_probabilities_nn, Csr};
+use self::fft::{kl_divergence_fft, FftWorkspace};
 use self::gradient::{kl_divergence_bh, kl_divergence_exact, BhWorkspace, ExactWorkspace};
 use crate::decomposition::{PcaSolver, PCA};
 use crate::error::{Error, Result};
@@ -61,6 +63,13 @@ pub enum TsneMethod {
     BarnesHut,
     /// Every pair: `O(n²)` per iteration.
     Exact,
+    /// FFT-accelerated interpolation (FIt-SNE, openTSNE's `negative_gradient_method="fft"`):
+    /// the attraction over the `3 perplexity + 1` nearest neighbours as Barnes-Hut's, the
+    /// repulsion interpolated from 3 Lagrange nodes per box of a grid over the embedding
+    /// (at least 50 boxes per axis, about one per unit of length) and convolved by FFT;
+    /// `O(n)` plus the grid's FFTs per iteration, `n_components` 1 or 2. The reported KL
+    /// divergence is Barnes-Hut's: over P's neighbours, with the interpolated normaliser.
+    Fft,
 }
 
 /// t-distributed stochastic neighbour embedding, as scikit-learn's `TSNE` with the euclidean
@@ -145,7 +154,8 @@ impl TSNE {
         }
     }
 
-    /// The dimension of the embedding, in `[1, inf)` (`[1, 3]` for Barnes-Hut).
+    /// The dimension of the embedding, in `[1, inf)` (`[1, 3]` for Barnes-Hut, `[1, 2]` for
+    /// FFT).
     pub fn n_components(mut self, n_components: usize) -> Self {
         self.n_components = n_components;
         self
@@ -193,7 +203,7 @@ impl TSNE {
         self
     }
 
-    /// Barnes-Hut or exact gradients.
+    /// Barnes-Hut, exact or FFT-interpolated gradients.
     pub fn method(mut self, method: TsneMethod) -> Self {
         self.method = method;
         self
@@ -255,6 +265,14 @@ impl TSNE {
                 "n_components",
                 "an int in [1, 3] for the barnes_hut method, which relies on a quad-tree or an \
                  oct-tree",
+                self.n_components,
+            ));
+        }
+        if self.method == TsneMethod::Fft && self.n_components > 2 {
+            return Err(Error::parameter(
+                NAME,
+                "n_components",
+                "an int in [1, 2] for the fft method, which interpolates on a 1-D or 2-D grid",
                 self.n_components,
             ));
         }
@@ -328,7 +346,7 @@ impl TSNE {
                 got: format!("{}, with n_samples = {n}", self.perplexity),
             });
         }
-        if self.method == TsneMethod::BarnesHut && n < 2 {
+        if self.method != TsneMethod::Exact && n < 2 {
             return Err(Error::input(
                 OP,
                 "found array with 1 sample, while a minimum of 2 is required",
@@ -359,6 +377,14 @@ impl TSNE {
                     1 => run_bh::<1>(p, y0, dof, self.angle, &schedule),
                     2 => run_bh::<2>(p, y0, dof, self.angle, &schedule),
                     _ => run_bh::<3>(p, y0, dof, self.angle, &schedule),
+                }
+            }
+            TsneMethod::Fft => {
+                let k = (n - 1).min((3.0 * self.perplexity + 1.0) as usize);
+                let p = joint_probabilities_nn(&x, k, self.perplexity);
+                match self.n_components {
+                    1 => run_fft::<1>(p, y0, &schedule),
+                    _ => run_fft::<2>(p, y0, &schedule),
                 }
             }
         };
@@ -563,6 +589,18 @@ fn run_exact(
     })
 }
 
+/// P's neighbour values exaggerated and plain, in `float32` as scikit-learn passes them (the
+/// plain ones divided back from the exaggerated, as it scales P in place).
+fn sparse_values(p: &Csr, early_exaggeration: f64) -> (Vec<f32>, Vec<f32>) {
+    let exaggerated: Vec<f64> = p.data.iter().map(|v| v * early_exaggeration).collect();
+    let early = exaggerated.iter().map(|&v| v as f32).collect();
+    let plain = exaggerated
+        .iter()
+        .map(|v| (v / early_exaggeration) as f32)
+        .collect();
+    (early, plain)
+}
+
 fn run_bh<const D: usize>(
     p: Csr,
     y0: Vec<f64>,
@@ -570,15 +608,21 @@ fn run_bh<const D: usize>(
     angle: f64,
     s: &Schedule,
 ) -> (Vec<f64>, f64, usize) {
-    let exaggerated: Vec<f64> = p.data.iter().map(|v| v * s.early_exaggeration).collect();
-    let val_early: Vec<f32> = exaggerated.iter().map(|&v| v as f32).collect();
-    let val_plain: Vec<f32> = exaggerated
-        .iter()
-        .map(|v| (v / s.early_exaggeration) as f32)
-        .collect();
+    let (val_early, val_plain) = sparse_values(&p, s.early_exaggeration);
     let mut ws = BhWorkspace::<D>::default();
     optimize(y0, s, &mut |y, early, err, g| {
         let val = if early { &val_early } else { &val_plain };
         kl_divergence_bh::<D>(y, &p, val, dof, angle, err, g, &mut ws)
+    })
+}
+
+/// The FFT method's descent: P's neighbours as Barnes-Hut's, in `float32` as there, and one
+/// degree of freedom (`n_components` is 1 or 2).
+fn run_fft<const D: usize>(p: Csr, y0: Vec<f64>, s: &Schedule) -> (Vec<f64>, f64, usize) {
+    let (val_early, val_plain) = sparse_values(&p, s.early_exaggeration);
+    let mut ws = FftWorkspace::<D>::default();
+    optimize(y0, s, &mut |y, early, err, g| {
+        let val = if early { &val_early } else { &val_plain };
+        kl_divergence_fft::<D>(y, &p, val, err, g, &mut ws)
     })
 }
