@@ -177,7 +177,10 @@ fn noise(n: usize, d: usize) -> X {
 }
 
 /// Times Barnes-Hut against FFT on the 250 digits and on 20000 × 50 uniform noise
-/// (`cargo test -p gf-learn --test tsne_fft -- --ignored --nocapture`).
+/// (`cargo test -p gf-learn --test tsne_fft -- --ignored --nocapture`). Measured once in the
+/// test profile on 2 shared cores: digits Barnes-Hut 0.22 s, FFT 5.72 s (the grid of at
+/// least 50 × 50 boxes costs the same for 250 points as for 20000); noise Barnes-Hut
+/// 40.2 s (KL 5.2606), FFT 32.8 s (KL 5.2875).
 #[test]
 #[ignore = "a timing, run by hand"]
 fn timing_barnes_hut_against_fft() {
