@@ -20,7 +20,7 @@ import statistics
 import subprocess
 import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from common_compare import build_bench, cpu_info, run
 
 SQUARE = [(s, s, s) for s in (256, 512, 1024, 2048)]
 MLP = [(128, 784, 256), (128, 256, 128)]
@@ -76,40 +76,6 @@ for m, k, n in shapes:
 """
 
 
-def run(cmd, env=None):
-    return subprocess.run(cmd, check=True, capture_output=True, text=True, env=env, cwd=ROOT).stdout
-
-
-def build_rust():
-    out = run(["cargo", "bench", "--bench", "kernels", "--no-run", "--message-format=json"])
-    for line in out.splitlines():
-        try:
-            msg = json.loads(line)
-        except ValueError:
-            continue
-        if msg.get("reason") == "compiler-artifact" and msg.get("executable") \
-                and msg["target"]["name"] == "kernels":
-            return msg["executable"]
-    sys.exit("could not find the kernels bench executable in cargo's output")
-
-
-def cpu_info():
-    info = {}
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                key, _, val = line.partition(":")
-                key, val = key.strip(), val.strip()
-                if key in ("model name", "vendor_id", "cpu family", "model", "cpu MHz") \
-                        and key not in info:
-                    info[key] = val
-                if key == "flags" and "flags" not in info:
-                    info["flags"] = set(val.split())
-    except OSError:
-        pass
-    return info
-
-
 def flops_per_cycle(cpu, simd):
     """f32 FLOPs per cycle per core of the widest path, and how it was derived."""
     amd_zen4 = cpu.get("vendor_id") == "AuthenticAMD" and cpu.get("cpu family") == "25"
@@ -134,7 +100,7 @@ def main():
     ap.add_argument("--no-f64", action="store_true", help="skip the DGEMM rows")
     args = ap.parse_args()
 
-    exe = build_rust()
+    exe = build_bench("kernels")
     gf_info = json.loads(run([exe, "--info"]))
     cpu = cpu_info()
     cores = os.cpu_count() or 1

@@ -42,11 +42,9 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from common_compare import build_bench, run
 
 # name, task, total rows, columns, training rows
 CASES = [
@@ -170,22 +168,6 @@ print(json.dumps({"side": "sklearn", "seconds": seconds, "score": score,
 """
 
 
-def run(cmd, env=None):
-    return subprocess.run(cmd, check=True, capture_output=True, text=True, env=env, cwd=ROOT).stdout
-
-
-def bench_binary():
-    out = subprocess.run(
-        ["cargo", "bench", "--bench", "learn", "--no-run", "--message-format", "json"],
-        check=True, capture_output=True, text=True, cwd=ROOT).stdout
-    for line in out.splitlines():
-        msg = json.loads(line)
-        if msg.get("reason") == "compiler-artifact" and msg["target"]["name"] == "learn" \
-                and msg.get("executable"):
-            return msg["executable"]
-    sys.exit("cargo did not report the learn bench executable")
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--python", default=os.environ.get("GF_REF_PYTHON", "python3"))
@@ -193,7 +175,7 @@ def main():
     ap.add_argument("--only", default="", help="comma-separated case names (default: all)")
     args = ap.parse_args()
     only = set(filter(None, args.only.split(",")))
-    exe = bench_binary()
+    exe = build_bench("learn")
     header = False
     with tempfile.TemporaryDirectory() as folder:
         for est, task, rows, cols, train in CASES:
