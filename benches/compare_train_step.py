@@ -19,6 +19,11 @@ else `python3`) and is skipped with a message when torch does not import there. 
 each side once in its own process (the order alternates), which warms up, times `--steps`
 steps one by one and reports the median step; the table shows the median over the rounds and
 the ratio GhostFlow / PyTorch (below 1: faster; the issue's goal is ≤ 0.5).
+
+On a machine whose cores are busy with other work, PyTorch's OpenMP threads wait for each other
+at every parallel region and its multi-threaded times swing by tens of times from run to run
+(2 threads on 2 loaded cores: 7.7 to 215 ms for the MLP step); `--threads 1` then gives the
+figures that repeat.
 """
 
 import argparse
