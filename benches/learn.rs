@@ -36,20 +36,12 @@ use gf_learn::neighbors::KNeighborsClassifier;
 use gf_learn::prelude::*;
 use gf_learn::svm::SVC;
 
+#[path = "common/mod.rs"]
+mod common;
+use common::cpu_model;
+
 fn read(path: &str) -> Vec<u8> {
     std::fs::read(path).unwrap_or_else(|e| panic!("read {path}: {e}"))
-}
-
-fn cpu_model() -> String {
-    std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split(':').nth(1))
-                .map(|m| m.trim().to_string())
-        })
-        .unwrap_or_else(|| "unknown".into())
 }
 
 /// The fit time of `m` on the training rows and its score on the held-out rows.

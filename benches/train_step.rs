@@ -25,6 +25,10 @@ use ghost_flow::core::device::simd;
 use ghost_flow::optim::{Adam, Sgd};
 use ghost_flow::prelude::*;
 
+#[path = "common/mod.rs"]
+mod common;
+use common::cpu_model;
+
 const MLP_BATCH: usize = 128;
 const CNN_BATCH: usize = 64;
 const CLASSES: usize = 10;
@@ -79,18 +83,6 @@ fn count(args: &[String], name: &str, default: usize) -> usize {
         eprintln!("train_step bench: {name} wants a count, got {v:?}");
         std::process::exit(2)
     })
-}
-
-fn cpu_model() -> String {
-    std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split(':').nth(1))
-                .map(|m| m.trim().to_string())
-        })
-        .unwrap_or_else(|| "unknown".into())
 }
 
 fn median(v: &mut [f64]) -> f64 {

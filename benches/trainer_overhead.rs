@@ -13,6 +13,10 @@ use ghost_flow::optim::Adam;
 use ghost_flow::prelude::*;
 use ghost_flow::train::{Classification, ConstantLr, Trainer, Verbosity};
 
+#[path = "common/mod.rs"]
+mod common;
+use common::cpu_model;
+
 type Mlp = (
     Linear<Const<64>, Const<128>>,
     ReLU,
@@ -24,18 +28,6 @@ type Batch = (
 );
 type Loader =
     DataLoader<TensorDataset<(Rows<(usize, Const<64>), f32>, Rows<(usize,), usize>)>, Batch>;
-
-fn cpu_model() -> String {
-    std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split(':').nth(1))
-                .map(|m| m.trim().to_string())
-        })
-        .unwrap_or_else(|| "unknown".into())
-}
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
