@@ -129,12 +129,25 @@ impl Layout {
     /// Calls `f` with the buffer offset of every logical element, in row-major order.
     #[inline]
     pub fn for_each_offset(&self, mut f: impl FnMut(usize)) {
+        self.for_each_row(|off, n, stride| {
+            for j in 0..n {
+                f(off + j * stride);
+            }
+        });
+    }
+
+    /// Calls `f(offset, len, stride)` for each run of the innermost axis, in row-major order:
+    /// the buffer offset of the run's first element, its length and its stride. A kernel can
+    /// then treat a row as a whole (a slice when the stride is 1, one element repeated when
+    /// it is 0) instead of element by element. A contiguous layout is one run.
+    #[inline]
+    pub fn for_each_row(&self, mut f: impl FnMut(usize, usize, usize)) {
         let n = self.num_elements();
         if n == 0 {
             return;
         }
         if self.is_contiguous() {
-            (self.offset..self.offset + n).for_each(f);
+            f(self.offset, n, 1);
             return;
         }
         let rank = self.dims.len();
@@ -143,9 +156,7 @@ impl Layout {
         let last = rank - 1;
         let (inner_n, inner_s) = (self.dims[last], self.strides[last]);
         loop {
-            for j in 0..inner_n {
-                f(off + j * inner_s);
-            }
+            f(off, inner_n, inner_s);
             // advance the outer dims like an odometer
             let mut ax = last;
             loop {

@@ -180,10 +180,30 @@ impl<E: Dtype> AccumulateKernel<E> for Cpu {
             d.iter_mut().zip(src).for_each(|(d, s)| *d += *s);
             return Ok(());
         }
+        // Row by row, each element added in the same order as one at a time (so the same
+        // bits): a stride-1 row as a slice, a broadcast (stride-0) row into one running sum.
         let mut i = 0;
-        dst_layout.for_each_offset(|o| {
-            dst[o] += src[i];
-            i += 1;
+        dst_layout.for_each_row(|off, n, stride| {
+            let row = &src[i..i + n];
+            i += n;
+            match stride {
+                1 => dst[off..off + n]
+                    .iter_mut()
+                    .zip(row)
+                    .for_each(|(d, s)| *d += *s),
+                0 => {
+                    let mut acc = dst[off];
+                    for &s in row {
+                        acc += s;
+                    }
+                    dst[off] = acc;
+                }
+                _ => {
+                    for (j, &s) in row.iter().enumerate() {
+                        dst[off + j * stride] += s;
+                    }
+                }
+            }
         });
         Ok(())
     }
