@@ -104,21 +104,24 @@ impl<E: Dtype> PoolKernel<E> for Cpu {
         let (rows, cols) = (windows(p, 0), windows(p, 1));
         for_planes(p, gx, h * w, |plane, gxp| {
             let gyp = &gy[plane * (oh * ow)..][..oh * ow];
+            let xp = max_input.map(|x| &x[plane * (h * w)..][..h * w]);
             for (grow, &(y0, y1, ky)) in gyp.chunks_exact(ow).zip(&rows) {
                 for (&g, &(x0, x1, kx)) in grow.iter().zip(&cols) {
-                    if let Some(x) = max_input {
-                        let xp = &x[plane * (h * w)..][..h * w];
-                        let mut best: Option<usize> = None;
+                    if let Some(xp) = xp {
+                        if y0 == y1 || x0 == x1 {
+                            continue;
+                        }
+                        // the first element, then any later one greater than the best so far
+                        // (the value kept beside its index, so NaN never moves it either way)
+                        let (mut best, mut best_v) = (y0 * w + x0, xp[y0 * w + x0]);
                         for r in y0..y1 {
                             for (c, &v) in xp[r * w..][x0..x1].iter().enumerate() {
-                                if best.is_none_or(|b| v > xp[b]) {
-                                    best = Some(r * w + x0 + c);
+                                if v > best_v {
+                                    (best, best_v) = (r * w + x0 + c, v);
                                 }
                             }
                         }
-                        if let Some(b) = best {
-                            gxp[b] += g;
-                        }
+                        gxp[best] += g;
                     } else {
                         let seen = (y1 - y0) * (x1 - x0);
                         let share = g / E::from_usize(divisor(p, ky * kx, seen));
