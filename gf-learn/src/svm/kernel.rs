@@ -1,7 +1,15 @@
 //! The kernel functions of libsvm: linear, polynomial, RBF and sigmoid, in the two forms libsvm
-//! evaluates them (training from cached squared norms, prediction from the difference).
+//! evaluates them (training from cached squared norms, prediction from the difference), and
+//! the precomputed kernel, whose values are given as a Gram matrix.
+//!
+//! A precomputed kernel is read as scikit-learn's libsvm reads it: every row handed to the
+//! solver or the model is a row of the Gram matrix with the sample's training index in front
+//! (`[i, K(xᵢ, x₀), K(xᵢ, x₁), …]`), so `K(a, b)` is `a[1 + b[0]]` and subsets of rows (the
+//! one-vs-one pairs, Platt's folds) keep finding their values without a copy of the matrix.
 
 use gf_core::device::simd;
+
+use crate::validation::Matrix;
 
 /// The kernel an SVM compares samples with (scikit-learn's `kernel`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -15,6 +23,10 @@ pub enum Kernel {
     Rbf,
     /// `tanh(γ⟨x, x'⟩ + coef0)`.
     Sigmoid,
+    /// The kernel values are given (scikit-learn's `kernel="precomputed"`): `fit` takes the
+    /// `n × n` Gram matrix `K(X_train, X_train)` and prediction takes `K(X_test, X_train)`,
+    /// `n_test × n_train`.
+    Precomputed,
 }
 
 /// The kernel coefficient γ of the poly, RBF and sigmoid kernels (scikit-learn's `gamma`).
@@ -65,6 +77,24 @@ pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
     simd::dot(simd::path(), a, b)
 }
 
+/// `K(a, b)` of index-prefixed Gram rows (see the module doc): `a`'s value at `b`'s index.
+fn precomputed(a: &[f64], b: &[f64]) -> f64 {
+    // The index was written by `prefix_gram` from a `usize`, so the cast is exact.
+    a[1 + b[0] as usize]
+}
+
+/// The rows of the Gram matrix `k` with the index of each row in front (its training index
+/// when `k` is the training Gram matrix; 0 for prediction rows, which are never looked up).
+pub(crate) fn prefix_gram(k: &Matrix, training: bool) -> Matrix {
+    let mut out = Matrix::zeros(k.rows, k.cols + 1);
+    for i in 0..k.rows {
+        let row = out.row_mut(i);
+        row[0] = if training { i as f64 } else { 0.0 };
+        row[1..].copy_from_slice(k.row(i));
+    }
+    out
+}
+
 /// `base^times` by repeated squaring, as libsvm's `powi` (so the rounding is libsvm's).
 fn powi(base: f64, times: i32) -> f64 {
     let (mut tmp, mut ret) = (base, 1.0);
@@ -93,6 +123,7 @@ impl KernelFn {
             Kernel::Poly => powi(self.gamma * dot(a, b) + self.coef0, self.degree),
             Kernel::Rbf => (-self.gamma * (sq_a + sq_b - 2.0 * dot(a, b))).exp(),
             Kernel::Sigmoid => (self.gamma * dot(a, b) + self.coef0).tanh(),
+            Kernel::Precomputed => precomputed(a, b),
         }
     }
 
@@ -139,5 +170,21 @@ mod tests {
         assert!((Gamma::Scale.resolve(&data, 2) - 0.1).abs() < 1e-15);
         assert_eq!(Gamma::Scale.resolve(&[1.0, 1.0], 2), 1.0);
         assert_eq!(Gamma::Auto.resolve(&data, 4), 0.25);
+    }
+
+    #[test]
+    fn precomputed_reads_the_gram_row_at_the_other_index() {
+        let mut k = Matrix::zeros(2, 2);
+        k.data.copy_from_slice(&[1.0, 0.5, 0.5, 2.0]);
+        let rows = prefix_gram(&k, true);
+        let f = KernelFn {
+            kind: Kernel::Precomputed,
+            degree: 3,
+            gamma: 0.0,
+            coef0: 0.0,
+        };
+        assert_eq!(f.train(rows.row(0), rows.row(1), 0.0, 0.0), 0.5);
+        assert_eq!(f.predict(rows.row(1), rows.row(1)), 2.0);
+        assert_eq!(rows.row(1)[0], 1.0);
     }
 }

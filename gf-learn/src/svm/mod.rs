@@ -5,7 +5,8 @@
 //! its ν form. [`SVR`] is ε-support vector regression and [`NuSVR`] its ν form.
 //! [`OneClassSVM`] is Schölkopf's novelty detector. Both use libsvm's SMO with second-order working-set selection,
 //! shrinking and an LRU kernel cache of `cache_size` MB. The kernels are linear, poly, RBF and
-//! sigmoid. `SVC::probability` fits Platt's sigmoids by libsvm's internal 5-fold
+//! sigmoid, or precomputed (a Gram matrix in place of X, as scikit-learn's
+//! `kernel="precomputed"`). `SVC::probability` fits Platt's sigmoids by libsvm's internal 5-fold
 //! cross-validation and couples them pairwise, as scikit-learn's `probability=True` does.
 //!
 //! The solver takes libsvm's steps in libsvm's order, with the kernel cache in `f32` as
@@ -108,7 +109,7 @@ impl SolverParams {
             |c| c > 0.0 && c.is_finite(),
         )?;
         let gamma = match self.kernel {
-            Kernel::Linear => 0.0,
+            Kernel::Linear | Kernel::Precomputed => 0.0,
             _ => self.gamma.resolve(&x.data, x.cols),
         };
         Ok(Settings {
@@ -204,10 +205,16 @@ macro_rules! solver_setters {
             self.state.as_ref().map(|s| s.model.support.as_slice())
         }
 
-        /// The support vectors, one per row (`n_SV × n_features`, row-major); `None` before
-        /// `fit`.
+        /// The support vectors, one per row (`n_SV × n_features`, row-major); empty for the
+        /// precomputed kernel (as scikit-learn's `(0, 0)` array); `None` before `fit`.
         pub fn support_vectors_(&self) -> Option<&[f64]> {
-            self.state.as_ref().map(|s| s.model.sv.data.as_slice())
+            self.state.as_ref().map(|s| {
+                if s.kernel.kind == $crate::svm::Kernel::Precomputed {
+                    &[]
+                } else {
+                    s.model.sv.data.as_slice()
+                }
+            })
         }
     };
 }
@@ -284,6 +291,31 @@ fn check_nu(estimator: &'static str, nu: f64) -> Result<()> {
     check_param(estimator, "nu", nu, "a float in (0.0, 1.0]", |v| {
         v > 0.0 && v <= 1.0
     })
+}
+
+/// `x` as the solver and the models read it: unchanged, or for the precomputed kernel its rows
+/// prefixed by their index (see `kernel`'s module doc). At `fit` (`n_train` is `None`) a
+/// precomputed `x` must be the square Gram matrix; at prediction its width was checked
+/// against the training size by `check_x_width`.
+fn kernel_input(
+    op: &'static str,
+    kernel: Kernel,
+    x: Matrix,
+    n_train: Option<usize>,
+) -> Result<Matrix> {
+    if kernel != Kernel::Precomputed {
+        return Ok(x);
+    }
+    if n_train.is_none() && x.rows != x.cols {
+        return Err(crate::error::Error::input(
+            op,
+            format!(
+                "Precomputed matrix must be a square matrix. Input is a {}x{} matrix.",
+                x.rows, x.cols
+            ),
+        ));
+    }
+    Ok(kernel::prefix_gram(&x, n_train.is_none()))
 }
 
 /// The rows of `x` as slices.

@@ -6,7 +6,7 @@ use gf_core::Dtype;
 use super::kernel::KernelFn;
 use super::model::RegModel;
 use super::train::train_one_class;
-use super::{check_nu, rows, solver_setters, SolverParams};
+use super::{check_nu, kernel_input, rows, solver_setters, SolverParams};
 use crate::error::Result;
 use crate::traits::Features;
 use crate::validation::{check_x, check_x_width, fitted, sample_weights, vector, Matrix};
@@ -120,7 +120,9 @@ impl OneClassSVM {
         sample_weight: Option<&crate::traits::Target<E>>,
     ) -> Result<&mut Self> {
         let x = check_x(op, x)?;
+        let n_features = x.cols;
         let settings = self.params.settings(NAME, &x)?;
+        let x = kernel_input(op, self.params.kernel, x, None)?;
         check_nu(NAME, self.nu)?;
         let weights = sample_weights(op, sample_weight, x.rows)?;
         if !weights.iter().any(|&w| w > 0.0) {
@@ -133,7 +135,7 @@ impl OneClassSVM {
             intercept: [-model.rho],
             offset: [model.rho],
             model,
-            n_features: x.cols,
+            n_features,
         });
         Ok(self)
     }
@@ -145,6 +147,7 @@ impl OneClassSVM {
     ) -> Result<(Vec<f64>, f64)> {
         let s = fitted(&self.state, NAME, op)?;
         let x: Matrix = check_x_width(op, NAME, x, s.n_features)?;
+        let x = kernel_input(op, s.kernel.kind, x, Some(s.n_features))?;
         Ok((s.model.predict(&s.kernel, &x), s.model.rho))
     }
 

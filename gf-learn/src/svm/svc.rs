@@ -6,7 +6,7 @@ use gf_core::Dtype;
 use super::kernel::{Kernel, KernelFn};
 use super::model::ClassModel;
 use super::train::{train_svc, LibsvmRng, Samples};
-use super::{c_setter, check_nu, rows, solver_setters, SolverParams};
+use super::{c_setter, check_nu, kernel_input, rows, solver_setters, SolverParams};
 use crate::error::{Error, Result};
 use crate::linear_model::ClassWeight;
 use crate::traits::{Classifier, DecisionFunction, Features, PredictProba, Scores, Target};
@@ -244,6 +244,7 @@ impl SVC {
     ) -> Result<(&Fitted, Matrix)> {
         let s = fitted(&self.state, self.name(), op)?;
         let x = check_x_width(op, self.name(), x, s.n_features)?;
+        let x = kernel_input(op, s.kernel.kind, x, Some(s.n_features))?;
         Ok((s, x))
     }
 }
@@ -269,8 +270,10 @@ impl SVC {
         sample_weight: Option<&Target<E>>,
     ) -> Result<&mut Self> {
         let x = check_x(op, x)?;
+        let n_features = x.cols;
         let name = self.name();
         let mut settings = self.params.settings(name, &x)?;
+        let x = kernel_input(op, self.params.kernel, x, None)?;
         let labels = check_y_class(op, y, x.rows, 2)?;
         let weights = sample_weights(op, sample_weight, x.rows)?;
         if let Some(nu) = self.nu {
@@ -337,7 +340,7 @@ impl SVC {
             kernel: settings.kernel,
             model,
             classes: labels.classes,
-            n_features: x.cols,
+            n_features,
             dual_coef,
             intercept,
         });

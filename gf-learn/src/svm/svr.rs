@@ -6,7 +6,7 @@ use gf_core::Dtype;
 use super::kernel::{Kernel, KernelFn};
 use super::model::RegModel;
 use super::train::{train_svr, Tube};
-use super::{c_setter, check_nu, rows, solver_setters, SolverParams};
+use super::{c_setter, check_nu, kernel_input, rows, solver_setters, SolverParams};
 use crate::error::{Error, Result};
 use crate::traits::{Features, Regressor, Target};
 use crate::validation::{
@@ -134,6 +134,7 @@ impl Regressor for SVR {
         let op = self.op("SVR::predict", "NuSVR::predict");
         let s = fitted(&self.state, self.name(), op)?;
         let x = check_x_width(op, self.name(), x, s.n_features)?;
+        let x = kernel_input(op, s.kernel.kind, x, Some(s.n_features))?;
         vector(&s.model.predict(&s.kernel, &x))
     }
 }
@@ -159,7 +160,9 @@ impl SVR {
         sample_weight: Option<&Target<E>>,
     ) -> Result<&mut Self> {
         let x = check_x(op, x)?;
+        let n_features = x.cols;
         let settings = self.params.settings(self.name(), &x)?;
+        let x = kernel_input(op, self.params.kernel, x, None)?;
         match self.tube {
             Tube::Epsilon(e) => {
                 check_param(self.name(), "epsilon", e, "a float in [0.0, inf)", |e| {
@@ -179,7 +182,7 @@ impl SVR {
             kernel: settings.kernel,
             intercept: [-model.rho],
             model,
-            n_features: x.cols,
+            n_features,
         });
         Ok(self)
     }
