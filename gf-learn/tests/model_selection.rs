@@ -6,7 +6,8 @@ mod common;
 use common::*;
 use gf_learn::linear_model::{LogisticRegression, Ridge};
 use gf_learn::model_selection::{
-    cross_val_score, cross_val_score_regressor, KFold, StratifiedKFold,
+    cross_val_score, cross_val_score_regressor, cross_validate, cross_validate_regressor, KFold,
+    StratifiedKFold,
 };
 
 fn test_parts(folds: &[(Vec<usize>, Vec<usize>)]) -> Vec<Vec<usize>> {
@@ -77,4 +78,44 @@ fn cross_val_score_fits_a_fresh_model_per_fold() {
     let folds = KFold::new().split(x.dims()[0]).unwrap();
     let r2 = cross_val_score_regressor(&Ridge::new().alpha(0.1), &x, &y, &folds).unwrap();
     assert_close("ridge", &r2, &floats(&fx["cv_ridge_diabetes"]), 1e-10);
+}
+
+#[test]
+fn cross_validate_times_each_fold_and_keeps_the_scores() {
+    let fx = read_json("model_selection.json");
+    let timed_ok =
+        |t: &[f64], n: usize| t.len() == n && t.iter().all(|v| v.is_finite() && *v >= 0.0);
+    let (x, y) = standardized("iris");
+    let folds = StratifiedKFold::new().split(&y.to_vec()).unwrap();
+    let cv = cross_validate(&LogisticRegression::new(), &x, &y, &folds).unwrap();
+    assert_close(
+        "logistic",
+        &cv.test_score,
+        &floats(&fx["cv_logistic_iris"]),
+        1e-12,
+    );
+    assert!(
+        timed_ok(&cv.fit_time, 5) && timed_ok(&cv.score_time, 5),
+        "{cv:?}"
+    );
+    // A fit does some work: its clock moves.
+    assert!(cv.fit_time.iter().all(|&t| t > 0.0), "{cv:?}");
+
+    let (x, y) = diabetes();
+    let folds = KFold::new().split(x.dims()[0]).unwrap();
+    let cv = cross_validate_regressor(&Ridge::new().alpha(0.1), &x, &y, &folds).unwrap();
+    assert_close(
+        "ridge",
+        &cv.test_score,
+        &floats(&fx["cv_ridge_diabetes"]),
+        1e-10,
+    );
+    assert!(
+        timed_ok(&cv.fit_time, 5) && timed_ok(&cv.score_time, 5),
+        "{cv:?}"
+    );
+    assert!(cv.fit_time.iter().all(|&t| t > 0.0), "{cv:?}");
+
+    let short = head(&x, 100);
+    assert!(cross_validate_regressor(&Ridge::new(), &short, &y, &folds).is_err());
 }

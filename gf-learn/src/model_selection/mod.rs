@@ -2,12 +2,14 @@
 //! and stratification), k-fold splitters, cross-validated scores, learning curves and the
 //! grid and randomized searches of hyper-parameters.
 
+mod cross_validate;
 mod cross_validation;
 mod learning_curve;
 mod params;
 mod search;
 pub(crate) mod split;
 
+pub use cross_validate::{cross_validate, cross_validate_regressor, CrossValidation};
 pub use cross_validation::{
     cross_val_score, cross_val_score_regressor, Fold, KFold, StratifiedKFold,
 };
