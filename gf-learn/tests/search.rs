@@ -60,6 +60,25 @@ where
 {
     let r = search.cv_results_().unwrap();
     assert_same_candidates(name, &r.params, &want["params"]);
+    // Timings: one per candidate, finite; every fit takes some time.
+    let n = r.params.len();
+    for (what, t) in [
+        ("mean_fit_time", &r.mean_fit_time),
+        ("std_fit_time", &r.std_fit_time),
+        ("mean_score_time", &r.mean_score_time),
+        ("std_score_time", &r.std_score_time),
+    ] {
+        assert_eq!(t.len(), n, "{name} {what}");
+        assert!(
+            t.iter().all(|v| v.is_finite() && *v >= 0.0),
+            "{name} {what}: {t:?}"
+        );
+    }
+    assert!(
+        r.mean_fit_time.iter().all(|&t| t > 0.0),
+        "{name}: {:?}",
+        r.mean_fit_time
+    );
     for (i, (got, w)) in r
         .split_test_scores
         .iter()

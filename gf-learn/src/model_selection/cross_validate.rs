@@ -5,8 +5,6 @@
 //! [`cross_val_score`](super::cross_val_score); the folds run in parallel, each timed on its
 //! own thread.
 
-use std::time::Instant;
-
 use gf_core::shape::Dim;
 use gf_core::Dtype;
 use rayon::prelude::*;
@@ -15,6 +13,20 @@ use super::{split_rows, Fold};
 use crate::error::Result;
 use crate::traits::{Classifier, Features, Regressor, Target};
 use crate::validation::check_lengths;
+
+/// Fits the estimator `$m` on `$train` and scores it on `$test` (each an `(x, y)` pair), as
+/// `Ok((score, fit duration, score duration))`.
+macro_rules! timed_fit_score {
+    ($m:expr, $train:expr, $test:expr) => {{
+        let (m, (xt, yt), (xs, ys)) = ($m, $train, $test);
+        let start = std::time::Instant::now();
+        m.fit(&xt, &yt)?;
+        let fitted = std::time::Instant::now();
+        let score = m.score(&xs, &ys)?;
+        Ok((score, fitted - start, fitted.elapsed()))
+    }};
+}
+pub(super) use timed_fit_score;
 
 /// What [`cross_validate`] returns, one entry per fold, as scikit-learn's dictionary.
 #[derive(Clone, Debug, PartialEq)]
@@ -40,13 +52,8 @@ where
     F: Dim + Send + Sync,
     E: Dtype,
 {
-    timed_folds(x, y, folds, |(xt, yt), (xs, ys)| {
-        let mut m = model.clone();
-        let start = Instant::now();
-        m.fit(&xt, &yt)?;
-        let fitted = Instant::now();
-        let score = m.score(&xs, &ys)?;
-        Ok((score, fitted - start, fitted.elapsed()))
+    timed_folds(x, y, folds, |train, test| {
+        timed_fit_score!(&mut model.clone(), train, test)
     })
 }
 
@@ -62,19 +69,14 @@ where
     F: Dim + Send + Sync,
     E: Dtype,
 {
-    timed_folds(x, y, folds, |(xt, yt), (xs, ys)| {
-        let mut m = model.clone();
-        let start = Instant::now();
-        m.fit(&xt, &yt)?;
-        let fitted = Instant::now();
-        let score = m.score(&xs, &ys)?;
-        Ok((score, fitted - start, fitted.elapsed()))
+    timed_folds(x, y, folds, |train, test| {
+        timed_fit_score!(&mut model.clone(), train, test)
     })
 }
 
 /// Each fold's rows given to `run` in parallel; `run` returns the score and the fit and score
 /// durations.
-fn timed_folds<F, E, T, S>(
+pub(super) fn timed_folds<F, E, T, S>(
     x: &Features<F, E>,
     y: &Target<T>,
     folds: &[Fold],

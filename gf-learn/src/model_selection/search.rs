@@ -8,7 +8,7 @@ use gf_core::shape::Dim;
 use gf_core::{Dtype, Unit};
 use rayon::prelude::*;
 
-use super::cross_validation::score_folds;
+use super::cross_validate::{timed_fit_score, timed_folds, CrossValidation};
 use super::{Candidates, Fold, KFold, ParamGrid, ParamSampler, Params, StratifiedKFold};
 use crate::error::{Error, Result};
 use crate::traits::{
@@ -40,19 +40,33 @@ pub struct CvResults {
     pub std_test_score: Vec<f64>,
     /// The rank of each candidate by mean test score, 1 the best; ties share the smaller rank.
     pub rank_test_score: Vec<usize>,
+    /// The mean over the splits of the seconds each fit took.
+    pub mean_fit_time: Vec<f64>,
+    /// The standard deviation over the splits of the fit times (numpy's, `ddof = 0`).
+    pub std_fit_time: Vec<f64>,
+    /// The mean over the splits of the seconds each scoring took.
+    pub mean_score_time: Vec<f64>,
+    /// The standard deviation over the splits of the score times (numpy's, `ddof = 0`).
+    pub std_score_time: Vec<f64>,
+}
+
+/// numpy's mean and standard deviation (`ddof = 0`) of `s`.
+fn moments(s: &[f64]) -> (f64, f64) {
+    let n = s.len() as f64;
+    let mean = np_sum(s) / n;
+    let dev: Vec<f64> = s.iter().map(|v| (v - mean) * (v - mean)).collect();
+    (mean, (np_sum(&dev) / n).sqrt())
 }
 
 impl CvResults {
-    fn new(params: Vec<Params>, split_test_scores: Vec<Vec<f64>>) -> Self {
-        let moments: Vec<(f64, f64)> = split_test_scores
-            .iter()
-            .map(|s| {
-                let n = s.len() as f64;
-                let mean = np_sum(s) / n;
-                let dev: Vec<f64> = s.iter().map(|v| (v - mean) * (v - mean)).collect();
-                (mean, (np_sum(&dev) / n).sqrt())
-            })
-            .collect();
+    fn new(params: Vec<Params>, runs: Vec<CrossValidation>) -> Self {
+        let of = |field: fn(&CrossValidation) -> &Vec<f64>| -> (Vec<f64>, Vec<f64>) {
+            runs.iter().map(|r| moments(field(r))).unzip()
+        };
+        let (mean_fit_time, std_fit_time) = of(|r| &r.fit_time);
+        let (mean_score_time, std_score_time) = of(|r| &r.score_time);
+        let split_test_scores: Vec<Vec<f64>> = runs.into_iter().map(|r| r.test_score).collect();
+        let moments: Vec<(f64, f64)> = split_test_scores.iter().map(|s| moments(s)).collect();
         let mean_test_score: Vec<f64> = moments.iter().map(|m| m.0).collect();
         // scipy's rankdata(-mean, method="min"), with NaN scores ranked last as scikit-learn
         // ranks them.
@@ -67,6 +81,10 @@ impl CvResults {
             std_test_score: moments.iter().map(|m| m.1).collect(),
             mean_test_score,
             rank_test_score,
+            mean_fit_time,
+            std_fit_time,
+            mean_score_time,
+            std_score_time,
         }
     }
 
@@ -229,13 +247,18 @@ impl<C: Candidates, M, B: Fn(&Params) -> Result<M> + Sync> SearchCV<C, M, B> {
         })
     }
 
-    /// Scores every candidate on `folds` with `fit_score`, then refits the best with `refit`.
+    /// Scores every candidate on `folds` with `fit_score` (which returns the score and the fit and
+    /// score durations), then refits the best with `refit`.
     fn search<F, E, T>(
         &mut self,
         x: &Features<F, E>,
         y: &Target<T>,
         folds: Vec<Fold>,
-        fit_score: impl Fn(&mut M, (Features<F, E>, Target<T>), (Features<F, E>, Target<T>)) -> Result<f64>
+        fit_score: impl Fn(
+                &mut M,
+                (Features<F, E>, Target<T>),
+                (Features<F, E>, Target<T>),
+            ) -> Result<(f64, std::time::Duration, std::time::Duration)>
             + Sync,
         refit: impl FnOnce(&mut M) -> Result<()>,
     ) -> Result<&mut Self>
@@ -252,7 +275,7 @@ impl<C: Candidates, M, B: Fn(&Params) -> Result<M> + Sync> SearchCV<C, M, B> {
             .par_iter()
             .map(|p| {
                 let run = || {
-                    score_folds(x, y, &folds, |train, test| {
+                    timed_folds(x, y, &folds, |train, test| {
                         fit_score(&mut (self.build)(p)?, train, test)
                     })
                 };
@@ -305,7 +328,7 @@ where
             x,
             y,
             folds,
-            |m, (xt, yt), (xs, ys)| m.fit(&xt, &yt)?.score(&xs, &ys),
+            |m, train, test| timed_fit_score!(m, train, test),
             |m| m.fit(x, y).map(|_| ()),
         )
     }
@@ -354,7 +377,7 @@ where
             x,
             y,
             folds,
-            |m, (xt, yt), (xs, ys)| m.fit(&xt, &yt)?.score(&xs, &ys),
+            |m, train, test| timed_fit_score!(m, train, test),
             |m| m.fit(x, y).map(|_| ()),
         )
     }
