@@ -144,9 +144,11 @@ pub(crate) enum Missing {
     Reject,
     /// NaN passes through as a missing value (gradient boosting learns where it goes).
     Allow,
+    /// NaN and infinities pass through (HDBSCAN labels such rows as outliers).
+    AllowAll,
 }
 
-/// [`check_x`], with NaN rejected or allowed as `missing` says; infinities are always an `Err`.
+/// [`check_x`], with NaN and infinities rejected or allowed as `missing` says.
 pub(crate) fn check_x_with<F: Dim, E: Dtype>(
     op: &'static str,
     x: &Tensor<(usize, F), E, Cpu>,
@@ -158,6 +160,7 @@ pub(crate) fn check_x_with<F: Dim, E: Dtype>(
     match missing {
         Missing::Reject => check_finite(op, "X", &data, cols)?,
         Missing::Allow => check_values(op, "X", &data, cols, |v| !v.is_infinite())?,
+        Missing::AllowAll => {}
     }
     Ok(Matrix { rows, cols, data })
 }

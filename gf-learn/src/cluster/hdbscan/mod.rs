@@ -9,7 +9,7 @@ use gf_core::Dtype;
 use super::optics::{core_distances, OpticsMetric};
 use crate::error::{Error, Result};
 use crate::traits::{Clusterer, Features};
-use crate::validation::{check_param, check_x, Matrix};
+use crate::validation::{check_param, check_x_with, Matrix, Missing};
 
 const NAME: &str = "HDBSCAN";
 
@@ -41,7 +41,9 @@ pub enum StoreCenters {
 /// sample, itself included), built by Prim's algorithm as scikit-learn's, becomes a single
 /// linkage tree, condensed to the splits leaving at least `min_cluster_size` samples on both
 /// sides; the clusters are its most stable nodes (excess of mass) or its leaves. Noise is
-/// `-1`; each clustered sample has a membership probability.
+/// `-1`; each clustered sample has a membership probability. As scikit-learn's, rows
+/// holding an infinity are left out of the clustering and labelled `-2` (probability 0),
+/// rows holding a NaN `-3` (probability NaN).
 ///
 /// ```
 /// use gf_core::prelude::*;
@@ -64,6 +66,7 @@ pub struct HDBSCAN {
     min_samples: Option<usize>,
     max_cluster_size: Option<usize>,
     alpha: f64,
+    cluster_selection_epsilon: f64,
     cluster_selection_method: ClusterSelection,
     allow_single_cluster: bool,
     store_centers: Option<StoreCenters>,
@@ -94,6 +97,7 @@ impl HDBSCAN {
             min_samples: None,
             max_cluster_size: None,
             alpha: 1.0,
+            cluster_selection_epsilon: 0.0,
             cluster_selection_method: ClusterSelection::Eom,
             allow_single_cluster: false,
             store_centers: None,
@@ -124,6 +128,14 @@ impl HDBSCAN {
     /// The divisor of the distances in the mutual reachability, in `(0, inf)`.
     pub fn alpha(mut self, alpha: f64) -> Self {
         self.alpha = alpha;
+        self
+    }
+
+    /// scikit-learn's `cluster_selection_epsilon`, in `[0, inf)`: a selected cluster born
+    /// at a distance below it is replaced by its ancestor that exists at that distance, so
+    /// clusters closer than `epsilon` merge (both selection methods); 0 (the default) is off.
+    pub fn cluster_selection_epsilon(mut self, epsilon: f64) -> Self {
+        self.cluster_selection_epsilon = epsilon;
         self
     }
 
@@ -181,6 +193,13 @@ impl HDBSCAN {
         check_param(NAME, "alpha", self.alpha, "a float in (0, inf)", |a| {
             a > 0.0 && a.is_finite()
         })?;
+        check_param(
+            NAME,
+            "cluster_selection_epsilon",
+            self.cluster_selection_epsilon,
+            "a float in [0, inf)",
+            |e| e >= 0.0 && e.is_finite(),
+        )?;
         if let Some(m) = self.max_cluster_size {
             check_param(
                 NAME,
@@ -190,8 +209,29 @@ impl HDBSCAN {
                 |m| m >= 1,
             )?;
         }
-        let x = check_x("HDBSCAN::fit", x)?;
+        // scikit-learn 1.9.1 (`HDBSCAN.fit`, non-precomputed path) validates X with
+        // `ensure_all_finite=False`, clusters only the rows whose sum is finite, and gives
+        // the others `_OUTLIER_ENCODING`'s labels: -2 with probability 0 where the row sum
+        // is infinite, -3 with probability NaN where it is NaN (a NaN, or +inf with -inf).
+        let raw = check_x_with("HDBSCAN::fit", x, Missing::AllowAll)?;
+        let sums: Vec<f64> = (0..raw.rows).map(|i| raw.row(i).iter().sum()).collect();
+        let finite: Vec<usize> = (0..raw.rows).filter(|&i| sums[i].is_finite()).collect();
+        let x = if finite.len() == raw.rows {
+            raw
+        } else {
+            let mut m = Matrix::zeros(finite.len(), raw.cols);
+            for (k, &i) in finite.iter().enumerate() {
+                m.row_mut(k).copy_from_slice(raw.row(i));
+            }
+            m
+        };
         let n = x.rows;
+        if n == 0 {
+            return Err(Error::input(
+                "HDBSCAN::fit",
+                "found no row without NaN or infinity, while HDBSCAN requires more than one",
+            ));
+        }
         if n == 1 {
             return Err(Error::input(
                 "HDBSCAN::fit",
@@ -216,8 +256,11 @@ impl HDBSCAN {
                 leaf: self.cluster_selection_method == ClusterSelection::Leaf,
                 allow_single_cluster: self.allow_single_cluster,
                 max_cluster_size: self.max_cluster_size,
+                epsilon: self.cluster_selection_epsilon,
             },
         );
+        // The centres come from the finite rows (scikit-learn 1.9.1 indexes the reduced X
+        // with the full-length labels there and fails).
         let (centroids, medoids) = match self.store_centers {
             None => (None, None),
             Some(which) => {
@@ -228,6 +271,23 @@ impl HDBSCAN {
                     StoreCenters::Both => (Some(c), Some(m)),
                 }
             }
+        };
+        let (labels, probabilities) = if finite.len() == sums.len() {
+            (labels, probabilities)
+        } else {
+            let mut all_labels: Vec<i64> = sums
+                .iter()
+                .map(|s| if s.is_nan() { -3 } else { -2 })
+                .collect();
+            let mut all_probabilities: Vec<f64> = sums
+                .iter()
+                .map(|s| if s.is_nan() { f64::NAN } else { 0.0 })
+                .collect();
+            for (k, &i) in finite.iter().enumerate() {
+                all_labels[i] = labels[k];
+                all_probabilities[i] = probabilities[k];
+            }
+            (all_labels, all_probabilities)
         };
         self.state = Some(Fitted {
             labels,

@@ -178,6 +178,9 @@ pub(super) struct Selection {
     pub(super) leaf: bool,
     pub(super) allow_single_cluster: bool,
     pub(super) max_cluster_size: Option<usize>,
+    /// scikit-learn's `cluster_selection_epsilon`: clusters born below this distance merge
+    /// into the ancestor that exists at it (0 is off).
+    pub(super) epsilon: f64,
 }
 
 /// scikit-learn's `_get_clusters`: the labels and probabilities of the `n` samples.
@@ -219,10 +222,33 @@ pub(super) fn get_clusters(tree: &[Condensed], n: usize, sel: Selection) -> (Vec
                 }
             }
         }
+        if sel.epsilon != 0.0 && !cluster_tree.is_empty() {
+            let eom: Vec<usize> = is_cluster
+                .iter()
+                .filter(|(_, &v)| v)
+                .map(|(&c, _)| c)
+                .collect();
+            // A lone root skips the search (kept only with allow_single_cluster).
+            let selected = if eom == [root] {
+                if sel.allow_single_cluster {
+                    eom
+                } else {
+                    Vec::new()
+                }
+            } else {
+                epsilon_search(&eom, &cluster_tree, sel.epsilon, sel.allow_single_cluster)
+            };
+            for (c, flag) in is_cluster.iter_mut() {
+                *flag = selected.contains(c);
+            }
+        }
     } else {
         let mut found = Vec::new();
         if !cluster_tree.is_empty() {
             leaves(&cluster_tree, root, &mut found);
+        }
+        if sel.epsilon != 0.0 {
+            found = epsilon_search(&found, &cluster_tree, sel.epsilon, sel.allow_single_cluster);
         }
         for (c, flag) in is_cluster.iter_mut() {
             *flag = found.contains(c);
@@ -233,9 +259,82 @@ pub(super) fn get_clusters(tree: &[Condensed], n: usize, sel: Selection) -> (Vec
         .filter(|(_, &v)| v)
         .map(|(&c, _)| c)
         .collect();
-    let labels = labelling(tree, n, root, &clusters, sel.allow_single_cluster);
+    let labels = labelling(tree, n, root, &clusters, sel);
     let probabilities = probabilities(tree, root, &clusters, &labels);
     (labels, probabilities)
+}
+
+/// The distance at which `node` split from its parent in the cluster tree.
+fn birth_epsilon(cluster_tree: &[Condensed], node: usize) -> f64 {
+    cluster_tree
+        .iter()
+        .find(|r| r.child == node)
+        .map_or(f64::INFINITY, |r| 1.0 / r.lambda)
+}
+
+/// scikit-learn's `traverse_upwards`: the nearest ancestor of `leaf` born above `epsilon`
+/// (the cluster that exists at that distance); below the root's children it stops at the
+/// root with `allow_single_cluster`, else at the child.
+fn traverse_upwards(
+    cluster_tree: &[Condensed],
+    root: usize,
+    epsilon: f64,
+    leaf: usize,
+    allow_single_cluster: bool,
+) -> usize {
+    let mut node = leaf;
+    loop {
+        let Some(parent) = cluster_tree
+            .iter()
+            .find(|r| r.child == node)
+            .map(|r| r.parent)
+        else {
+            return node;
+        };
+        if parent == root {
+            return if allow_single_cluster { parent } else { node };
+        }
+        if birth_epsilon(cluster_tree, parent) > epsilon {
+            return parent;
+        }
+        node = parent;
+    }
+}
+
+/// scikit-learn's `epsilon_search`: each selected cluster born closer than `epsilon` is
+/// replaced by its ancestor existing at `epsilon`; the others stay. scikit-learn walks a
+/// Python set; the result does not depend on the order (the replacements form a cut of the
+/// tree), so the walk here is in increasing id.
+fn epsilon_search(
+    leaves: &[usize],
+    cluster_tree: &[Condensed],
+    epsilon: f64,
+    allow_single_cluster: bool,
+) -> Vec<usize> {
+    let root = cluster_tree.iter().map(|r| r.parent).min().unwrap_or(0);
+    let mut sorted = leaves.to_vec();
+    sorted.sort_unstable();
+    let mut selected = Vec::new();
+    let mut processed = Vec::new();
+    for leaf in sorted {
+        if birth_epsilon(cluster_tree, leaf) < epsilon {
+            if !processed.contains(&leaf) {
+                let child =
+                    traverse_upwards(cluster_tree, root, epsilon, leaf, allow_single_cluster);
+                selected.push(child);
+                processed.extend(
+                    bfs_clusters(cluster_tree, child)
+                        .into_iter()
+                        .filter(|&s| s != child),
+                );
+            }
+        } else {
+            selected.push(leaf);
+        }
+    }
+    selected.sort_unstable();
+    selected.dedup();
+    selected
 }
 
 /// scikit-learn's `_do_labelling`: a sample takes the label of its nearest selected
@@ -246,7 +345,7 @@ fn labelling(
     n: usize,
     root: usize,
     clusters: &[usize],
-    allow_single_cluster: bool,
+    sel: Selection,
 ) -> Vec<i64> {
     let largest = tree
         .iter()
@@ -259,11 +358,16 @@ fn labelling(
         parent_of[r.child] = r.parent;
         lambda_of[r.child] = r.lambda;
     }
-    let root_threshold = tree
-        .iter()
-        .filter(|r| r.parent == root)
-        .map(|r| r.lambda)
-        .fold(f64::NEG_INFINITY, f64::max);
+    // With an epsilon the lone root keeps the samples that leave it at distance epsilon
+    // or closer; without, those leaving at its largest lambda.
+    let root_threshold = if sel.epsilon != 0.0 {
+        1.0 / sel.epsilon
+    } else {
+        tree.iter()
+            .filter(|r| r.parent == root)
+            .map(|r| r.lambda)
+            .fold(f64::NEG_INFINITY, f64::max)
+    };
     (0..n)
         .map(|point| {
             let mut node = parent_of[point];
@@ -272,7 +376,7 @@ fn labelling(
             }
             if node != root {
                 clusters.iter().position(|&c| c == node).unwrap_or(0) as i64
-            } else if allow_single_cluster
+            } else if sel.allow_single_cluster
                 && clusters == [root]
                 && lambda_of[point] >= root_threshold
             {
