@@ -85,17 +85,67 @@ pub(crate) fn kmeans_plusplus<R: SeedDraws>(
     k: usize,
     rng: &mut R,
 ) -> Matrix {
+    plusplus(x, norms, None, k, rng)
+}
+
+/// [`kmeans_plusplus`] with sample weights, as scikit-learn's: the first centre drawn with
+/// probability proportional to the weights (numpy's `choice(n, p=w / w.sum())`), the
+/// candidates in proportion to weight times squared distance, and the potentials weighted.
+pub(crate) fn kmeans_plusplus_weighted<R: SeedDraws>(
+    x: &Matrix,
+    norms: &[f64],
+    weights: &[f64],
+    k: usize,
+    rng: &mut R,
+) -> Matrix {
+    plusplus(x, norms, Some(weights), k, rng)
+}
+
+/// numpy's cumulative distribution for `choice(n, p=w / w.sum())`.
+pub(crate) fn weighted_cdf(w: &[f64]) -> Vec<f64> {
+    let total: f64 = w.iter().sum();
+    let mut run = 0.0;
+    let mut cdf: Vec<f64> = w
+        .iter()
+        .map(|v| {
+            run += v / total;
+            run
+        })
+        .collect();
+    let last = cdf.last().copied().unwrap_or(1.0);
+    cdf.iter_mut().for_each(|c| *c /= last);
+    cdf
+}
+
+/// The sum of `d` (times `w` where given; unit weights sum as before, bit for bit).
+fn weighted_sum(d: &[f64], w: Option<&[f64]>) -> f64 {
+    match w {
+        None => d.iter().sum(),
+        Some(w) => d.iter().zip(w).map(|(d, w)| d * w).sum(),
+    }
+}
+
+fn plusplus<R: SeedDraws>(
+    x: &Matrix,
+    norms: &[f64],
+    w: Option<&[f64]>,
+    k: usize,
+    rng: &mut R,
+) -> Matrix {
     let n_local_trials = 2 + (k as f64).ln() as usize;
     let mut centers = Matrix::zeros(k, x.cols);
-    let first = rng.first(x.rows);
+    let first = match w {
+        None => rng.first(x.rows),
+        Some(w) => choice_index(&weighted_cdf(w), rng.uniform()),
+    };
     centers.row_mut(0).copy_from_slice(x.row(first));
     let mut closest = distances_to(x, norms, x.row(first));
-    let mut potential: f64 = closest.iter().sum();
+    let mut potential: f64 = weighted_sum(&closest, w);
     for c in 1..k {
         let mut cumulative = Vec::with_capacity(x.rows);
         let mut run = 0.0;
-        for d in &closest {
-            run += d;
+        for (i, d) in closest.iter().enumerate() {
+            run += w.map_or(*d, |w| w[i] * d);
             cumulative.push(run);
         }
         let trial = |rng: &mut R| {
@@ -104,7 +154,7 @@ pub(crate) fn kmeans_plusplus<R: SeedDraws>(
             dist.iter_mut()
                 .zip(&closest)
                 .for_each(|(d, c)| *d = d.min(*c));
-            (dist.iter().sum::<f64>(), candidate, dist)
+            (weighted_sum(&dist, w), candidate, dist)
         };
         // The first of equally good candidates wins, as numpy's argmin.
         let mut best = trial(rng);

@@ -4,13 +4,17 @@
 use gf_core::shape::Dim;
 use gf_core::{Cpu, Dtype, Tensor};
 
-use super::init::{choice_index, kmeans_plusplus, uniform_cdf};
+use super::init::{
+    choice_index, kmeans_plusplus, kmeans_plusplus_weighted, uniform_cdf, weighted_cdf,
+};
 use super::kmeans::KMeansInit;
 use super::lloyd::{assign, center_distances, inertia, row_norms, squared_distance};
 use crate::error::{Error, Result};
 use crate::traits::{Clusterer, Features, Target};
 use crate::tree::numpy_random::NumpyRandom;
-use crate::validation::{check_param, check_x, check_x_width, fitted, label_vector, Matrix};
+use crate::validation::{
+    check_param, check_x, check_x_width, fitted, label_vector, sample_weights, Matrix,
+};
 
 const NAME: &str = "MiniBatchKMeans";
 
@@ -272,23 +276,37 @@ impl MiniBatchKMeans {
         &self,
         x: &Matrix,
         norms: &[f64],
+        w: Option<&[f64]>,
         init_size: usize,
         rng: &mut NumpyRandom,
     ) -> Matrix {
-        let (sub, sub_norms);
-        let (x, norms) = if init_size < x.rows {
+        let (sub, sub_norms, sub_w);
+        let (x, norms, w) = if init_size < x.rows {
             let idx: Vec<usize> = (0..init_size)
                 .map(|_| rng.randint(x.rows as u64) as usize)
                 .collect();
             sub = rows_of(x, &idx);
             sub_norms = idx.iter().map(|&i| norms[i]).collect::<Vec<_>>();
-            (&sub, sub_norms.as_slice())
+            sub_w = w.map(|w| idx.iter().map(|&i| w[i]).collect::<Vec<_>>());
+            (&sub, sub_norms.as_slice(), sub_w.as_deref())
         } else {
-            (x, norms)
+            (x, norms, w)
         };
         match &self.init {
-            KMeansInit::KMeansPlusPlus => kmeans_plusplus(x, norms, self.n_clusters, rng),
-            KMeansInit::Random => rows_of(x, &choice_distinct(x.rows, self.n_clusters, rng)),
+            KMeansInit::KMeansPlusPlus => match w {
+                None => kmeans_plusplus(x, norms, self.n_clusters, rng),
+                Some(w) => kmeans_plusplus_weighted(x, norms, w, self.n_clusters, rng),
+            },
+            KMeansInit::Random => {
+                let p = match w {
+                    None => vec![1.0 / x.rows as f64; x.rows],
+                    Some(w) => {
+                        let total: f64 = w.iter().sum();
+                        w.iter().map(|v| v / total).collect()
+                    }
+                };
+                rows_of(x, &choice_distinct(&p, self.n_clusters, rng))
+            }
             KMeansInit::Centers(c) => Matrix {
                 rows: self.n_clusters,
                 cols: x.cols,
@@ -300,7 +318,27 @@ impl MiniBatchKMeans {
     /// Finds `n_clusters` clusters in `x` by mini-batch steps.
     pub fn fit<F: Dim, E: Dtype>(&mut self, x: &Features<F, E>) -> Result<&mut Self> {
         let x = check_x("MiniBatchKMeans::fit", x)?;
+        self.fit_with(x, None)
+    }
+
+    /// [`fit`](Self::fit) with a weight per sample (scikit-learn's `sample_weight`): as
+    /// scikit-learn's, the initialisation draws in proportion to the weights, the mini-batches
+    /// are drawn with probability proportional to the weights (so their steps use unit
+    /// weights), and the validation and final inertias are weighted.
+    pub fn fit_weighted<F: Dim, E: Dtype>(
+        &mut self,
+        x: &Features<F, E>,
+        sample_weight: &Target<E>,
+    ) -> Result<&mut Self> {
+        const OP: &str = "MiniBatchKMeans::fit_weighted";
+        let x = check_x(OP, x)?;
+        let w = sample_weights(OP, Some(sample_weight), x.rows)?;
+        self.fit_with(x, Some(w))
+    }
+
+    fn fit_with(&mut self, x: Matrix, w: Option<Vec<f64>>) -> Result<&mut Self> {
         let sizes = self.sizes(&x)?;
+        let w = w.as_deref();
         let (n, batch) = (x.rows, sizes.batch);
         let mut rng = NumpyRandom::new(self.random_state);
         let norms = row_norms(&x);
@@ -308,12 +346,13 @@ impl MiniBatchKMeans {
             .map(|_| rng.randint(n as u64) as usize)
             .collect();
         let valid = rows_of(&x, &valid_idx);
+        let valid_w: Option<Vec<f64>> = w.map(|w| valid_idx.iter().map(|&i| w[i]).collect());
         let mut labels = vec![0; valid.rows];
         let mut best: Option<(f64, Matrix)> = None;
         for _ in 0..sizes.n_init {
-            let centers = self.init_centers(&x, &norms, sizes.init_size, &mut rng);
+            let centers = self.init_centers(&x, &norms, w, sizes.init_size, &mut rng);
             assign(&valid, &centers, &mut labels);
-            let value = inertia(&valid, &centers, &labels);
+            let value = weighted_inertia(&valid, &centers, &labels, valid_w.as_deref());
             if best.as_ref().is_none_or(|(b, _)| value < *b) {
                 best = Some((value, centers));
             }
@@ -323,7 +362,11 @@ impl MiniBatchKMeans {
         let mut since_reassign = 0;
         let mut watch = Convergence::default();
         let n_steps = self.max_iter * n / batch;
-        let cdf = uniform_cdf(n);
+        // numpy's choice(n, p=sample_weight / sum): the cumulative distribution of p.
+        let cdf = match w {
+            None => uniform_cdf(n),
+            Some(w) => weighted_cdf(w),
+        };
         let mut steps = 0;
         for step in 0..n_steps {
             steps = step + 1;
@@ -333,7 +376,7 @@ impl MiniBatchKMeans {
             let xb = rows_of(&x, &idx);
             let reassign = reassign_due(&counts, &mut since_reassign, batch, self.n_clusters);
             let old = (sizes.tol > 0.0).then(|| centers.clone());
-            let batch_inertia = self.step(&xb, &mut centers, &mut counts, &mut rng, reassign);
+            let batch_inertia = self.step(&xb, None, &mut centers, &mut counts, &mut rng, reassign);
             let shift = old.map_or(0.0, |o| squared_distance(&o.data, &centers.data));
             if watch.converged(self, step, n, batch, sizes.tol, shift, batch_inertia) {
                 break;
@@ -341,7 +384,7 @@ impl MiniBatchKMeans {
         }
         let mut labels = vec![0; n];
         assign(&x, &centers, &mut labels);
-        let inertia = inertia(&x, &centers, &labels);
+        let inertia = weighted_inertia(&x, &centers, &labels, w);
         self.state = Some(Fitted {
             centers,
             counts,
@@ -359,13 +402,42 @@ impl MiniBatchKMeans {
     /// One mini-batch step on `x`: initialises the centres from `x` on the first call (as
     /// `fit` would, with one initialisation), then updates them with `x` as the batch.
     pub fn partial_fit<F: Dim, E: Dtype>(&mut self, x: &Features<F, E>) -> Result<&mut Self> {
-        const OP: &str = "MiniBatchKMeans::partial_fit";
+        self.partial_fit_with("MiniBatchKMeans::partial_fit", x, None)
+    }
+
+    /// [`partial_fit`](Self::partial_fit) with a weight per sample of the batch
+    /// (scikit-learn's `sample_weight`): the weights enter the initialisation, the centre
+    /// updates (a centre moves to the weighted running mean; one whose batch members weigh
+    /// 0 stays) and the inertia.
+    pub fn partial_fit_weighted<F: Dim, E: Dtype>(
+        &mut self,
+        x: &Features<F, E>,
+        sample_weight: &Target<E>,
+    ) -> Result<&mut Self> {
+        self.partial_fit_with(
+            "MiniBatchKMeans::partial_fit_weighted",
+            x,
+            Some(sample_weight),
+        )
+    }
+
+    fn partial_fit_with<F: Dim, E: Dtype>(
+        &mut self,
+        op: &'static str,
+        x: &Features<F, E>,
+        sample_weight: Option<&Target<E>>,
+    ) -> Result<&mut Self> {
         let mut s = match self.state.take() {
             Some(mut s) => {
                 let width = s.centers.cols;
-                let checked = check_x_width(OP, NAME, x, width);
-                let x = match checked {
-                    Ok(x) => x,
+                let checked = check_x_width(op, NAME, x, width).and_then(|x| {
+                    let w = sample_weight
+                        .map(|w| sample_weights(op, Some(w), x.rows))
+                        .transpose()?;
+                    Ok((x, w))
+                });
+                let (x, w) = match checked {
+                    Ok(xw) => xw,
                     Err(e) => {
                         self.state = Some(s);
                         return Err(e);
@@ -375,16 +447,20 @@ impl MiniBatchKMeans {
                     .rng
                     .take()
                     .unwrap_or_else(|| NumpyRandom::new(self.random_state));
-                self.partial_step(&x, &mut s, &mut rng);
+                self.partial_step(&x, w.as_deref(), &mut s, &mut rng);
                 s.rng = Some(rng);
                 s
             }
             None => {
-                let x = check_x(OP, x)?;
+                let x = check_x(op, x)?;
+                let w = sample_weight
+                    .map(|w| sample_weights(op, Some(w), x.rows))
+                    .transpose()?;
+                let w = w.as_deref();
                 let sizes = self.sizes(&x)?;
                 let mut rng = NumpyRandom::new(self.random_state);
                 let norms = row_norms(&x);
-                let centers = self.init_centers(&x, &norms, sizes.init_size, &mut rng);
+                let centers = self.init_centers(&x, &norms, w, sizes.init_size, &mut rng);
                 let mut s = Fitted {
                     centers,
                     counts: vec![0.0; self.n_clusters],
@@ -396,7 +472,7 @@ impl MiniBatchKMeans {
                     since_reassign: 0,
                     rng: None,
                 };
-                self.partial_step(&x, &mut s, &mut rng);
+                self.partial_step(&x, w, &mut s, &mut rng);
                 s.rng = Some(rng);
                 s
             }
@@ -406,22 +482,23 @@ impl MiniBatchKMeans {
         Ok(self)
     }
 
-    fn partial_step(&self, x: &Matrix, s: &mut Fitted, rng: &mut NumpyRandom) {
+    fn partial_step(&self, x: &Matrix, w: Option<&[f64]>, s: &mut Fitted, rng: &mut NumpyRandom) {
         let reassign = reassign_due(&s.counts, &mut s.since_reassign, s.batch, self.n_clusters);
-        self.step(x, &mut s.centers, &mut s.counts, rng, reassign);
+        self.step(x, w, &mut s.centers, &mut s.counts, rng, reassign);
         let mut labels = vec![0; x.rows];
         assign(x, &s.centers, &mut labels);
-        s.inertia = inertia(x, &s.centers, &labels);
+        s.inertia = weighted_inertia(x, &s.centers, &labels, w);
         s.labels = labels.iter().map(|&l| l as i64).collect();
     }
 
-    /// scikit-learn's `_mini_batch_step` with unit weights: assigns the batch, moves each
-    /// centre to the running mean of what it has seen, then, if due, moves the centres that
+    /// scikit-learn's `_mini_batch_step` (`wb`: the batch's weights, `None` for unit ones):
+    /// assigns the batch, moves each centre to the weighted running mean of what it has seen, then, if due, moves the centres that
     /// have seen too little to random samples of the batch. Returns the batch inertia before
     /// the update.
     fn step(
         &self,
         xb: &Matrix,
+        wb: Option<&[f64]>,
         centers: &mut Matrix,
         counts: &mut [f64],
         rng: &mut NumpyRandom,
@@ -429,19 +506,29 @@ impl MiniBatchKMeans {
     ) -> f64 {
         let mut labels = vec![0; xb.rows];
         assign(xb, centers, &mut labels);
-        let batch_inertia = inertia(xb, centers, &labels);
+        let batch_inertia = weighted_inertia(xb, centers, &labels, wb);
+        let weight = |i: usize| wb.map_or(1.0, |w| w[i]);
         for (c, count) in counts.iter_mut().enumerate() {
             let members: Vec<usize> = (0..xb.rows).filter(|&i| labels[i] == c).collect();
-            if members.is_empty() {
+            let wsum: f64 = members.iter().map(|&i| weight(i)).sum();
+            // As scikit-learn's update_center_dense: members weighing nothing leave it.
+            if wsum <= 0.0 {
                 continue;
             }
             let w = *count;
             let row = centers.row_mut(c);
             row.iter_mut().for_each(|v| *v *= w);
             for &i in &members {
-                row.iter_mut().zip(xb.row(i)).for_each(|(v, x)| *v += x);
+                let wi = weight(i);
+                if wb.is_none() {
+                    row.iter_mut().zip(xb.row(i)).for_each(|(v, x)| *v += x);
+                } else {
+                    row.iter_mut()
+                        .zip(xb.row(i))
+                        .for_each(|(v, x)| *v += x * wi);
+                }
             }
-            *count += members.len() as f64;
+            *count += wsum;
             let alpha = 1.0 / *count;
             row.iter_mut().for_each(|v| *v *= alpha);
         }
@@ -509,11 +596,23 @@ pub(super) fn rows_of(x: &Matrix, idx: &[usize]) -> Matrix {
     out
 }
 
-/// numpy's legacy `choice(n, size, replace=False, p=ones / n)`: rounds of uniform draws
+/// The sum of the squared distances of the samples to their centres, each times its weight
+/// (`None`: unit weights, summed as [`inertia`]).
+fn weighted_inertia(x: &Matrix, centers: &Matrix, labels: &[usize], w: Option<&[f64]>) -> f64 {
+    match w {
+        None => inertia(x, centers, labels),
+        Some(w) => (0..x.rows)
+            .map(|i| squared_distance(x.row(i), centers.row(labels[i])) * w[i])
+            .sum(),
+    }
+}
+
+/// numpy's legacy `choice(n, size, replace=False, p)`: rounds of uniform draws
 /// searched in the cumulative distribution of the indices not yet found, each round keeping
 /// its distinct new indices in the order they were first drawn.
-fn choice_distinct(n: usize, size: usize, rng: &mut NumpyRandom) -> Vec<usize> {
-    let mut p = vec![1.0 / n as f64; n];
+fn choice_distinct(p: &[f64], size: usize, rng: &mut NumpyRandom) -> Vec<usize> {
+    let n = p.len();
+    let mut p = p.to_vec();
     let mut found: Vec<usize> = Vec::with_capacity(size);
     while found.len() < size {
         let draws: Vec<f64> = (0..size - found.len())
